@@ -1,0 +1,38 @@
+// A value of the policy language: parameter values, literals, and later event fields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bylaw/core/time.hpp"
+
+namespace bylaw {
+
+// An optional field or correlation that is not there.
+struct Absent {
+  friend bool operator==(const Absent&, const Absent&) = default;
+};
+
+// The position of a value in its enum type's list of values.
+struct EnumValue {
+  std::uint32_t index = 0;
+  friend bool operator==(const EnumValue&, const EnumValue&) = default;
+};
+
+// A set<string>: kept sorted and without duplicates.
+struct StringSet {
+  std::vector<std::string> items;
+  friend bool operator==(const StringSet&, const StringSet&) = default;
+  bool contains(const std::string& item) const;
+  static StringSet from(std::vector<std::string> items);
+};
+
+// string and id values are both std::string; the static type tells them apart.
+using Value =
+    std::variant<Absent, bool, std::int64_t, double, std::string, Time, Duration, EnumValue, StringSet>;
+
+inline bool is_absent(const Value& value) { return std::holds_alternative<Absent>(value); }
+
+}  // namespace bylaw

@@ -1,0 +1,104 @@
+#include "loader.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "bylaw/syntax/parser.hpp"
+
+namespace bylaw::check {
+
+FileReader disk_reader() {
+  return [](const std::string& path, std::string& error) -> std::optional<std::string> {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      error = "it is a directory";
+      return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      error = std::strerror(errno);
+      return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+}
+
+namespace {
+
+class Loader {
+ public:
+  Loader(const FileReader& reader, SourceSet& sources, Diagnostics& diagnostics)
+      : reader_(reader), sources_(sources), diagnostics_(diagnostics) {}
+
+  // `from` is the `use` that named this file; absent for the pack.
+  bool visit(const std::string& path, const Span* from, std::string& fatal) {
+    std::string key = std::filesystem::path(path).lexically_normal().generic_string();
+    if (auto on_stack = std::find(stack_.begin(), stack_.end(), key); on_stack != stack_.end()) {
+      std::string chain;
+      for (auto it = on_stack; it != stack_.end(); ++it) chain += *it + " uses ";
+      diagnostics_.error(*from, fmt::format("cycle of use: {}{}", chain, key),
+                         "files that use each other without a cycle");
+      return true;
+    }
+    if (loaded_.count(key)) return true;
+    std::string error;
+    std::optional<std::string> text = reader_(key, error);
+    if (!text) {
+      if (!from) {
+        fatal = fmt::format("cannot read policy '{}': {}", key, error);
+        return false;
+      }
+      diagnostics_.error(*from, fmt::format("cannot read '{}': {}", key, error),
+                         "the path of a rule file, relative to the file that uses it");
+      return true;
+    }
+    FileId id = sources_.add(key, std::move(*text));
+    loaded_[key] = id;
+    std::size_t index = files_.size();
+    files_.push_back(syntax::parse(sources_, id, diagnostics_));
+    stack_.push_back(key);
+    // Copy the uses out: visiting appends to files_, which may move the file.
+    std::vector<syntax::UseDecl> uses = files_[index].uses;
+    for (const auto& policy : files_[index].policies) {
+      uses.insert(uses.end(), policy.uses.begin(), policy.uses.end());
+    }
+    std::filesystem::path directory = std::filesystem::path(key).parent_path();
+    for (const auto& use : uses) {
+      for (const auto& target : use.paths) {
+        visit((directory / target.value).generic_string(), &target.span, fatal);
+      }
+    }
+    stack_.pop_back();
+    return true;
+  }
+
+  std::vector<syntax::File> take_files() { return std::move(files_); }
+
+ private:
+  const FileReader& reader_;
+  SourceSet& sources_;
+  Diagnostics& diagnostics_;
+  std::map<std::string, FileId> loaded_;
+  std::vector<std::string> stack_;
+  std::vector<syntax::File> files_;
+};
+
+}  // namespace
+
+std::optional<LoadedFiles> load_files(const std::string& pack_path, const FileReader& reader,
+                                      SourceSet& sources, Diagnostics& diagnostics,
+                                      std::string& fatal) {
+  Loader loader(reader, sources, diagnostics);
+  if (!loader.visit(pack_path, nullptr, fatal)) return std::nullopt;
+  return LoadedFiles{loader.take_files()};
+}
+
+}  // namespace bylaw::check

@@ -1,0 +1,93 @@
+#include "scope.hpp"
+
+#include <algorithm>
+
+#include "context.hpp"
+
+namespace bylaw::check {
+
+int RuleScope::find_local(const std::string& name) const {
+  for (std::size_t i = 0; i < rule.locals.size(); ++i) {
+    if (rule.locals[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> RuleScope::visible_names(const Policy& policy) const {
+  std::vector<std::string> names;
+  names.push_back(rule.alias);
+  if (candidate_alias) names.push_back(*candidate_alias);
+  for (const auto& local : rule.locals) names.push_back(local.name);
+  for (const auto& param : policy.params) names.push_back(param.name);
+  return names;
+}
+
+namespace {
+
+template <class Predicate>
+bool any_node(const TExpr& expr, const Predicate& predicate) {
+  if (predicate(expr)) return true;
+  return std::any_of(expr.args.begin(), expr.args.end(),
+                     [&](const TExpr& arg) { return any_node(arg, predicate); });
+}
+
+}  // namespace
+
+bool refers_to_candidate(const TExpr& expr) {
+  return any_node(expr, [](const TExpr& e) { return e.kind == TExpr::Kind::candidate; });
+}
+
+bool refers_to_outer(const TExpr& expr) {
+  return any_node(expr, [](const TExpr& e) {
+    return e.kind == TExpr::Kind::event || e.kind == TExpr::Kind::local;
+  });
+}
+
+bool depends_on_aggregates(const TExpr& expr, const Rule& rule) {
+  return any_node(expr, [&](const TExpr& e) {
+    return e.kind == TExpr::Kind::local && rule.locals[e.index].after_aggregates;
+  });
+}
+
+// Levenshtein distance, small inputs only.
+static std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    std::size_t d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best.empty() ? std::string() : "did you mean '" + best + "'?";
+}
+
+std::string one_of(const std::vector<std::string>& names) {
+  if (names.empty()) return "nothing is declared";
+  std::string out = names.size() == 1 ? "" : "one of ";
+  std::size_t shown = std::min<std::size_t>(names.size(), 12);
+  for (std::size_t i = 0; i < shown; ++i) {
+    if (i) out += ", ";
+    out += names[i];
+  }
+  if (shown < names.size()) out += ", ...";
+  return out;
+}
+
+}  // namespace bylaw::check

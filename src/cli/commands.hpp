@@ -1,0 +1,16 @@
+// The `bylaw` subcommands. Each takes the arguments after its name and returns the exit code:
+// 0 success, 1 a failure other than the policy, 2 a policy that does not load.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bylaw::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadPolicy = 2;
+
+int check_command(const std::vector<std::string>& args);
+
+}  // namespace bylaw::cli

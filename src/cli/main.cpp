@@ -1,0 +1,33 @@
+// The `bylaw` command: dispatches to a subcommand.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: bylaw <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  check --policy FILE    parse and type-check a policy pack and every file it uses\n"
+    "\n"
+    "exit codes: 0 success, 1 other failure, 2 a policy that does not load\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? bylaw::cli::kExitFailure : bylaw::cli::kExitOk;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "check") return bylaw::cli::check_command(args);
+  fmt::print(stderr, "bylaw: unknown command '{}'\n\n{}", command, kUsage);
+  return bylaw::cli::kExitFailure;
+}
