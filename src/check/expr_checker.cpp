@@ -371,8 +371,12 @@ TExpr ExprChecker::check_comparison(const syntax::Expr& expr) {
   const syntax::Expr& lhs_syntax = *expr.args[0];
   const syntax::Expr& rhs_syntax = *expr.args[1];
   TExpr lhs, rhs;
-  // Type the side that is not a bare word first, so `client == f.sender_role` works too.
-  if (is_free_word(lhs_syntax) && !is_free_word(rhs_syntax)) {
+  // Type the side whose type does not depend on context first, so `client == f.sender_role`
+  // and `"fixed" == d.kind` work as well as the other way round.
+  auto contextual = [this](const syntax::Expr& e) {
+    return is_free_word(e) || e.kind == ExprKind::string || e.kind == ExprKind::set;
+  };
+  if (contextual(lhs_syntax) && !contextual(rhs_syntax)) {
     rhs = check(rhs_syntax);
     lhs = check(lhs_syntax, Hint{&rhs.type});
   } else {

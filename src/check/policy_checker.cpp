@@ -39,7 +39,7 @@ class PolicyChecker {
 
   void duplicate(const syntax::Ident& name, Span first, const char* what) {
     diagnostics().error(name.span, fmt::format("duplicate {} '{}'", what, name.name),
-                        fmt::format("a {} name not declared before", what));
+                        fmt::format("another name: each {} is declared once", what));
     diagnostics().note(first, fmt::format("'{}' was first declared here", name.name));
   }
 
@@ -241,8 +241,12 @@ class PolicyChecker {
         std::vector<std::string> names;
         for (const auto& p : policy_.params) names.push_back(p.name);
         std::string expected = suggestion(item.name.name, names);
+        if (expected.empty()) {
+          expected = names.empty() ? std::string("a parameter declared with `param` in a rule file")
+                                   : one_of(names);
+        }
         diagnostics().error(item.name.span, fmt::format("undefined parameter '{}'", item.name.name),
-                            expected.empty() ? one_of(names) : expected);
+                            expected);
         continue;
       }
       if (auto it = set_at.find(item.name.name); it != set_at.end()) {

@@ -400,11 +400,11 @@ class RuleChecker {
     if (action.kind == ActionKind::alert && action.severity) {
       const std::string& s = action.severity->name;
       if (s == "low") {
-        out.severity = Severity::low;
+        out.severity = AlertSeverity::low;
       } else if (s == "medium") {
-        out.severity = Severity::medium;
+        out.severity = AlertSeverity::medium;
       } else if (s == "high") {
-        out.severity = Severity::high;
+        out.severity = AlertSeverity::high;
       } else {
         context_.diagnostics.error(action.severity->span, fmt::format("unknown severity '{}'", s),
                                    "low, medium or high");

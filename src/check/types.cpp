@@ -130,11 +130,11 @@ const char* decision_kind_name(DecisionKind kind) {
   return "?";
 }
 
-const char* severity_name(Severity severity) {
+const char* severity_name(AlertSeverity severity) {
   switch (severity) {
-    case Severity::low: return "low";
-    case Severity::medium: return "medium";
-    case Severity::high: return "high";
+    case AlertSeverity::low: return "low";
+    case AlertSeverity::medium: return "medium";
+    case AlertSeverity::high: return "high";
   }
   return "?";
 }

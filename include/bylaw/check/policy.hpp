@@ -141,8 +141,8 @@ struct EligibilityBranch {
 
 using syntax::ActionKind;
 
-enum class Severity : std::uint8_t { low, medium, high };
-const char* severity_name(Severity severity);
+enum class AlertSeverity : std::uint8_t { low, medium, high };
+const char* severity_name(AlertSeverity severity);
 
 struct ActionDef {
   ActionKind kind = ActionKind::hold;
@@ -151,7 +151,7 @@ struct ActionDef {
   TExpr subject;
   std::vector<std::string> scope;      // hold
   std::optional<TExpr> appeal_after;   // hold: duration
-  Severity severity = Severity::low;   // alert
+  AlertSeverity severity = AlertSeverity::low;   // alert
   std::optional<TExpr> until;          // postpone: the new appeal_eligible_at
   std::vector<EvidenceRef> evidence;
   std::optional<Message> message;

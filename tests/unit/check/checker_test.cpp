@@ -1,0 +1,335 @@
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "bylaw/check/checker.hpp"
+
+using namespace bylaw;
+using namespace bylaw::check;
+
+namespace {
+
+const char* kSchema = R"(
+event order.placed {
+  order: id   buyer: id   seller: id
+  kind: enum(fixed, hourly)
+  amount: number
+  rating: int? in 1..5
+  tags: set<string>
+}
+event order.closed { order: id  buyer: id  earned: number  outcome: enum(completed, cancelled) }
+)";
+
+// Loads pack.policy from an in-memory file set.
+LoadResult load(std::map<std::string, std::string> files) {
+  auto reader = [files](const std::string& path, std::string& error) -> std::optional<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) {
+      error = "No such file or directory";
+      return std::nullopt;
+    }
+    return it->second;
+  };
+  return load_policy("pack.policy", reader);
+}
+
+// A pack using the schema plus `rules` (and `pack_body` inside the policy block).
+LoadResult load_rules(const std::string& rules, const std::string& pack_body = "") {
+  return load({{"pack.policy", "policy p version \"1\" {\n  use \"schema.rules\", \"r.rules\"\n" +
+                                   pack_body + "\n}\n"},
+               {"schema.rules", kSchema},
+               {"r.rules", rules}});
+}
+
+const Policy& ok(const LoadResult& result) {
+  INFO(result.render());
+  REQUIRE(result.policy.has_value());
+  return *result.policy;
+}
+
+// Every rendered diagnostic, for matching.
+std::string all(const LoadResult& result) { return result.render(); }
+
+void require_error(const LoadResult& result, const std::string& message) {
+  INFO(all(result));
+  CHECK_FALSE(result.policy.has_value());
+  CHECK(all(result).find(message) != std::string::npos);
+}
+
+const char* kHoldRule = R"(
+rule block {
+  on order.placed as o
+  then hold blocked on o.seller appeal after 6mo say "held"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a checked rule resolves its trigger, lets, aggregates and actions", "[check]") {
+  LoadResult result1 = load_rules(R"(
+param window: duration = 30d
+param minimum: int = 2
+rule many_orders {
+  on order.placed as o
+  let close = latest order.closed as c where c.order == o.order and c.earned > 0
+  where o.kind == fixed and o.tags has any {rush, gift}
+  exclude "small order" when o.amount < 10
+  count distinct o.buyer per o.seller over window as buyers
+  when buyers >= minimum
+  then hold blocked on o.seller scope [orders] appeal after 6mo evidence buyers, close
+    say "{buyers} buyers"
+}
+)", "set minimum = 5");
+  const Policy& policy = ok(result1);
+  REQUIRE(policy.rules.size() == 1);
+  const Rule& rule = policy.rules[0];
+  CHECK(rule.name == "many_orders");
+  CHECK(policy.schema.types[static_cast<std::size_t>(rule.trigger_type)].name == "order.placed");
+  CHECK(rule.alias == "o");
+  CHECK(rule.mode == Mode::enforce);
+  REQUIRE(rule.correlations.size() == 1);
+  const Correlation& close = rule.correlations[0];
+  REQUIRE(close.key_slots.size() == 1);
+  CHECK(close.key_slots[0] == 0);  // order.closed.order
+  CHECK(close.probes[0].text == "o.order");
+  REQUIRE(close.filter.has_value());
+  CHECK(close.filter->text == "c.earned > 0");
+  REQUIRE(rule.aggregates.size() == 1);
+  CHECK(rule.aggregates[0].distinct);
+  CHECK(rule.aggregates[0].key.text == "o.seller");
+  CHECK(rule.guards.size() == 1);
+  CHECK(rule.exclusions.size() == 1);
+  CHECK(rule.exclusions[0].reason == "small order");
+  CHECK(rule.conditions.size() == 1);
+  REQUIRE(rule.actions.size() == 1);
+  const ActionDef& hold = rule.actions[0];
+  CHECK(hold.kind == ActionKind::hold);
+  CHECK(hold.static_name == "blocked");
+  CHECK(hold.scope == std::vector<std::string>{"orders"});
+  REQUIRE(hold.evidence.size() == 2);
+  CHECK(hold.evidence[0].kind == EvidenceRef::Kind::local);
+  REQUIRE(hold.message.has_value());
+  CHECK(hold.message->parts.size() == 2);
+  CHECK(hold.message->parts[0].value->text == "buyers");
+  CHECK(hold.message->parts[1].text == " buyers");
+  // The pack's value wins over the default, and both parameters are recorded as used.
+  CHECK(std::get<std::int64_t>(policy.params[static_cast<std::size_t>(policy.find_param("minimum"))].value) == 5);
+  CHECK(rule.params_used.size() == 2);
+  CHECK(policy.hash.size() == 64);
+}
+
+TEST_CASE("enum values, optional fields and types are inferred", "[check]") {
+  LoadResult result2 = load_rules(R"(
+rule typed {
+  on order.placed as o
+  let close = latest order.closed as c where c.order == o.order
+  let late = o.time > close.time + 14d
+  where o.rating <= 2 and o.kind in {fixed, hourly} and "fixed" == o.kind
+  when late or close is absent or o.rating is present
+  then alert odd on o.buyer severity medium say "x"
+}
+)");
+  const Policy& policy = ok(result2);
+  const Rule& rule = policy.rules[0];
+  const TExpr& guard = rule.guards[0];
+  // ((rating <= 2) and (kind in {...})) and ("fixed" == kind)
+  const TExpr& quoted = guard.args[1];
+  CHECK(std::get<EnumValue>(quoted.args[0].literal).index == 0);
+  const TExpr& rating = guard.args[0].args[0].args[0];
+  CHECK(rating.type.kind == TypeKind::integer);
+  CHECK(rating.type.optional);
+  CHECK(rule.locals[1].type.kind == TypeKind::boolean);
+  CHECK(rule.locals[0].type.kind == TypeKind::record);
+  CHECK(rule.locals[0].type.optional);
+}
+
+TEST_CASE("modes and the marketplace of outputs", "[check]") {
+  LoadResult result3 = load_rules(std::string(kHoldRule) + R"(
+rule lift {
+  on order.closed as c
+  where held(c.buyer, blocked)
+  let recent = earlier hold blocked on c.buyer within 1d
+  when not exists(recent) and size(recent) == 0
+  then release blocked on c.buyer say "lifted"
+}
+rule opens {
+  on timer hold.appeal_due as h
+  then eligibility appeal on h.subject allow say "open"
+}
+)", "mode lift = shadow, opens = off");
+  const Policy& policy = ok(result3);
+  CHECK(policy.rules[static_cast<std::size_t>(policy.find_rule("lift"))].mode == Mode::shadow);
+  CHECK(policy.rules[static_cast<std::size_t>(policy.find_rule("opens"))].mode == Mode::off);
+  const Rule& timer = policy.rules[static_cast<std::size_t>(policy.find_rule("opens"))];
+  CHECK(timer.timer);
+  CHECK(timer.actions[0].allow->evidence.empty());  // a timer cites no event
+}
+
+TEST_CASE("unknown event types, fields and names are errors", "[check][errors]") {
+  require_error(load_rules("rule r {\n on order.plcaed as o\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "unknown event type 'order.plcaed'");
+  require_error(load_rules("rule r {\n on order.placed as o\n where o.byuer == o.seller\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "unknown field 'byuer' on order.placed");
+  require_error(load_rules("rule r {\n on order.placed as o\n when o.amount > limit\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "undefined name 'limit'");
+  require_error(load_rules("rule r {\n on order.placed as o\n where o.kind == weekly\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "'weekly' is not a value of enum(fixed, hourly)");
+}
+
+TEST_CASE("type mismatches are errors", "[check][errors]") {
+  auto rule = [](const std::string& condition) {
+    return load_rules("rule r {\n on order.placed as o\n where " + condition +
+                      "\n then alert a on o.buyer severity low say \"x\"\n}");
+  };
+  require_error(rule("o.kind == 3"), "cannot compare enum(fixed, hourly) with int");
+  require_error(rule("o.time - o.time > 30"), "cannot compare duration with int");
+  require_error(rule("o.time > o.time + 3"), "`+` is not defined for time and int");
+  require_error(rule("o.amount"), "`where` must be a condition, but 'o.amount' is number");
+  require_error(rule("o.kind < hourly"), "have no order");
+  require_error(rule("o.amount is absent"), "'o.amount' is never absent");
+  require_error(rule("o.buyer has x"), "needs a set<string> on its left");
+  require_error(rule("held(o.buyer)"), "held takes 2 arguments");
+  require_error(rule("frob(o.buyer)"), "unknown function 'frob'");
+}
+
+TEST_CASE("declarations are unique", "[check][errors]") {
+  require_error(load_rules(std::string(kHoldRule) + kHoldRule), "duplicate rule 'block'");
+  require_error(load_rules("param a: int = 1\nparam a: int = 2\n"), "duplicate parameter 'a'");
+  require_error(load_rules("event x.y { a: id  a: int }"), "duplicate field 'a'");
+  require_error(load_rules("event order.placed { a: id }"), "duplicate event type 'order.placed'");
+  require_error(load_rules("event x.y { time: id }"), "'time' is an envelope attribute");
+}
+
+TEST_CASE("the pack's settings are checked against the rules", "[check][errors]") {
+  require_error(load_rules("param w: duration = 1d\nrule r {\n on order.placed as o\n count per o.buyer over w as n\n then alert a on o.buyer severity low say \"x\"\n}",
+                           "set w = 5"),
+                "type mismatch: parameter 'w' is duration, but its value is an int (5)");
+  require_error(load_rules(kHoldRule, "set nothing = 5"), "undefined parameter 'nothing'");
+  require_error(load_rules(kHoldRule, "mode blokc = shadow"), "undefined rule 'blokc'");
+  require_error(load_rules(kHoldRule, "mode block = loud"), "unknown mode 'loud'");
+  require_error(load_rules("param pending: int\nrule r {\n on order.placed as o\n when o.amount > pending\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "parameter 'pending' has no value");
+}
+
+TEST_CASE("holds, alerts and decisions must be made by some rule", "[check][errors]") {
+  require_error(load_rules("rule r {\n on order.closed as c\n then release ghost on c.buyer say \"x\"\n}"),
+                "release names hold 'ghost', which no rule places");
+  require_error(load_rules("rule r {\n on order.closed as c\n where held(c.buyer, ghost)\n then alert a on c.buyer severity low say \"x\"\n}"),
+                "held() names hold 'ghost', which no rule places");
+  require_error(load_rules("rule r {\n on order.closed as c\n let x = earlier alert nope on c.buyer\n then alert a on c.buyer severity low say \"x\"\n}"),
+                "no rule makes alert 'nope'");
+}
+
+TEST_CASE("files: missing, cycles, policies in the wrong place", "[check][errors]") {
+  require_error(load({{"pack.policy", "policy p version \"1\" { use \"gone.rules\" }"}}),
+                "cannot read 'gone.rules': No such file or directory");
+  require_error(load({{"pack.policy", "policy p version \"1\" { use \"a.rules\" }"},
+                      {"a.rules", "use \"b.rules\""},
+                      {"b.rules", "use \"a.rules\""}}),
+                "cycle of use: a.rules uses b.rules uses a.rules");
+  require_error(load({{"pack.policy", "param x: int = 1"}}), "is not a policy pack");
+  require_error(load({{"pack.policy", "policy p version \"1\" { use \"a.rules\" }"},
+                      {"a.rules", "policy q version \"2\" { }"}}),
+                "policy 'q' is declared in a used file");
+  LoadResult missing = load({});
+  CHECK_FALSE(missing.policy);
+  CHECK(missing.fatal == "cannot read policy 'pack.policy': No such file or directory");
+}
+
+TEST_CASE("use paths are relative to the file that uses them", "[check]") {
+  LoadResult result = load({{"pack.policy", "policy p version \"1\" { use \"rules/a.rules\" }"},
+                            {"rules/a.rules", "use \"b.rules\"\n"},
+                            {"rules/b.rules", kSchema}});
+  const Policy& policy = ok(result);
+  CHECK(policy.schema.find("order.placed") >= 0);
+  CHECK(policy.sources->size() == 3);
+}
+
+TEST_CASE("aggregates: keys, windows and where they may be used", "[check][errors]") {
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.sellr over 1d as n\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "unknown field 'sellr' on order.placed: an aggregate cannot be keyed by a field the event lacks");
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.rating over 1d as n\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "an aggregate key must always be there");
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over o.time - o.time as n\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "the window of an aggregate must be known when the policy loads");
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over 1d as n\n where n > 2\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "'n' depends on an aggregate, which `where` cannot use");
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over 1d as n\n then alert a on o.buyer severity low evidence first of n say \"x\"\n}"),
+                "`first of` needs a `count distinct` aggregate");
+  require_error(load_rules("rule r {\n on timer hold.appeal_due as h\n count per h.subject over 1d as n\n then eligibility appeal on h.subject allow say \"x\"\n}\n" + std::string(kHoldRule)),
+                "a timer rule cannot aggregate");
+}
+
+TEST_CASE("latest needs a key and a clean split of its condition", "[check][errors]") {
+  require_error(load_rules("rule r {\n on order.placed as o\n let c = latest order.closed as k where k.earned > 0\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "`latest` needs a key to find 'k' by");
+  require_error(load_rules("rule r {\n on order.placed as o\n let c = latest order.closed as k where k.order == o.order and k.earned > o.amount\n then alert a on o.buyer severity low say \"x\"\n}"),
+                "`k.earned > o.amount` cannot be part of a `latest` condition");
+}
+
+TEST_CASE("actions are complete and well-formed", "[check][errors]") {
+  require_error(load_rules("rule r {\n on order.placed as o\n then eligibility refund on o.order deny small when o.amount < 5 say \"x\"\n}"),
+                "eligibility 'refund' may decide nothing");
+  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity urgent say \"x\"\n}"),
+                "unknown severity 'urgent'");
+  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity low say \"total {o.nope}\"\n}"),
+                "unknown field 'nope' on order.placed");
+  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity low say \"bad {1x}\"\n}"),
+                "bad placeholder in message");
+  require_error(load_rules("rule r {\n on order.placed as o\n then hold h on o.amount appeal after 1d say \"x\"\n}"),
+                "the subject of an action must be id, but 'o.amount' is number");
+  require_error(load_rules("rule r {\n on timer nope.due as h\n then alert a on h.subject severity low say \"x\"\n}"),
+                "unknown timer 'nope.due'");
+}
+
+TEST_CASE("warnings: unused parameters, rules that never fire, unreachable branches, leaks",
+          "[check][warnings]") {
+  LoadResult result = load_rules(R"(
+param unused: int = 3
+param limit: int = 0
+rule never {
+  on order.placed as o
+  where limit > 1
+  then eligibility refund on o.order
+    deny always say "no"
+    allow say "yes"
+}
+rule leaky {
+  on order.placed as o
+  then hold h on o.seller appeal after 1d say "because of {o.buyer}"
+}
+)");
+  const Policy& policy = ok(result);  // warnings do not stop a policy from loading
+  CHECK(policy.rules.size() == 2);
+  std::string out = all(result);
+  CHECK(result.diagnostics.warning_count() == 4);
+  CHECK(out.find("parameter 'unused' is never used") != std::string::npos);
+  CHECK(out.find("rule 'never' can never fire: `limit > 1` is always false") != std::string::npos);
+  CHECK(out.find("this branch can never be reached") != std::string::npos);
+  CHECK(out.find("the message shows 'o.buyer', an id that may identify another party") !=
+        std::string::npos);
+}
+
+TEST_CASE("a timer rule with no hold to time can never fire", "[check][warnings]") {
+  LoadResult result = load_rules(
+      "rule opens {\n on timer hold.appeal_due as h\n then eligibility appeal on h.subject allow say \"x\"\n}");
+  ok(result);
+  CHECK(all(result).find("no rule places a hold") != std::string::npos);
+}
+
+TEST_CASE("every error is reported, and nothing is half loaded", "[check][errors]") {
+  LoadResult result = load_rules(R"(
+param a: duration = 30x
+rule r1 {
+  on order.placed as o
+  where o.kind == 3
+  then alert x on o.buyer severity low say "x"
+}
+rule r2 {
+  on order.nothing as o
+  then alert y on o.buyer severity low say "y"
+}
+)", "set b = 1");
+  CHECK_FALSE(result.policy.has_value());
+  CHECK(result.diagnostics.error_count() == 4);
+}
