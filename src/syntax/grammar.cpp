@@ -267,7 +267,7 @@ template <>
 struct get_info<bylaw::syntax::keyword_parser> {
   using result_type = std::string;
   std::string operator()(const bylaw::syntax::keyword_parser& p) const {
-    return "'" + std::string(p.word) + "'";
+    return fmt::format("'{}'", p.word);
   }
 };
 template <>
