@@ -93,12 +93,18 @@ TExpr ExprChecker::check(const syntax::Expr& expr, const Hint& hint) {
       out.literal = parse_duration(expr.text).value_or(Duration{});
       return out;
     }
-    case ExprKind::name: return check_name(expr, hint);
-    case ExprKind::field: return check_field(expr);
-    case ExprKind::set: return check_set(expr, hint);
-    case ExprKind::call: return check_call(expr);
-    case ExprKind::unary: return check_unary(expr);
-    case ExprKind::binary: return check_binary(expr);
+    case ExprKind::name:
+      return check_name(expr, hint);
+    case ExprKind::field:
+      return check_field(expr);
+    case ExprKind::set:
+      return check_set(expr, hint);
+    case ExprKind::call:
+      return check_call(expr);
+    case ExprKind::unary:
+      return check_unary(expr);
+    case ExprKind::binary:
+      return check_binary(expr);
   }
   return error_node(expr);
 }
@@ -161,8 +167,8 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
   }
   std::string expected = suggestion(name, scope_.visible_names(policy));
   if (expected.empty()) {
-    expected = fmt::format("a parameter, a let, an aggregate or the event alias '{}'",
-                           scope_.rule.alias);
+    expected =
+        fmt::format("a parameter, a let, an aggregate or the event alias '{}'", scope_.rule.alias);
   }
   context_.diagnostics.error(expr.span, fmt::format("undefined name '{}'", name), expected);
   return error_node(expr);
@@ -178,7 +184,8 @@ TExpr ExprChecker::check_field(const syntax::Expr& expr) {
         "an event: the rule's alias or a `latest` let");
     return error_node(expr);
   }
-  const EventTypeDef& type = context_.policy.schema.types[static_cast<std::size_t>(object.type.record)];
+  const EventTypeDef& type =
+      context_.policy.schema.types[static_cast<std::size_t>(object.type.record)];
   Type field_type;
   std::int32_t slot = 0;
   if (expr.text == "id" && !type.timer) {
@@ -203,8 +210,8 @@ TExpr ExprChecker::check_field(const syntax::Expr& expr) {
         at, fmt::format("unknown field '{}' on {}{}", expr.text, type.name, field_note_), expected);
     return error_node(expr);
   }
-  TExpr out = node(TExpr::Kind::field, expr, field_type.with_optional(field_type.optional ||
-                                                                       object.type.optional));
+  TExpr out = node(TExpr::Kind::field, expr,
+                   field_type.with_optional(field_type.optional || object.type.optional));
   out.slot = slot;
   out.args.push_back(std::move(object));
   return out;
@@ -213,8 +220,8 @@ TExpr ExprChecker::check_field(const syntax::Expr& expr) {
 TExpr ExprChecker::check_set(const syntax::Expr& expr, const Hint& hint) {
   // The element type: strings unless the set is matched against enum or other values.
   Type element = Type::of(TypeKind::string);
-  if (hint.expected && hint.expected->kind != TypeKind::string_set &&
-      !hint.expected->is_text() && !hint.expected->is_error()) {
+  if (hint.expected && hint.expected->kind != TypeKind::string_set && !hint.expected->is_text() &&
+      !hint.expected->is_error()) {
     element = hint.expected->with_optional(false);
   }
   Hint element_hint{&element, element.kind == TypeKind::string};
@@ -273,20 +280,27 @@ TExpr ExprChecker::check_call(const syntax::Expr& expr) {
   bool on_holds = *builtin != Builtin::exists && *builtin != Builtin::size;
   std::size_t arity = on_holds ? 2 : 1;
   if (expr.args.size() != arity) {
-    context_.diagnostics.error(
-        expr.span,
-        fmt::format("{} takes {} argument{}, not {}", expr.text, arity, arity == 1 ? "" : "s",
-                    expr.args.size()),
-        on_holds ? fmt::format("{}(subject, hold)", expr.text)
-                 : fmt::format("{}(<an `earlier` let>)", expr.text));
+    context_.diagnostics.error(expr.span,
+                               fmt::format("{} takes {} argument{}, not {}", expr.text, arity,
+                                           arity == 1 ? "" : "s", expr.args.size()),
+                               on_holds ? fmt::format("{}(subject, hold)", expr.text)
+                                        : fmt::format("{}(<an `earlier` let>)", expr.text));
     return error_node(expr);
   }
   Type result;
   switch (*builtin) {
-    case Builtin::held: result = Type::of(TypeKind::boolean); break;
-    case Builtin::exists: result = Type::of(TypeKind::boolean); break;
-    case Builtin::size: result = Type::of(TypeKind::integer); break;
-    default: result = Type::of(TypeKind::time, true); break;
+    case Builtin::held:
+      result = Type::of(TypeKind::boolean);
+      break;
+    case Builtin::exists:
+      result = Type::of(TypeKind::boolean);
+      break;
+    case Builtin::size:
+      result = Type::of(TypeKind::integer);
+      break;
+    default:
+      result = Type::of(TypeKind::time, true);
+      break;
   }
   TExpr out = node(TExpr::Kind::call, expr, result);
   out.builtin = *builtin;
@@ -340,15 +354,18 @@ TExpr ExprChecker::check_binary(const syntax::Expr& expr) {
     case Op::lt:
     case Op::le:
     case Op::gt:
-    case Op::ge: return check_comparison(expr);
+    case Op::ge:
+      return check_comparison(expr);
     case Op::add:
     case Op::sub:
     case Op::mul:
-    case Op::div: return check_arithmetic(expr);
+    case Op::div:
+      return check_arithmetic(expr);
     case Op::in:
     case Op::has:
     case Op::has_any:
-    case Op::has_all: return check_membership(expr);
+    case Op::has_all:
+      return check_membership(expr);
     case Op::is_absent:
     case Op::is_present: {
       TExpr operand = check(*expr.args[0]);
@@ -362,7 +379,8 @@ TExpr ExprChecker::check_binary(const syntax::Expr& expr) {
       out.args.push_back(std::move(operand));
       return out;
     }
-    default: break;
+    default:
+      break;
   }
   return error_node(expr);
 }
@@ -391,12 +409,12 @@ TExpr ExprChecker::check_comparison(const syntax::Expr& expr) {
       std::string left = context_.type_name(lhs.type.with_optional(false));
       std::string right = context_.type_name(rhs.type.with_optional(false));
       if (!equality && comparable(lhs.type, rhs.type)) {
-        mismatch(expr, fmt::format("{} values have no order: `{}` cannot use {}", left, out.text,
-                                   syntax::op_spelling(expr.op)),
+        mismatch(expr,
+                 fmt::format("{} values have no order: `{}` cannot use {}", left, out.text,
+                             syntax::op_spelling(expr.op)),
                  "== or != for these values");
       } else {
-        mismatch(rhs_syntax,
-                 fmt::format("type mismatch: cannot compare {} with {}", left, right),
+        mismatch(rhs_syntax, fmt::format("type mismatch: cannot compare {} with {}", left, right),
                  fmt::format("a value of type {}", left));
       }
     }
@@ -451,8 +469,8 @@ TExpr ExprChecker::check_arithmetic(const syntax::Expr& expr) {
              expected);
     return error_node(expr);
   }
-  TExpr out = node(TExpr::Kind::binary, expr,
-                   Type::of(*result, lhs.type.optional || rhs.type.optional));
+  TExpr out =
+      node(TExpr::Kind::binary, expr, Type::of(*result, lhs.type.optional || rhs.type.optional));
   out.args.push_back(std::move(lhs));
   out.args.push_back(std::move(rhs));
   return out;
@@ -553,14 +571,22 @@ namespace {
 
 std::string describe_literal(const syntax::Expr& expr) {
   switch (expr.kind) {
-    case ExprKind::integer: return fmt::format("an int ({})", expr.text);
-    case ExprKind::number: return fmt::format("a number ({})", expr.text);
-    case ExprKind::string: return fmt::format("a string (\"{}\")", expr.text);
-    case ExprKind::boolean: return fmt::format("a bool ({})", expr.text);
-    case ExprKind::duration: return fmt::format("a duration ({})", expr.text);
-    case ExprKind::set: return "a set";
-    case ExprKind::name: return fmt::format("'{}'", expr.text);
-    default: return "an expression";
+    case ExprKind::integer:
+      return fmt::format("an int ({})", expr.text);
+    case ExprKind::number:
+      return fmt::format("a number ({})", expr.text);
+    case ExprKind::string:
+      return fmt::format("a string (\"{}\")", expr.text);
+    case ExprKind::boolean:
+      return fmt::format("a bool ({})", expr.text);
+    case ExprKind::duration:
+      return fmt::format("a duration ({})", expr.text);
+    case ExprKind::set:
+      return "a set";
+    case ExprKind::name:
+      return fmt::format("'{}'", expr.text);
+    default:
+      return "an expression";
   }
 }
 
@@ -627,13 +653,15 @@ std::optional<Value> literal_value(const syntax::Expr& expr, const Type& type,
         if (all_words) value = StringSet::from(std::move(items));
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (!value) {
     std::string type_name = context.type_name(type);
     context.diagnostics.error(
-        expr.span, fmt::format("type mismatch: {} is {}, but its value is {}", what, type_name,
-                               describe_literal(*inner)),
+        expr.span,
+        fmt::format("type mismatch: {} is {}, but its value is {}", what, type_name,
+                    describe_literal(*inner)),
         type.kind == TypeKind::time
             ? std::string("an RFC 3339 time in quotes, such as \"2026-01-31T00:00:00Z\"")
             : fmt::format("a literal of type {}", type_name));
@@ -646,7 +674,8 @@ std::optional<Value> constant_value(const TExpr& expr, const Policy& policy) {
     case TExpr::Kind::literal:
       if (expr.type.is_error()) return std::nullopt;
       return expr.literal;
-    case TExpr::Kind::param: return policy.params[expr.index].value;
+    case TExpr::Kind::param:
+      return policy.params[expr.index].value;
     case TExpr::Kind::unary: {
       auto operand = constant_value(expr.args[0], policy);
       if (!operand) return std::nullopt;
@@ -686,16 +715,24 @@ std::optional<Value> constant_value(const TExpr& expr, const Policy& policy) {
       }
       if (!order) return std::nullopt;
       switch (expr.op) {
-        case Op::eq: return *order == 0;
-        case Op::ne: return *order != 0;
-        case Op::lt: return *order < 0;
-        case Op::le: return *order <= 0;
-        case Op::gt: return *order > 0;
-        case Op::ge: return *order >= 0;
-        default: return std::nullopt;
+        case Op::eq:
+          return *order == 0;
+        case Op::ne:
+          return *order != 0;
+        case Op::lt:
+          return *order < 0;
+        case Op::le:
+          return *order <= 0;
+        case Op::gt:
+          return *order > 0;
+        case Op::ge:
+          return *order >= 0;
+        default:
+          return std::nullopt;
       }
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

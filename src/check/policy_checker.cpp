@@ -83,18 +83,20 @@ class PolicyChecker {
   // ------------------------------------------------------------ types
 
   std::optional<Type> resolve_type(const syntax::TypeRef& ref) {
-    static const std::map<std::string, TypeKind> kScalars = {
-        {"id", TypeKind::id},         {"string", TypeKind::string},     {"int", TypeKind::integer},
-        {"number", TypeKind::number}, {"bool", TypeKind::boolean},      {"time", TypeKind::time},
-        {"duration", TypeKind::duration}};
+    static const std::map<std::string, TypeKind> kScalars = {{"id", TypeKind::id},
+                                                             {"string", TypeKind::string},
+                                                             {"int", TypeKind::integer},
+                                                             {"number", TypeKind::number},
+                                                             {"bool", TypeKind::boolean},
+                                                             {"time", TypeKind::time},
+                                                             {"duration", TypeKind::duration}};
     const std::string& base = ref.base.name;
     Type type;
     if (auto it = kScalars.find(base); it != kScalars.end()) {
       type = Type::of(it->second);
     } else if (base == "enum") {
       if (ref.enum_values.empty()) {
-        diagnostics().error(ref.base.span, "an enum needs its values",
-                            "enum(value, other_value)");
+        diagnostics().error(ref.base.span, "an enum needs its values", "enum(value, other_value)");
         return std::nullopt;
       }
       auto values = std::make_shared<EnumType>();
@@ -116,7 +118,7 @@ class PolicyChecker {
       }
       type = Type::of(TypeKind::string_set);
     } else {
-      std::vector<std::string> names = {"id",   "string", "int",      "number", "bool",
+      std::vector<std::string> names = {"id",   "string",   "int",       "number",     "bool",
                                         "time", "duration", "enum(...)", "set<string>"};
       std::string expected = suggestion(base, names);
       diagnostics().error(ref.base.span, fmt::format("unknown type '{}'", base),
@@ -136,9 +138,10 @@ class PolicyChecker {
   void resolve_range(const syntax::TypeRef& ref, const Type& type, FieldDef& field) {
     if (!ref.range_low) return;
     if (type.kind != TypeKind::integer) {
-      diagnostics().error((*ref.range_low)->span,
-                          fmt::format("a range needs an int field, not {}", context_.type_name(type)),
-                          "an int field such as `rating: int in 1..5`");
+      diagnostics().error(
+          (*ref.range_low)->span,
+          fmt::format("a range needs an int field, not {}", context_.type_name(type)),
+          "an int field such as `rating: int in 1..5`");
       return;
     }
     Type integer = Type::of(TypeKind::integer);
@@ -169,10 +172,10 @@ class PolicyChecker {
         std::map<std::string, Span> fields;
         for (const auto& field : event.fields) {
           if (field.name.name == "id" || field.name.name == "time") {
-            diagnostics().error(field.name.span,
-                                fmt::format("'{}' is an envelope attribute: every event has it",
-                                            field.name.name),
-                                "a field name other than id and time");
+            diagnostics().error(
+                field.name.span,
+                fmt::format("'{}' is an envelope attribute: every event has it", field.name.name),
+                "a field name other than id and time");
             continue;
           }
           if (auto it = fields.find(field.name.name); it != fields.end()) {

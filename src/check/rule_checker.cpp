@@ -90,9 +90,9 @@ class RuleChecker {
         type = -1;
       }
     } else if (type >= 0 && schema.types[static_cast<std::size_t>(type)].timer) {
-      context_.diagnostics.error(
-          trigger.type.span, fmt::format("'{}' is a timer, not an event", trigger.type.name),
-          fmt::format("on timer {}", trigger.type.name));
+      context_.diagnostics.error(trigger.type.span,
+                                 fmt::format("'{}' is a timer, not an event", trigger.type.name),
+                                 fmt::format("on timer {}", trigger.type.name));
       type = -1;
     } else if (type < 0) {
       report_unknown_event_type(trigger.type);
@@ -128,9 +128,9 @@ class RuleChecker {
       taken = "it is a parameter";
     }
     if (!taken.empty()) {
-      context_.diagnostics.error(
-          name.span, fmt::format("'{}' is already defined: {}", name.name, taken),
-          "a name not used yet in this rule");
+      context_.diagnostics.error(name.span,
+                                 fmt::format("'{}' is already defined: {}", name.name, taken),
+                                 "a name not used yet in this rule");
     }
     local.name = name.name;
     local.span = name.span;
@@ -164,10 +164,10 @@ class RuleChecker {
     correlation.event_type = schema.find(query.type.name);
     if (correlation.event_type >= 0 &&
         schema.types[static_cast<std::size_t>(correlation.event_type)].timer) {
-      context_.diagnostics.error(query.type.span,
-                                 fmt::format("'{}' is a timer: `latest` looks up events",
-                                             query.type.name),
-                                 "an event type");
+      context_.diagnostics.error(
+          query.type.span,
+          fmt::format("'{}' is a timer: `latest` looks up events", query.type.name),
+          "an event type");
       correlation.event_type = -1;
     } else if (correlation.event_type < 0) {
       report_unknown_event_type(query.type);
@@ -216,8 +216,7 @@ class RuleChecker {
       }
       if (refers_to_outer(part)) {
         context_.diagnostics.error(
-            part.span,
-            fmt::format("`{}` cannot be part of a `latest` condition", part.text),
+            part.span, fmt::format("`{}` cannot be part of a `latest` condition", part.text),
             fmt::format("either {}.<field> == <a value of the triggering event>, or a test of "
                         "'{}' alone",
                         correlation.alias, correlation.alias));
@@ -251,8 +250,7 @@ class RuleChecker {
       history.kind = DecisionKind::eligibility;
       if (kind != "eligibility") history.eligible = kind == "eligible";
     } else {
-      context_.diagnostics.error(query.kind.span,
-                                 fmt::format("unknown decision kind '{}'", kind),
+      context_.diagnostics.error(query.kind.span, fmt::format("unknown decision kind '{}'", kind),
                                  "hold, release, alert, eligibility, eligible or ineligible");
       produced = nullptr;
     }
@@ -290,8 +288,9 @@ class RuleChecker {
     exclusion.reason = exclude.reason.value;
     exclusion.span = exclude.span;
     if (exclusion.reason.empty()) {
-      context_.diagnostics.error(exclude.reason.span, "an exclusion needs a reason",
-                                 "a short reason an auditor reads, such as \"zero-dollar contract\"");
+      context_.diagnostics.error(
+          exclude.reason.span, "an exclusion needs a reason",
+          "a short reason an auditor reads, such as \"zero-dollar contract\"");
     }
     exclusion.condition = exprs_.check_condition(*exclude.condition, "`exclude ... when`");
     rule_.exclusions.push_back(std::move(exclusion));
@@ -395,7 +394,8 @@ class RuleChecker {
     bool seen_by_subject = action.kind != ActionKind::alert;
     if (action.kind == ActionKind::hold) {
       for (const auto& s : action.scope) out.scope.push_back(s.name);
-      out.appeal_after = exprs_.check_kind(*action.appeal_after, TypeKind::duration, "`appeal after`");
+      out.appeal_after =
+          exprs_.check_kind(*action.appeal_after, TypeKind::duration, "`appeal after`");
     }
     if (action.kind == ActionKind::alert && action.severity) {
       const std::string& s = action.severity->name;
@@ -482,7 +482,8 @@ class RuleChecker {
       const std::string& name = item.name.name;
       if (name == rule_.alias && !item.first_per_value) {
         if (rule_.timer) {
-          context_.diagnostics.error(item.name.span, "a timer is not an event: it cannot be evidence",
+          context_.diagnostics.error(item.name.span,
+                                     "a timer is not an event: it cannot be evidence",
                                      "no evidence clause in a timer rule");
           continue;
         }
@@ -501,8 +502,8 @@ class RuleChecker {
       const Local& def = rule_.locals[static_cast<std::size_t>(local)];
       auto index = static_cast<std::uint32_t>(local);
       if (item.first_per_value) {
-        bool distinct = def.source == Local::Source::aggregate &&
-                        rule_.aggregates[def.index].distinct;
+        bool distinct =
+            def.source == Local::Source::aggregate && rule_.aggregates[def.index].distinct;
         if (!distinct) {
           context_.diagnostics.error(item.name.span,
                                      fmt::format("`first of` needs a `count distinct` aggregate, "
@@ -527,7 +528,8 @@ class RuleChecker {
 
   // "Clients on {n} contracts": placeholders are names or field paths, checked like expressions.
   // Positions come from the raw source, so an error points into the string.
-  Message check_message(const syntax::StringLit& literal, const TExpr& subject, bool seen_by_subject) {
+  Message check_message(const syntax::StringLit& literal, const TExpr& subject,
+                        bool seen_by_subject) {
     Message message;
     message.span = literal.span;
     std::string_view raw = context_.sources.file(literal.span.file).slice(literal.span);
@@ -550,8 +552,9 @@ class RuleChecker {
         continue;
       }
       std::size_t close = raw.find('}', i);
-      Span at{literal.span.file, base + static_cast<std::uint32_t>(i),
-              base + static_cast<std::uint32_t>(close == std::string_view::npos ? i + 1 : close + 1)};
+      Span at{
+          literal.span.file, base + static_cast<std::uint32_t>(i),
+          base + static_cast<std::uint32_t>(close == std::string_view::npos ? i + 1 : close + 1)};
       std::string_view inside =
           close == std::string_view::npos ? std::string_view() : raw.substr(i + 1, close - i - 1);
       if (close == std::string_view::npos || !is_placeholder_path(inside)) {
@@ -566,11 +569,10 @@ class RuleChecker {
       syntax::Expr path = placeholder_expr(inside, at.begin + 1);
       TExpr value = exprs_.check(path);
       if (value.type.kind == TypeKind::record || value.type.kind == TypeKind::decisions) {
-        context_.diagnostics.error(
-            path.span,
-            fmt::format("cannot show '{}' in a message: it is {}", value.text,
-                        context_.type_name(value.type)),
-            "a value: a field, a parameter, a let or an aggregate");
+        context_.diagnostics.error(path.span,
+                                   fmt::format("cannot show '{}' in a message: it is {}",
+                                               value.text, context_.type_name(value.type)),
+                                   "a value: a field, a parameter, a let or an aggregate");
       } else if (seen_by_subject && value.type.kind == TypeKind::id && value.text != subject.text) {
         context_.diagnostics.warning(
             path.span,
@@ -596,13 +598,15 @@ class RuleChecker {
     expr.span = Span{file, offset, offset + static_cast<std::uint32_t>(head.size())};
     while (dot != std::string_view::npos) {
       std::size_t next = path.find('.', dot + 1);
-      std::string_view field = path.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1);
+      std::string_view field =
+          path.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1);
       auto object = std::make_shared<syntax::Expr>(std::move(expr));
       expr = syntax::Expr{};
       expr.kind = syntax::ExprKind::field;
       expr.text = std::string(field);
-      expr.span = Span{file, offset,
-                       offset + static_cast<std::uint32_t>(next == std::string_view::npos ? path.size() : next)};
+      expr.span = Span{
+          file, offset,
+          offset + static_cast<std::uint32_t>(next == std::string_view::npos ? path.size() : next)};
       expr.args.push_back(std::move(object));
       dot = next;
     }
@@ -616,11 +620,10 @@ class RuleChecker {
       if (condition.type.is_error()) return;
       auto value = constant_value(condition, context_.policy);
       if (value && std::holds_alternative<bool>(*value) && !std::get<bool>(*value)) {
-        context_.diagnostics.warning(
-            condition.span,
-            fmt::format("rule '{}' can never fire: `{}` is always false", rule_.name,
-                        condition.text),
-            "a condition that depends on the event");
+        context_.diagnostics.warning(condition.span,
+                                     fmt::format("rule '{}' can never fire: `{}` is always false",
+                                                 rule_.name, condition.text),
+                                     "a condition that depends on the event");
       }
     };
     for (const auto& guard : rule_.guards) check_constant(guard);

@@ -19,9 +19,12 @@ bool same_base(const Type& a, const Type& b) {
   switch (a.kind) {
     case TypeKind::enumeration:
       return a.enumeration && b.enumeration && a.enumeration->values == b.enumeration->values;
-    case TypeKind::record: return a.record == b.record;
-    case TypeKind::value_list: return a.element == b.element;
-    default: return true;
+    case TypeKind::record:
+      return a.record == b.record;
+    case TypeKind::value_list:
+      return a.element == b.element;
+    default:
+      return true;
   }
 }
 
@@ -53,19 +56,32 @@ namespace {
 
 const char* base_name(TypeKind kind) {
   switch (kind) {
-    case TypeKind::error: return "<error>";
-    case TypeKind::boolean: return "bool";
-    case TypeKind::integer: return "int";
-    case TypeKind::number: return "number";
-    case TypeKind::string: return "string";
-    case TypeKind::id: return "id";
-    case TypeKind::time: return "time";
-    case TypeKind::duration: return "duration";
-    case TypeKind::enumeration: return "enum";
-    case TypeKind::string_set: return "set<string>";
-    case TypeKind::value_list: return "list";
-    case TypeKind::record: return "event";
-    case TypeKind::decisions: return "decisions";
+    case TypeKind::error:
+      return "<error>";
+    case TypeKind::boolean:
+      return "bool";
+    case TypeKind::integer:
+      return "int";
+    case TypeKind::number:
+      return "number";
+    case TypeKind::string:
+      return "string";
+    case TypeKind::id:
+      return "id";
+    case TypeKind::time:
+      return "time";
+    case TypeKind::duration:
+      return "duration";
+    case TypeKind::enumeration:
+      return "enum";
+    case TypeKind::string_set:
+      return "set<string>";
+    case TypeKind::value_list:
+      return "list";
+    case TypeKind::record:
+      return "event";
+    case TypeKind::decisions:
+      return "decisions";
   }
   return "?";
 }
@@ -110,40 +126,56 @@ std::vector<std::string> Schema::names() const {
 
 const char* builtin_name(Builtin builtin) {
   switch (builtin) {
-    case Builtin::held: return "held";
-    case Builtin::appeal_at: return "appeal_at";
-    case Builtin::placed_at: return "placed_at";
-    case Builtin::released_at: return "released_at";
-    case Builtin::exists: return "exists";
-    case Builtin::size: return "size";
+    case Builtin::held:
+      return "held";
+    case Builtin::appeal_at:
+      return "appeal_at";
+    case Builtin::placed_at:
+      return "placed_at";
+    case Builtin::released_at:
+      return "released_at";
+    case Builtin::exists:
+      return "exists";
+    case Builtin::size:
+      return "size";
   }
   return "?";
 }
 
 const char* decision_kind_name(DecisionKind kind) {
   switch (kind) {
-    case DecisionKind::hold: return "hold";
-    case DecisionKind::release: return "release";
-    case DecisionKind::alert: return "alert";
-    case DecisionKind::eligibility: return "eligibility";
+    case DecisionKind::hold:
+      return "hold";
+    case DecisionKind::release:
+      return "release";
+    case DecisionKind::alert:
+      return "alert";
+    case DecisionKind::eligibility:
+      return "eligibility";
   }
   return "?";
 }
 
 const char* severity_name(AlertSeverity severity) {
   switch (severity) {
-    case AlertSeverity::low: return "low";
-    case AlertSeverity::medium: return "medium";
-    case AlertSeverity::high: return "high";
+    case AlertSeverity::low:
+      return "low";
+    case AlertSeverity::medium:
+      return "medium";
+    case AlertSeverity::high:
+      return "high";
   }
   return "?";
 }
 
 const char* mode_name(Mode mode) {
   switch (mode) {
-    case Mode::enforce: return "enforce";
-    case Mode::shadow: return "shadow";
-    case Mode::off: return "off";
+    case Mode::enforce:
+      return "enforce";
+    case Mode::shadow:
+      return "shadow";
+    case Mode::off:
+      return "off";
   }
   return "?";
 }

@@ -12,7 +12,8 @@ namespace bylaw::cli {
 class Args {
  public:
   // `with_value` lists the options that take a value; `flags` those that do not.
-  Args(std::vector<std::string> argv, std::set<std::string> with_value, std::set<std::string> flags);
+  Args(std::vector<std::string> argv, std::set<std::string> with_value,
+       std::set<std::string> flags);
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }

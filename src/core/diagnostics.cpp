@@ -33,9 +33,12 @@ namespace {
 
 const char* severity_name(Severity severity) {
   switch (severity) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::note: return "note";
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::note:
+      return "note";
   }
   return "error";
 }
@@ -64,9 +67,8 @@ std::string caret_line(std::string_view line, std::uint32_t column, std::uint32_
 std::string render_diagnostic(const Diagnostic& d, const SourceSet& sources) {
   const SourceFile& file = sources.file(d.span.file);
   LineColumn at = file.position(d.span.begin);
-  std::string out =
-      fmt::format("{}:{}:{}: {}: {}\n", file.path(), at.line, at.column, severity_name(d.severity),
-                  d.message);
+  std::string out = fmt::format("{}:{}:{}: {}: {}\n", file.path(), at.line, at.column,
+                                severity_name(d.severity), d.message);
   std::string_view line = file.line(at.line);
   // Underline the span only while it stays on the first line.
   LineColumn until = file.position(std::max(d.span.end, d.span.begin));

@@ -14,7 +14,9 @@ std::strong_ordering compare(Duration a, Duration b) {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Parses exactly `count` digits at `pos`; advances `pos`.
 std::optional<int> digits(std::string_view text, std::size_t& pos, int count) {
@@ -74,8 +76,10 @@ std::string format_duration(Duration duration) {
   }
   if (duration.months != 0) out += fmt::format("{}mo", duration.months);
   std::int64_t rest = duration.micros;
-  const std::pair<std::int64_t, const char*> units[] = {
-      {kMicrosPerDay, "d"}, {kMicrosPerHour, "h"}, {kMicrosPerMinute, "m"}, {kMicrosPerSecond, "s"}};
+  const std::pair<std::int64_t, const char*> units[] = {{kMicrosPerDay, "d"},
+                                                        {kMicrosPerHour, "h"},
+                                                        {kMicrosPerMinute, "m"},
+                                                        {kMicrosPerSecond, "s"}};
   for (auto [size, name] : units) {
     if (rest >= size) {
       out += fmt::format("{}{}", rest / size, name);
@@ -142,9 +146,13 @@ Time add(Time time, Duration duration) {
   return Time{moved.micros + duration.micros};
 }
 
-Time subtract(Time time, Duration duration) { return add(time, -duration); }
+Time subtract(Time time, Duration duration) {
+  return add(time, -duration);
+}
 
-Duration between(Time later, Time earlier) { return Duration{0, later.micros - earlier.micros}; }
+Duration between(Time later, Time earlier) {
+  return Duration{0, later.micros - earlier.micros};
+}
 
 std::optional<Time> parse_rfc3339(std::string_view text) {
   std::size_t pos = 0;
@@ -196,8 +204,8 @@ std::optional<Time> parse_rfc3339(std::string_view text) {
   }
   if (pos != text.size()) return std::nullopt;
   // A leap second (:60) is folded onto the next second.
-  std::int64_t days = days_from_civil(
-      {*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)});
+  std::int64_t days =
+      days_from_civil({*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)});
   std::int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_minutes * 60;
   return Time{seconds * kMicrosPerSecond + fraction};
 }
@@ -211,7 +219,8 @@ std::string format_rfc3339(Time time) {
   std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", date.year, date.month,
                                 date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
   if (micros != 0) {
-    out += micros % 1000 == 0 ? fmt::format(".{:03}", micros / 1000) : fmt::format(".{:06}", micros);
+    out +=
+        micros % 1000 == 0 ? fmt::format(".{:03}", micros / 1000) : fmt::format(".{:06}", micros);
   }
   out += 'Z';
   return out;

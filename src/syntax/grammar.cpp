@@ -10,8 +10,8 @@
 #include <set>
 #include <string_view>
 
-#include <boost/spirit/home/x3.hpp>
 #include <fmt/format.h>
+#include <boost/spirit/home/x3.hpp>
 
 #include "bylaw/core/time.hpp"
 #include "bylaw/syntax/parser.hpp"
@@ -38,8 +38,12 @@ struct TokenError {
   std::string expected;
 };
 
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Skips blanks and `#` comments, like the skipper does.
 const char* skip_blank(const char* it, const char* end) {
@@ -64,10 +68,10 @@ Span span_of(const Context& context, const char* begin, const char* end) {
 
 const std::set<std::string_view>& reserved_words() {
   static const std::set<std::string_view> words = {
-      "and",   "or",     "not",   "in",      "has",   "any",   "all",      "is",
-      "absent", "present", "true", "false",   "latest", "earlier", "let",    "where",
-      "exclude", "when",  "then",  "count",   "sum",   "distinct", "per",    "over",
-      "after", "as",     "on",    "say",     "until", "within"};
+      "and",     "or",      "not",  "in",    "has",    "any",      "all", "is",
+      "absent",  "present", "true", "false", "latest", "earlier",  "let", "where",
+      "exclude", "when",    "then", "count", "sum",    "distinct", "per", "over",
+      "after",   "as",      "on",   "say",   "until",  "within"};
   return words;
 }
 
@@ -129,9 +133,9 @@ struct type_name_parser : x3::parser<type_name_parser> {
       }
       break;
     }
-    x3::traits::move_to(
-        Ident{std::string(first, static_cast<std::size_t>(it - first)), span_of(context, first, it)},
-        attr);
+    x3::traits::move_to(Ident{std::string(first, static_cast<std::size_t>(it - first)),
+                              span_of(context, first, it)},
+                        attr);
     first = it;
     return true;
   }
@@ -158,12 +162,24 @@ struct string_parser : x3::parser<string_parser> {
         if (it == last || *it == '\n') continue;  // reported as unterminated on the next turn
         char escaped = *it++;
         switch (escaped) {
-          case 'n': value += '\n'; break;
-          case 't': value += '\t'; break;
-          case '"': value += '"'; break;
-          case '\\': value += '\\'; break;
-          case '{': value += "\\{"; break;  // kept escaped for message templates
-          case '}': value += "\\}"; break;
+          case 'n':
+            value += '\n';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          case '"':
+            value += '"';
+            break;
+          case '\\':
+            value += '\\';
+            break;
+          case '{':
+            value += "\\{";
+            break;  // kept escaped for message templates
+          case '}':
+            value += "\\}";
+            break;
           default:
             throw TokenError{it - 2, it, fmt::format("unknown escape '\\{}' in string", escaped),
                              "one of \\\" \\\\ \\n \\t \\{ \\}"};
@@ -335,7 +351,8 @@ struct fold_binary {
   void operator()(Ctx& ctx) const {
     ExprPtr lhs = std::move(x3::_val(ctx));
     ExprPtr rhs = std::move(x3::_attr(ctx));
-    ExprPtr node = make_expr(ExprKind::binary, "", Span{lhs->span.file, lhs->span.begin, rhs->span.end});
+    ExprPtr node =
+        make_expr(ExprKind::binary, "", Span{lhs->span.file, lhs->span.begin, rhs->span.end});
     node->op = op;
     node->args = {std::move(lhs), std::move(rhs)};
     x3::_val(ctx) = std::move(node);
@@ -380,7 +397,8 @@ struct fold_comparison {
     Op op = boost::fusion::at_c<0>(attr);
     ExprPtr rhs = std::move(boost::fusion::at_c<1>(attr));
     ExprPtr lhs = std::move(x3::_val(ctx));
-    ExprPtr node = make_expr(ExprKind::binary, "", Span{lhs->span.file, lhs->span.begin, rhs->span.end});
+    ExprPtr node =
+        make_expr(ExprKind::binary, "", Span{lhs->span.file, lhs->span.begin, rhs->span.end});
     node->op = op;
     node->args = {std::move(lhs), std::move(rhs)};
     x3::_val(ctx) = std::move(node);
@@ -424,7 +442,9 @@ constexpr auto start_set = [](auto& ctx) {
   x3::_val(ctx) = make_expr(ExprKind::set, "", range_span(ctx, x3::_attr(ctx)));
 };
 
-constexpr auto add_arg = [](auto& ctx) { x3::_val(ctx)->args.push_back(std::move(x3::_attr(ctx))); };
+constexpr auto add_arg = [](auto& ctx) {
+  x3::_val(ctx)->args.push_back(std::move(x3::_attr(ctx)));
+};
 
 constexpr auto close_span = [](auto& ctx) {
   x3::_val(ctx)->span.end = range_span(ctx, x3::_attr(ctx)).end;
@@ -467,16 +487,15 @@ constexpr auto spanned(const Parser& parser) {
 
 constexpr keyword_parser kw_and{"and"}, kw_or{"or"}, kw_not{"not"}, kw_in{"in"}, kw_has{"has"},
     kw_any{"any"}, kw_all{"all"}, kw_is{"is"}, kw_absent{"absent"}, kw_present{"present"},
-    kw_true{"true"}, kw_false{"false"}, kw_latest{"latest"}, kw_earlier{"earlier"},
-    kw_let{"let"}, kw_where{"where"}, kw_exclude{"exclude"}, kw_when{"when"}, kw_then{"then"},
-    kw_count{"count"}, kw_sum{"sum"}, kw_distinct{"distinct"}, kw_per{"per"}, kw_over{"over"},
-    kw_after{"after"}, kw_as{"as"}, kw_on{"on"}, kw_say{"say"}, kw_until{"until"},
-    kw_within{"within"}, kw_timer{"timer"}, kw_rule{"rule"}, kw_event{"event"},
-    kw_param{"param"}, kw_use{"use"}, kw_policy{"policy"}, kw_version{"version"}, kw_set{"set"},
-    kw_mode{"mode"}, kw_hold{"hold"}, kw_release{"release"}, kw_alert{"alert"},
-    kw_eligibility{"eligibility"}, kw_postpone{"postpone"}, kw_scope{"scope"},
-    kw_appeal{"appeal"}, kw_severity{"severity"}, kw_evidence{"evidence"}, kw_deny{"deny"},
-    kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"};
+    kw_true{"true"}, kw_false{"false"}, kw_latest{"latest"}, kw_earlier{"earlier"}, kw_let{"let"},
+    kw_where{"where"}, kw_exclude{"exclude"}, kw_when{"when"}, kw_then{"then"}, kw_count{"count"},
+    kw_sum{"sum"}, kw_distinct{"distinct"}, kw_per{"per"}, kw_over{"over"}, kw_after{"after"},
+    kw_as{"as"}, kw_on{"on"}, kw_say{"say"}, kw_until{"until"}, kw_within{"within"},
+    kw_timer{"timer"}, kw_rule{"rule"}, kw_event{"event"}, kw_param{"param"}, kw_use{"use"},
+    kw_policy{"policy"}, kw_version{"version"}, kw_set{"set"}, kw_mode{"mode"}, kw_hold{"hold"},
+    kw_release{"release"}, kw_alert{"alert"}, kw_eligibility{"eligibility"},
+    kw_postpone{"postpone"}, kw_scope{"scope"}, kw_appeal{"appeal"}, kw_severity{"severity"},
+    kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"};
 
 constexpr name_parser name{false};
 constexpr name_parser any_name{true};
@@ -517,42 +536,41 @@ BYLAW_RULE(close_brace_of_set, x3::unused_type, "',' or '}'");
 const auto expr_def = and_expr[assign] >> *(kw_or > and_expr[fold_binary<Op::logical_or>{}]);
 const auto and_expr_def = not_expr[assign] >> *(kw_and > not_expr[fold_binary<Op::logical_and>{}]);
 const auto not_expr_def =
-    (x3::raw[kw_not][start_unary<Op::logical_not>{}] > not_expr[finish_unary]) | compare_expr[assign];
-const auto compare_expr_def =
-    add_expr[assign] >>
-    -((comparison_op > add_expr)[fold_comparison{}] |
-      x3::raw[kw_is >> kw_absent][make_test<Op::is_absent>{}] |
-      x3::raw[kw_is >> kw_present][make_test<Op::is_present>{}] |
-      (kw_is > absent_or_present) |
-      (kw_in > add_expr[fold_binary<Op::in>{}]) |
-      (kw_has >> kw_any > add_expr[fold_binary<Op::has_any>{}]) |
-      (kw_has >> kw_all > add_expr[fold_binary<Op::has_all>{}]) |
-      (kw_has > add_expr[fold_binary<Op::has>{}]));
+    (x3::raw[kw_not][start_unary<Op::logical_not>{}] > not_expr[finish_unary]) |
+    compare_expr[assign];
+const auto compare_expr_def = add_expr[assign] >>
+                              -((comparison_op > add_expr)[fold_comparison{}] |
+                                x3::raw[kw_is >> kw_absent][make_test<Op::is_absent>{}] |
+                                x3::raw[kw_is >> kw_present][make_test<Op::is_present>{}] |
+                                (kw_is > absent_or_present) |
+                                (kw_in > add_expr[fold_binary<Op::in>{}]) |
+                                (kw_has >> kw_any > add_expr[fold_binary<Op::has_any>{}]) |
+                                (kw_has >> kw_all > add_expr[fold_binary<Op::has_all>{}]) |
+                                (kw_has > add_expr[fold_binary<Op::has>{}]));
 const auto absent_or_present_def = kw_absent | kw_present;
 const auto add_expr_def = mul_expr[assign] >> *((x3::lit('+') > mul_expr[fold_binary<Op::add>{}]) |
                                                 (x3::lit('-') > mul_expr[fold_binary<Op::sub>{}]));
-const auto mul_expr_def = unary_expr[assign] >> *((x3::lit('*') > unary_expr[fold_binary<Op::mul>{}]) |
-                                                  (x3::lit('/') > unary_expr[fold_binary<Op::div>{}]));
+const auto mul_expr_def = unary_expr[assign] >>
+                          *((x3::lit('*') > unary_expr[fold_binary<Op::mul>{}]) |
+                            (x3::lit('/') > unary_expr[fold_binary<Op::div>{}]));
 const auto unary_expr_def =
-    (x3::raw[x3::lit('-')][start_unary<Op::negate>{}] > unary_expr[finish_unary]) |
-    primary[assign];
+    (x3::raw[x3::lit('-')][start_unary<Op::negate>{}] > unary_expr[finish_unary]) | primary[assign];
 const auto primary_def = number_lit | string_expr | bool_literal | set_literal | call | path |
                          (x3::lit('(') > expr > close_paren);
 const auto close_paren_def = x3::lit(')');
 const auto string_expr_def = string_lit[make_string];
 const auto bool_literal_def =
     x3::raw[kw_true][make_bool<true>{}] | x3::raw[kw_false][make_bool<false>{}];
-const auto call_def =
-    (name >> '(')[start_call] > -(expr[add_arg] % ',') > x3::raw[close_paren][close_span];
+const auto call_def = (name >> '(')[start_call] >
+                      -(expr[add_arg] % ',') > x3::raw[close_paren][close_span];
 const auto path_def = name[make_name] >> *(('.' > any_name)[make_field]);
-const auto set_literal_def =
-    x3::raw[x3::lit('{')][start_set] > -(expr[add_arg] % ',') >
-    x3::raw[close_brace_of_set][close_span];
+const auto set_literal_def = x3::raw[x3::lit('{')][start_set] >
+                             -(expr[add_arg] % ',') > x3::raw[close_brace_of_set][close_span];
 const auto close_brace_of_set_def = x3::lit('}');
 
-BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, compare_expr, add_expr, mul_expr, unary_expr,
-                    primary, call, path, set_literal, bool_literal, string_expr,
-                    absent_or_present, close_paren, close_brace_of_set)
+BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, compare_expr, add_expr, mul_expr, unary_expr, primary,
+                    call, path, set_literal, bool_literal, string_expr, absent_or_present,
+                    close_paren, close_brace_of_set)
 
 // Types: id, string, int, number, bool, time, duration, enum(a, b), set<string>, then `?`.
 BYLAW_RULE(type_ref, TypeRef, "a type");
@@ -562,23 +580,22 @@ BYLAW_RULE(event_body_end, x3::unused_type, "a field such as `contract: id`, or 
 BYLAW_RULE(param_decl, ParamDecl, "a parameter declaration");
 BYLAW_RULE(use_decl, UseDecl, "a use declaration");
 
-const auto type_ref_def =
-    spanned(any_name[set<&TypeRef::base>] >>
+const auto type_ref_def = spanned(
+    any_name[set<&TypeRef::base>] >>
     -(x3::lit('(') > (any_name[push<&TypeRef::enum_values>] % ',') > close_paren) >>
     -(x3::lit('<') > any_name[set<&TypeRef::element>] > '>') >> -x3::lit('?')[set_optional] >>
     -(kw_in > unary_expr[set<&TypeRef::range_low>] > ".." > unary_expr[set<&TypeRef::range_high>]));
 
 BOOST_SPIRIT_DEFINE(type_ref)
 
-const auto field_decl_def =
-    spanned(any_name[set<&FieldDecl::name>] > ':' > type_ref[set<&FieldDecl::type>] >> -x3::lit(','));
-const auto event_decl_def =
-    spanned(kw_event > type_name[set<&EventDecl::name>] > '{' > *field_decl[push<&EventDecl::fields>] >
-    event_body_end);
+const auto field_decl_def = spanned(any_name[set<&FieldDecl::name>] > ':' >
+                                    type_ref[set<&FieldDecl::type>] >> -x3::lit(','));
+const auto event_decl_def = spanned(kw_event > type_name[set<&EventDecl::name>] > '{' >
+                                    *field_decl[push<&EventDecl::fields>] > event_body_end);
 const auto event_body_end_def = x3::lit('}');
-const auto param_decl_def = spanned(kw_param > name[set<&ParamDecl::name>] > ':' >
-                            type_ref[set<&ParamDecl::type>] >>
-                            -(x3::lit('=') > expr[set<&ParamDecl::default_value>]));
+const auto param_decl_def =
+    spanned(kw_param > name[set<&ParamDecl::name>] > ':' > type_ref[set<&ParamDecl::type>] >>
+            -(x3::lit('=') > expr[set<&ParamDecl::default_value>]));
 const auto use_decl_def = spanned(kw_use > (string_lit[push<&UseDecl::paths>] % ','));
 
 BOOST_SPIRIT_DEFINE(field_decl, event_decl, event_body_end, param_decl, use_decl)
@@ -610,20 +627,21 @@ BYLAW_RULE(rule_body_end, x3::unused_type,
            "another action (hold, release, alert, eligibility, postpone) or '}'");
 BYLAW_RULE(rule_decl, RuleDecl, "a rule");
 
-const auto trigger_def = spanned(kw_on > -kw_timer[set_timer] > type_name[set<&Trigger::type>] > kw_as >
-                         name[set<&Trigger::alias>]);
+const auto trigger_def = spanned(kw_on > -kw_timer[set_timer] > type_name[set<&Trigger::type>] >
+                                 kw_as > name[set<&Trigger::alias>]);
 const auto latest_query_def = kw_latest > type_name[set<&LatestQuery::type>] > kw_as >
                               name[set<&LatestQuery::alias>] > kw_where >
                               expr[set<&LatestQuery::condition>];
-const auto earlier_query_def =
-    kw_earlier > any_name[set<&EarlierQuery::kind>] > any_name[set<&EarlierQuery::name>] > kw_on >
-    expr[set<&EarlierQuery::subject>] >> -(kw_within > expr[set<&EarlierQuery::within>]);
+const auto earlier_query_def = kw_earlier > any_name[set<&EarlierQuery::kind>] >
+                               any_name[set<&EarlierQuery::name>] > kw_on >
+                               expr[set<&EarlierQuery::subject>] >>
+                               -(kw_within > expr[set<&EarlierQuery::within>]);
 const auto let_clause_def =
     spanned(kw_let > name[set<&LetClause::name>] > '=' > let_value[set<&LetClause::value>]);
 const auto let_value_def = latest_query[assign] | earlier_query[assign] | expr[assign];
 const auto where_clause_def = spanned(kw_where > expr[set<&WhereClause::condition>]);
-const auto exclude_clause_def = spanned(kw_exclude > string_lit[set<&ExcludeClause::reason>] > kw_when >
-                                expr[set<&ExcludeClause::condition>]);
+const auto exclude_clause_def = spanned(kw_exclude > string_lit[set<&ExcludeClause::reason>] >
+                                        kw_when > expr[set<&ExcludeClause::condition>]);
 template <const char* word>
 struct set_function {
   template <class Ctx>
@@ -633,11 +651,11 @@ struct set_function {
 };
 constexpr char count_word[] = "count";
 constexpr char sum_word[] = "sum";
-const auto aggregate_clause_def =
-    spanned(((x3::raw[kw_count][set_function<count_word>{}] >>
+const auto aggregate_clause_def = spanned(
+    ((x3::raw[kw_count][set_function<count_word>{}] >>
       -(kw_distinct[set_distinct] > expr[set<&AggregateClause::value>])) |
-     (x3::raw[kw_sum][set_function<sum_word>{}] > expr[set<&AggregateClause::value>])) >
-    kw_per > expr[set<&AggregateClause::key>] > kw_over > expr[set<&AggregateClause::window>] >>
+     (x3::raw[kw_sum][set_function<sum_word>{}] > expr[set<&AggregateClause::value>])) > kw_per >
+    expr[set<&AggregateClause::key>] > kw_over > expr[set<&AggregateClause::window>] >>
     -(kw_after > expr[set<&AggregateClause::after>]) > kw_as > name[set<&AggregateClause::name>]);
 const auto when_clause_def = spanned(kw_when > expr[set<&WhenClause::condition>]);
 const auto then_keyword_def = kw_then;
@@ -645,53 +663,51 @@ const auto then_keyword_def = kw_then;
 const auto evidence_item_def = (kw_first >> kw_of > name[set<&EvidenceItem::name>])[set_first_of] |
                                name[set<&EvidenceItem::name>];
 const auto message_def = kw_say > string_lit[assign];
-const auto deny_branch_def =
-    spanned(kw_deny > any_name[set<&DenyBranch::reason>] >>
-    -(kw_when > expr[set<&DenyBranch::condition>]) >>
-    -(kw_until > expr[set<&DenyBranch::until>]) >>
+const auto deny_branch_def = spanned(
+    kw_deny > any_name[set<&DenyBranch::reason>] >>
+    -(kw_when > expr[set<&DenyBranch::condition>]) >> -(kw_until > expr[set<&DenyBranch::until>]) >>
     -(kw_evidence > (evidence_item[push<&DenyBranch::evidence>] % ',')) >
     message[set<&DenyBranch::message>]);
-const auto allow_branch_def = spanned(kw_allow >> -(kw_evidence > (evidence_item[push<&AllowBranch::evidence>] % ',')) >
-                              message[set<&AllowBranch::message>]);
+const auto allow_branch_def =
+    spanned(kw_allow >> -(kw_evidence > (evidence_item[push<&AllowBranch::evidence>] % ',')) >
+            message[set<&AllowBranch::message>]);
 const auto action_evidence = -(kw_evidence > (evidence_item[push<&Action::evidence>] % ','));
 const auto name_as_expr = any_name[([](auto& ctx) {
   Ident& id = x3::_attr(ctx);
   x3::_val(ctx).name = make_expr(ExprKind::name, id.name, id.span);
 })];
-const auto hold_action_def =
-    spanned(kw_hold[set_action_kind<ActionKind::hold>{}] > name_as_expr > kw_on >
+const auto hold_action_def = spanned(
+    kw_hold[set_action_kind<ActionKind::hold>{}] > name_as_expr > kw_on >
     expr[set<&Action::subject>] >>
     -(kw_scope > '[' > (any_name[push<&Action::scope>] % ',') > ']') > kw_appeal > kw_after >
     expr[set<&Action::appeal_after>] >> action_evidence > message[set<&Action::message>]);
-const auto release_action_def = spanned(kw_release[set_action_kind<ActionKind::release>{}] >
-                                expr[set<&Action::name>] > kw_on > expr[set<&Action::subject>] >>
-                                action_evidence > message[set<&Action::message>]);
+const auto release_action_def =
+    spanned(kw_release[set_action_kind<ActionKind::release>{}] > expr[set<&Action::name>] > kw_on >
+            expr[set<&Action::subject>] >> action_evidence > message[set<&Action::message>]);
 const auto alert_action_def =
     spanned(kw_alert[set_action_kind<ActionKind::alert>{}] > name_as_expr > kw_on >
-    expr[set<&Action::subject>] > kw_severity > any_name[set<&Action::severity>] >>
-    action_evidence > message[set<&Action::message>]);
+            expr[set<&Action::subject>] > kw_severity > any_name[set<&Action::severity>] >>
+            action_evidence > message[set<&Action::message>]);
 const auto eligibility_action_def =
     spanned(kw_eligibility[set_action_kind<ActionKind::eligibility>{}] > name_as_expr > kw_on >
-    expr[set<&Action::subject>] >> action_evidence >> *deny_branch[push<&Action::denies>] >>
-    -allow_branch[set<&Action::allow>]);
-const auto postpone_action_def = spanned(kw_postpone[set_action_kind<ActionKind::postpone>{}] > kw_appeal >
-                                 expr[set<&Action::name>] > kw_on > expr[set<&Action::subject>] >
-                                 kw_until > expr[set<&Action::until>]);
+            expr[set<&Action::subject>] >> action_evidence >> *deny_branch[push<&Action::denies>] >>
+            -allow_branch[set<&Action::allow>]);
+const auto postpone_action_def = spanned(
+    kw_postpone[set_action_kind<ActionKind::postpone>{}] > kw_appeal > expr[set<&Action::name>] >
+    kw_on > expr[set<&Action::subject>] > kw_until > expr[set<&Action::until>]);
 const auto action_def =
     hold_action | release_action | alert_action | eligibility_action | postpone_action;
 const auto rule_body_end_def = x3::lit('}');
 const auto rule_decl_def =
     spanned(kw_rule > name[set<&RuleDecl::name>] > '{' > trigger[set<&RuleDecl::trigger>] >
-    *(let_clause[push_clause] | where_clause[push_clause] | exclude_clause[push_clause] |
-      aggregate_clause[push_clause] | when_clause[push_clause]) >
-    then_keyword > action[push<&RuleDecl::actions>] > *action[push<&RuleDecl::actions>] >
-    rule_body_end);
+            *(let_clause[push_clause] | where_clause[push_clause] | exclude_clause[push_clause] |
+              aggregate_clause[push_clause] | when_clause[push_clause]) > then_keyword >
+            action[push<&RuleDecl::actions>] > *action[push<&RuleDecl::actions>] > rule_body_end);
 
 BOOST_SPIRIT_DEFINE(trigger, latest_query, earlier_query, let_clause, let_value, where_clause,
-                    exclude_clause, aggregate_clause, when_clause,
-                    then_keyword, evidence_item, message, deny_branch, allow_branch, hold_action,
-                    release_action, alert_action, eligibility_action, postpone_action, action,
-                    rule_body_end, rule_decl)
+                    exclude_clause, aggregate_clause, when_clause, then_keyword, evidence_item,
+                    message, deny_branch, allow_branch, hold_action, release_action, alert_action,
+                    eligibility_action, postpone_action, action, rule_body_end, rule_decl)
 
 // Policy packs.
 BYLAW_RULE(set_item, SetItem, "name = value");
@@ -701,12 +717,11 @@ BYLAW_RULE(policy_body_end, x3::unused_type, "use, set, mode or '}'");
 
 const auto set_item_def = name[set<&SetItem::name>] > '=' > expr[set<&SetItem::value>];
 const auto mode_item_def = name[set<&ModeItem::rule>] > '=' > any_name[set<&ModeItem::mode>];
-const auto policy_decl_def =
-    spanned(kw_policy > name[set<&PolicyDecl::name>] > kw_version > string_lit[set<&PolicyDecl::version>] >
+const auto policy_decl_def = spanned(
+    kw_policy > name[set<&PolicyDecl::name>] > kw_version > string_lit[set<&PolicyDecl::version>] >
     '{' >
     *(use_decl[push<&PolicyDecl::uses>] | (kw_set > (set_item[push<&PolicyDecl::sets>] % ',')) |
-      (kw_mode > (mode_item[push<&PolicyDecl::modes>] % ','))) >
-    policy_body_end);
+      (kw_mode > (mode_item[push<&PolicyDecl::modes>] % ','))) > policy_body_end);
 const auto policy_body_end_def = x3::lit('}');
 
 BOOST_SPIRIT_DEFINE(set_item, mode_item, policy_decl, policy_body_end)

@@ -13,8 +13,8 @@
 namespace bylaw::check {
 
 // Reads a file's text; nullopt with `error` set when it cannot.
-using FileReader = std::function<std::optional<std::string>(const std::string& path,
-                                                            std::string& error)>;
+using FileReader =
+    std::function<std::optional<std::string>(const std::string& path, std::string& error)>;
 
 // Reads from the file system.
 FileReader disk_reader();

@@ -102,9 +102,9 @@ struct Local {
   std::string name;
   Source source = Source::value;
   Type type;
-  std::uint32_t index = 0;       // into the rule's correlations, histories or aggregates
-  std::optional<TExpr> value;    // Source::value
-  bool after_aggregates = false; // depends on an aggregate: cannot be used by where or exclude
+  std::uint32_t index = 0;        // into the rule's correlations, histories or aggregates
+  std::optional<TExpr> value;     // Source::value
+  bool after_aggregates = false;  // depends on an aggregate: cannot be used by where or exclude
   Span span;
 };
 
@@ -131,9 +131,9 @@ struct Message {
 };
 
 struct EligibilityBranch {
-  std::string reason;               // empty for allow
-  std::optional<TExpr> condition;   // none: always applies
-  std::optional<TExpr> until;       // eligible_at
+  std::string reason;              // empty for allow
+  std::optional<TExpr> condition;  // none: always applies
+  std::optional<TExpr> until;      // eligible_at
   std::vector<EvidenceRef> evidence;
   Message message;
   Span span;
@@ -146,13 +146,13 @@ const char* severity_name(AlertSeverity severity);
 
 struct ActionDef {
   ActionKind kind = ActionKind::hold;
-  TExpr name;                          // string; a literal unless the rule names the hold by a value
+  TExpr name;  // string; a literal unless the rule names the hold by a value
   std::optional<std::string> static_name;
   TExpr subject;
-  std::vector<std::string> scope;      // hold
-  std::optional<TExpr> appeal_after;   // hold: duration
-  AlertSeverity severity = AlertSeverity::low;   // alert
-  std::optional<TExpr> until;          // postpone: the new appeal_eligible_at
+  std::vector<std::string> scope;               // hold
+  std::optional<TExpr> appeal_after;            // hold: duration
+  AlertSeverity severity = AlertSeverity::low;  // alert
+  std::optional<TExpr> until;                   // postpone: the new appeal_eligible_at
   std::vector<EvidenceRef> evidence;
   std::optional<Message> message;
   std::vector<EligibilityBranch> denies;
@@ -176,9 +176,9 @@ struct Rule {
   std::vector<Correlation> correlations;
   std::vector<HistoryQuery> histories;
   std::vector<Aggregate> aggregates;
-  std::vector<TExpr> guards;       // where
+  std::vector<TExpr> guards;  // where
   std::vector<Exclusion> exclusions;
-  std::vector<TExpr> conditions;   // when
+  std::vector<TExpr> conditions;  // when
   std::vector<ActionDef> actions;
   std::vector<std::uint32_t> params_used;
 };

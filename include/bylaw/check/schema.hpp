@@ -21,7 +21,7 @@ struct FieldDef {
   Type type;
   std::optional<std::int64_t> min;  // `in min..max` for int fields
   std::optional<std::int64_t> max;
-  std::int32_t slot = 0;            // position in the event's field list
+  std::int32_t slot = 0;  // position in the event's field list
   Span span;
 };
 

@@ -9,7 +9,7 @@
 namespace bylaw::check {
 
 enum class TypeKind : std::uint8_t {
-  error,       // already reported; silences follow-on errors
+  error,  // already reported; silences follow-on errors
   boolean,
   integer,
   number,

@@ -30,9 +30,11 @@ struct StringSet {
 };
 
 // string and id values are both std::string; the static type tells them apart.
-using Value =
-    std::variant<Absent, bool, std::int64_t, double, std::string, Time, Duration, EnumValue, StringSet>;
+using Value = std::variant<Absent, bool, std::int64_t, double, std::string, Time, Duration,
+                           EnumValue, StringSet>;
 
-inline bool is_absent(const Value& value) { return std::holds_alternative<Absent>(value); }
+inline bool is_absent(const Value& value) {
+  return std::holds_alternative<Absent>(value);
+}
 
 }  // namespace bylaw

@@ -25,17 +25,17 @@ struct StringLit {
 // ---------------------------------------------------------------- expressions
 
 enum class ExprKind {
-  integer,    // 3             text = digits
-  number,     // 2.5           text = literal
-  string,     // "x"           text = value
-  boolean,    // true          text = "true" / "false"
-  duration,   // 30d, 6mo      text = literal
-  name,       // min_clients   text = the name (a binding, parameter, or symbol such as an enum value)
-  field,      // f.contract     text = field name, args[0] = the object
-  set,        // {a, b}        args = the elements
-  call,       // held(x, y)    text = function name, args = arguments
-  unary,      // not x, -x     op, args[0]
-  binary,     // a + b, a and b, a has any b, x is absent (args[1] empty for is)
+  integer,   // 3             text = digits
+  number,    // 2.5           text = literal
+  string,    // "x"           text = value
+  boolean,   // true          text = "true" / "false"
+  duration,  // 30d, 6mo      text = literal
+  name,    // min_clients   text = the name (a binding, parameter, or symbol such as an enum value)
+  field,   // f.contract     text = field name, args[0] = the object
+  set,     // {a, b}        args = the elements
+  call,    // held(x, y)    text = function name, args = arguments
+  unary,   // not x, -x     op, args[0]
+  binary,  // a + b, a and b, a has any b, x is absent (args[1] empty for is)
 };
 
 enum class Op {
@@ -83,11 +83,11 @@ struct UseDecl {
 };
 
 struct TypeRef {
-  Ident base;                       // id string int number bool time duration enum set
-  std::vector<Ident> enum_values;   // for enum(...)
-  std::optional<Ident> element;     // for set<...>
-  bool optional = false;            // T?
-  std::optional<ExprPtr> range_low;   // `in 1..5`
+  Ident base;                        // id string int number bool time duration enum set
+  std::vector<Ident> enum_values;    // for enum(...)
+  std::optional<Ident> element;      // for set<...>
+  bool optional = false;             // T?
+  std::optional<ExprPtr> range_low;  // `in 1..5`
   std::optional<ExprPtr> range_high;
   Span span;
 };
@@ -154,12 +154,12 @@ struct ExcludeClause {
 
 // count distinct f.client per f.freelancer over negative_window after released(...) as n
 struct AggregateClause {
-  Ident function;    // count or sum
+  Ident function;  // count or sum
   bool distinct = false;
-  ExprPtr value;     // what is counted distinctly, or summed; null for a plain count
-  ExprPtr key;       // per
-  ExprPtr window;    // over
-  ExprPtr after;     // may be null
+  ExprPtr value;   // what is counted distinctly, or summed; null for a plain count
+  ExprPtr key;     // per
+  ExprPtr window;  // over
+  ExprPtr after;   // may be null
   Ident name;
   Span span;
 };
@@ -195,15 +195,15 @@ enum class ActionKind { hold, release, alert, eligibility, postpone };
 
 struct Action {
   ActionKind kind = ActionKind::hold;
-  ExprPtr name;      // a name expression: a bare name for hold, alert, eligibility
-  ExprPtr subject;   // on ...
-  std::vector<Ident> scope;        // hold
-  ExprPtr appeal_after;            // hold
-  std::optional<Ident> severity;   // alert
-  ExprPtr until;                   // postpone
+  ExprPtr name;                   // a name expression: a bare name for hold, alert, eligibility
+  ExprPtr subject;                // on ...
+  std::vector<Ident> scope;       // hold
+  ExprPtr appeal_after;           // hold
+  std::optional<Ident> severity;  // alert
+  ExprPtr until;                  // postpone
   std::vector<EvidenceItem> evidence;
   std::optional<StringLit> message;
-  std::vector<DenyBranch> denies;  // eligibility: the first deny whose condition holds decides
+  std::vector<DenyBranch> denies;    // eligibility: the first deny whose condition holds decides
   std::optional<AllowBranch> allow;  // eligibility: when no deny applies
   Span span;
 };

@@ -48,7 +48,9 @@ const Policy& ok(const LoadResult& result) {
 }
 
 // Every rendered diagnostic, for matching.
-std::string all(const LoadResult& result) { return result.render(); }
+std::string all(const LoadResult& result) {
+  return result.render();
+}
 
 void require_error(const LoadResult& result, const std::string& message) {
   INFO(all(result));
@@ -79,7 +81,8 @@ rule many_orders {
   then hold blocked on o.seller scope [orders] appeal after 6mo evidence buyers, close
     say "{buyers} buyers"
 }
-)", "set minimum = 5");
+)",
+                                  "set minimum = 5");
   const Policy& policy = ok(result1);
   REQUIRE(policy.rules.size() == 1);
   const Rule& rule = policy.rules[0];
@@ -113,7 +116,8 @@ rule many_orders {
   CHECK(hold.message->parts[0].value->text == "buyers");
   CHECK(hold.message->parts[1].text == " buyers");
   // The pack's value wins over the default, and both parameters are recorded as used.
-  CHECK(std::get<std::int64_t>(policy.params[static_cast<std::size_t>(policy.find_param("minimum"))].value) == 5);
+  CHECK(std::get<std::int64_t>(
+            policy.params[static_cast<std::size_t>(policy.find_param("minimum"))].value) == 5);
   CHECK(rule.params_used.size() == 2);
   CHECK(policy.hash.size() == 64);
 }
@@ -156,7 +160,8 @@ rule opens {
   on timer hold.appeal_due as h
   then eligibility appeal on h.subject allow say "open"
 }
-)", "mode lift = shadow, opens = off");
+)",
+                                  "mode lift = shadow, opens = off");
   const Policy& policy = ok(result3);
   CHECK(policy.rules[static_cast<std::size_t>(policy.find_rule("lift"))].mode == Mode::shadow);
   CHECK(policy.rules[static_cast<std::size_t>(policy.find_rule("opens"))].mode == Mode::off);
@@ -166,13 +171,18 @@ rule opens {
 }
 
 TEST_CASE("unknown event types, fields and names are errors", "[check][errors]") {
-  require_error(load_rules("rule r {\n on order.plcaed as o\n then alert a on o.buyer severity low say \"x\"\n}"),
-                "unknown event type 'order.plcaed'");
-  require_error(load_rules("rule r {\n on order.placed as o\n where o.byuer == o.seller\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(
+      load_rules(
+          "rule r {\n on order.plcaed as o\n then alert a on o.buyer severity low say \"x\"\n}"),
+      "unknown event type 'order.plcaed'");
+  require_error(load_rules("rule r {\n on order.placed as o\n where o.byuer == o.seller\n then "
+                           "alert a on o.buyer severity low say \"x\"\n}"),
                 "unknown field 'byuer' on order.placed");
-  require_error(load_rules("rule r {\n on order.placed as o\n when o.amount > limit\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n when o.amount > limit\n then alert a "
+                           "on o.buyer severity low say \"x\"\n}"),
                 "undefined name 'limit'");
-  require_error(load_rules("rule r {\n on order.placed as o\n where o.kind == weekly\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n where o.kind == weekly\n then alert "
+                           "a on o.buyer severity low say \"x\"\n}"),
                 "'weekly' is not a value of enum(fixed, hourly)");
 }
 
@@ -201,22 +211,28 @@ TEST_CASE("declarations are unique", "[check][errors]") {
 }
 
 TEST_CASE("the pack's settings are checked against the rules", "[check][errors]") {
-  require_error(load_rules("param w: duration = 1d\nrule r {\n on order.placed as o\n count per o.buyer over w as n\n then alert a on o.buyer severity low say \"x\"\n}",
-                           "set w = 5"),
-                "type mismatch: parameter 'w' is duration, but its value is an int (5)");
+  require_error(
+      load_rules("param w: duration = 1d\nrule r {\n on order.placed as o\n count per o.buyer over "
+                 "w as n\n then alert a on o.buyer severity low say \"x\"\n}",
+                 "set w = 5"),
+      "type mismatch: parameter 'w' is duration, but its value is an int (5)");
   require_error(load_rules(kHoldRule, "set nothing = 5"), "undefined parameter 'nothing'");
   require_error(load_rules(kHoldRule, "mode blokc = shadow"), "undefined rule 'blokc'");
   require_error(load_rules(kHoldRule, "mode block = loud"), "unknown mode 'loud'");
-  require_error(load_rules("param pending: int\nrule r {\n on order.placed as o\n when o.amount > pending\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("param pending: int\nrule r {\n on order.placed as o\n when o.amount > "
+                           "pending\n then alert a on o.buyer severity low say \"x\"\n}"),
                 "parameter 'pending' has no value");
 }
 
 TEST_CASE("holds, alerts and decisions must be made by some rule", "[check][errors]") {
-  require_error(load_rules("rule r {\n on order.closed as c\n then release ghost on c.buyer say \"x\"\n}"),
-                "release names hold 'ghost', which no rule places");
-  require_error(load_rules("rule r {\n on order.closed as c\n where held(c.buyer, ghost)\n then alert a on c.buyer severity low say \"x\"\n}"),
+  require_error(
+      load_rules("rule r {\n on order.closed as c\n then release ghost on c.buyer say \"x\"\n}"),
+      "release names hold 'ghost', which no rule places");
+  require_error(load_rules("rule r {\n on order.closed as c\n where held(c.buyer, ghost)\n then "
+                           "alert a on c.buyer severity low say \"x\"\n}"),
                 "held() names hold 'ghost', which no rule places");
-  require_error(load_rules("rule r {\n on order.closed as c\n let x = earlier alert nope on c.buyer\n then alert a on c.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.closed as c\n let x = earlier alert nope on "
+                           "c.buyer\n then alert a on c.buyer severity low say \"x\"\n}"),
                 "no rule makes alert 'nope'");
 }
 
@@ -246,39 +262,60 @@ TEST_CASE("use paths are relative to the file that uses them", "[check]") {
 }
 
 TEST_CASE("aggregates: keys, windows and where they may be used", "[check][errors]") {
-  require_error(load_rules("rule r {\n on order.placed as o\n count per o.sellr over 1d as n\n then alert a on o.buyer severity low say \"x\"\n}"),
-                "unknown field 'sellr' on order.placed: an aggregate cannot be keyed by a field the event lacks");
-  require_error(load_rules("rule r {\n on order.placed as o\n count per o.rating over 1d as n\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.sellr over 1d as n\n "
+                           "then alert a on o.buyer severity low say \"x\"\n}"),
+                "unknown field 'sellr' on order.placed: an aggregate cannot be keyed by a field "
+                "the event lacks");
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.rating over 1d as n\n "
+                           "then alert a on o.buyer severity low say \"x\"\n}"),
                 "an aggregate key must always be there");
-  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over o.time - o.time as n\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over o.time - "
+                           "o.time as n\n then alert a on o.buyer severity low say \"x\"\n}"),
                 "the window of an aggregate must be known when the policy loads");
-  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over 1d as n\n where n > 2\n then alert a on o.buyer severity low say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over 1d as n\n "
+                           "where n > 2\n then alert a on o.buyer severity low say \"x\"\n}"),
                 "'n' depends on an aggregate, which `where` cannot use");
-  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over 1d as n\n then alert a on o.buyer severity low evidence first of n say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n count per o.buyer over 1d as n\n "
+                           "then alert a on o.buyer severity low evidence first of n say \"x\"\n}"),
                 "`first of` needs a `count distinct` aggregate");
-  require_error(load_rules("rule r {\n on timer hold.appeal_due as h\n count per h.subject over 1d as n\n then eligibility appeal on h.subject allow say \"x\"\n}\n" + std::string(kHoldRule)),
+  require_error(load_rules("rule r {\n on timer hold.appeal_due as h\n count per h.subject over 1d "
+                           "as n\n then eligibility appeal on h.subject allow say \"x\"\n}\n" +
+                           std::string(kHoldRule)),
                 "a timer rule cannot aggregate");
 }
 
 TEST_CASE("latest needs a key and a clean split of its condition", "[check][errors]") {
-  require_error(load_rules("rule r {\n on order.placed as o\n let c = latest order.closed as k where k.earned > 0\n then alert a on o.buyer severity low say \"x\"\n}"),
-                "`latest` needs a key to find 'k' by");
-  require_error(load_rules("rule r {\n on order.placed as o\n let c = latest order.closed as k where k.order == o.order and k.earned > o.amount\n then alert a on o.buyer severity low say \"x\"\n}"),
-                "`k.earned > o.amount` cannot be part of a `latest` condition");
+  require_error(
+      load_rules("rule r {\n on order.placed as o\n let c = latest order.closed as k where "
+                 "k.earned > 0\n then alert a on o.buyer severity low say \"x\"\n}"),
+      "`latest` needs a key to find 'k' by");
+  require_error(
+      load_rules(
+          "rule r {\n on order.placed as o\n let c = latest order.closed as k where k.order == "
+          "o.order and k.earned > o.amount\n then alert a on o.buyer severity low say \"x\"\n}"),
+      "`k.earned > o.amount` cannot be part of a `latest` condition");
 }
 
 TEST_CASE("actions are complete and well-formed", "[check][errors]") {
-  require_error(load_rules("rule r {\n on order.placed as o\n then eligibility refund on o.order deny small when o.amount < 5 say \"x\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n then eligibility refund on o.order "
+                           "deny small when o.amount < 5 say \"x\"\n}"),
                 "eligibility 'refund' may decide nothing");
-  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity urgent say \"x\"\n}"),
-                "unknown severity 'urgent'");
-  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity low say \"total {o.nope}\"\n}"),
+  require_error(
+      load_rules(
+          "rule r {\n on order.placed as o\n then alert a on o.buyer severity urgent say \"x\"\n}"),
+      "unknown severity 'urgent'");
+  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity low "
+                           "say \"total {o.nope}\"\n}"),
                 "unknown field 'nope' on order.placed");
-  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity low say \"bad {1x}\"\n}"),
+  require_error(load_rules("rule r {\n on order.placed as o\n then alert a on o.buyer severity low "
+                           "say \"bad {1x}\"\n}"),
                 "bad placeholder in message");
-  require_error(load_rules("rule r {\n on order.placed as o\n then hold h on o.amount appeal after 1d say \"x\"\n}"),
-                "the subject of an action must be id, but 'o.amount' is number");
-  require_error(load_rules("rule r {\n on timer nope.due as h\n then alert a on h.subject severity low say \"x\"\n}"),
+  require_error(
+      load_rules(
+          "rule r {\n on order.placed as o\n then hold h on o.amount appeal after 1d say \"x\"\n}"),
+      "the subject of an action must be id, but 'o.amount' is number");
+  require_error(load_rules("rule r {\n on timer nope.due as h\n then alert a on h.subject severity "
+                           "low say \"x\"\n}"),
                 "unknown timer 'nope.due'");
 }
 
@@ -312,7 +349,8 @@ rule leaky {
 
 TEST_CASE("a timer rule with no hold to time can never fire", "[check][warnings]") {
   LoadResult result = load_rules(
-      "rule opens {\n on timer hold.appeal_due as h\n then eligibility appeal on h.subject allow say \"x\"\n}");
+      "rule opens {\n on timer hold.appeal_due as h\n then eligibility appeal on h.subject allow "
+      "say \"x\"\n}");
   ok(result);
   CHECK(all(result).find("no rule places a hold") != std::string::npos);
 }
@@ -329,7 +367,8 @@ rule r2 {
   on order.nothing as o
   then alert y on o.buyer severity low say "y"
 }
-)", "set b = 1");
+)",
+                                 "set b = 1");
   CHECK_FALSE(result.policy.has_value());
   CHECK(result.diagnostics.error_count() == 4);
 }

@@ -69,7 +69,8 @@ TEST_CASE("every bold parameter of the policy has its value", "[marketplace]") {
   CHECK(std::get<std::int64_t>(param(policy, "manipulation_contracts")) == 2);
   CHECK(std::get<Duration>(param(policy, "manipulation_window")) == days(365));
   CHECK(std::get<std::int64_t>(param(policy, "mass_cancel_count")) == 5);
-  CHECK(std::get<Duration>(param(policy, "mass_cancel_window")) == Duration{0, 24 * kMicrosPerHour});
+  CHECK(std::get<Duration>(param(policy, "mass_cancel_window")) ==
+        Duration{0, 24 * kMicrosPerHour});
   CHECK(std::get<Duration>(param(policy, "fixed_dispute_window")) == days(30));
   CHECK(std::get<Duration>(param(policy, "hourly_dispute_window")) == days(5));
   CHECK(std::get<double>(param(policy, "arbitration_minimum")) == 100.0);

@@ -16,6 +16,7 @@ TEST_CASE("SHA-256 matches the FIPS 180-4 test vectors", "[core][sha256]") {
 TEST_CASE("SHA-256 is the same fed in pieces", "[core][sha256]") {
   std::string text(200, 'x');
   Sha256 pieces;
-  for (std::size_t i = 0; i < text.size(); i += 7) pieces.update(std::string_view(text).substr(i, 7));
+  for (std::size_t i = 0; i < text.size(); i += 7)
+    pieces.update(std::string_view(text).substr(i, 7));
   CHECK(bylaw::to_hex(pieces.finish()) == Sha256::hex(text));
 }

@@ -237,7 +237,9 @@ TEST_CASE("comments run to the end of the line", "[syntax]") {
 }
 
 TEST_CASE("spans point at the source", "[syntax]") {
-  Parsed p = parse_clean("param x: int = 3\nrule r {\n  on a.b as e\n  then alert q on e.y severity low say \"m\"\n}\n");
+  Parsed p = parse_clean(
+      "param x: int = 3\nrule r {\n  on a.b as e\n  then alert q on e.y severity low say "
+      "\"m\"\n}\n");
   const SourceFile& file = p.sources.file(p.file.id);
   const RuleDecl& rule = p.file.rules[0];
   CHECK(file.position(rule.span.begin).line == 2);
@@ -262,7 +264,8 @@ TEST_CASE("a bad token is reported at the token", "[syntax][errors]") {
   CHECK(first_error("param w: duration = 30x\n") ==
         "1:21 bad duration literal '30x' | a whole number followed by a unit s, m, h, d, w or mo "
         "(30d, 24h, 6mo)");
-  CHECK(first_error("param w: duration = 1.5d\n").rfind("1:21 bad duration literal '1.5d'", 0) == 0);
+  CHECK(first_error("param w: duration = 1.5d\n").rfind("1:21 bad duration literal '1.5d'", 0) ==
+        0);
   CHECK(first_error("param s: string = \"open\nparam t: int = 1\n") ==
         "1:19 unterminated string | a closing '\"' before the end of the line");
   CHECK(first_error("param s: string = \"a\\qb\"\n").rfind("1:21 unknown escape", 0) == 0);
