@@ -104,6 +104,29 @@ std::string to_string(const Type& type, const std::vector<std::string>* record_n
   return out;
 }
 
+std::string display_value(const Value& value, const Type& type) {
+  struct Visitor {
+    const Type& type;
+    std::string operator()(const Absent&) const { return "absent"; }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return fmt::format("{}", d); }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(Time t) const { return format_rfc3339(t); }
+    std::string operator()(Duration d) const { return format_duration(d); }
+    std::string operator()(EnumValue e) const {
+      if (type.enumeration && e.index < type.enumeration->values.size()) {
+        return type.enumeration->values[e.index];
+      }
+      return std::to_string(e.index);
+    }
+    std::string operator()(const StringSet& set) const {
+      return fmt::format("{{{}}}", fmt::join(set.items, ", "));
+    }
+  };
+  return std::visit(Visitor{type}, value);
+}
+
 const FieldDef* EventTypeDef::find(std::string_view field) const {
   for (const auto& f : fields) {
     if (f.name == field) return &f;

@@ -12,5 +12,6 @@ constexpr int kExitFailure = 1;
 constexpr int kExitBadPolicy = 2;
 
 int check_command(const std::vector<std::string>& args);
+int run_command(const std::vector<std::string>& args);
 
 }  // namespace bylaw::cli

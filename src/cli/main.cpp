@@ -4,6 +4,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 
@@ -14,12 +16,16 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  check --policy FILE    parse and type-check a policy pack and every file it uses\n"
+    "  run --policy FILE      evaluate the policy over a JSON Lines event stream\n"
     "\n"
     "exit codes: 0 success, 1 other failure, 2 a policy that does not load\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to standard error, never into the decision stream on standard output.
+  spdlog::set_default_logger(spdlog::stderr_color_st("bylaw"));
+  spdlog::set_pattern("bylaw: %l: %v");
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
@@ -28,6 +34,7 @@ int main(int argc, char** argv) {
   std::string command = args[0];
   args.erase(args.begin());
   if (command == "check") return bylaw::cli::check_command(args);
+  if (command == "run") return bylaw::cli::run_command(args);
   fmt::print(stderr, "bylaw: unknown command '{}'\n\n{}", command, kUsage);
   return bylaw::cli::kExitFailure;
 }

@@ -279,6 +279,11 @@ struct get_info<expect_directive<Subject>> {
   using result_type = std::string;
   std::string operator()(const expect_directive<Subject>& p) const { return what(p.subject); }
 };
+template <class Subject>
+struct get_info<raw_directive<Subject>> {
+  using result_type = std::string;
+  std::string operator()(const raw_directive<Subject>& p) const { return what(p.subject); }
+};
 template <>
 struct get_info<bylaw::syntax::keyword_parser> {
   using result_type = std::string;
@@ -442,6 +447,17 @@ constexpr auto start_set = [](auto& ctx) {
   x3::_val(ctx) = make_expr(ExprKind::set, "", range_span(ctx, x3::_attr(ctx)));
 };
 
+// A parenthesised expression is its inner node, its span widened to the parentheses, so the
+// source text of every enclosing node stays balanced.
+constexpr auto open_paren = [](auto& ctx) {
+  x3::_val(ctx) = make_expr(ExprKind::name, "", range_span(ctx, x3::_attr(ctx)));
+};
+constexpr auto take_inner = [](auto& ctx) {
+  std::uint32_t begin = x3::_val(ctx)->span.begin;
+  x3::_val(ctx) = std::move(x3::_attr(ctx));
+  x3::_val(ctx)->span.begin = begin;
+};
+
 constexpr auto add_arg = [](auto& ctx) {
   x3::_val(ctx)->args.push_back(std::move(x3::_attr(ctx)));
 };
@@ -531,6 +547,7 @@ BYLAW_RULE(bool_literal, ExprPtr, "true or false");
 BYLAW_RULE(string_expr, ExprPtr, "a string");
 BYLAW_RULE(absent_or_present, x3::unused_type, "'absent' or 'present'");
 BYLAW_RULE(close_paren, x3::unused_type, "')'");
+BYLAW_RULE(paren_expr, ExprPtr, "'('");
 BYLAW_RULE(close_brace_of_set, x3::unused_type, "',' or '}'");
 
 const auto expr_def = and_expr[assign] >> *(kw_or > and_expr[fold_binary<Op::logical_or>{}]);
@@ -556,7 +573,9 @@ const auto mul_expr_def = unary_expr[assign] >>
 const auto unary_expr_def =
     (x3::raw[x3::lit('-')][start_unary<Op::negate>{}] > unary_expr[finish_unary]) | primary[assign];
 const auto primary_def = number_lit | string_expr | bool_literal | set_literal | call | path |
-                         (x3::lit('(') > expr > close_paren);
+                         paren_expr;
+const auto paren_expr_def =
+    x3::raw[x3::lit('(')][open_paren] > expr[take_inner] > x3::raw[close_paren][close_span];
 const auto close_paren_def = x3::lit(')');
 const auto string_expr_def = string_lit[make_string];
 const auto bool_literal_def =
@@ -569,7 +588,7 @@ const auto set_literal_def = x3::raw[x3::lit('{')][start_set] >
 const auto close_brace_of_set_def = x3::lit('}');
 
 BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, compare_expr, add_expr, mul_expr, unary_expr, primary,
-                    call, path, set_literal, bool_literal, string_expr, absent_or_present,
+                    paren_expr, call, path, set_literal, bool_literal, string_expr, absent_or_present,
                     close_paren, close_brace_of_set)
 
 // Types: id, string, int, number, bool, time, duration, enum(a, b), set<string>, then `?`.

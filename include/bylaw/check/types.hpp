@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "bylaw/core/value.hpp"
+
 namespace bylaw::check {
 
 enum class TypeKind : std::uint8_t {
@@ -60,5 +62,9 @@ bool ordered(const Type& a, const Type& b);
 // Spelled as in the language: int, number?, enum(fixed, hourly), set<string>.
 // Records are spelled by `record_names`' entry, when given.
 std::string to_string(const Type& type, const std::vector<std::string>* record_names = nullptr);
+
+// A value as the language writes it: 3, 2.5, text, 30d, 2026-03-04T10:15:00Z, fixed, {a, b};
+// an absent value is "absent".
+std::string display_value(const Value& value, const Type& type);
 
 }  // namespace bylaw::check

@@ -1,0 +1,112 @@
+// A decision and the trace that explains it. Both are plain data: the runtime fills them from
+// the values it used; io/ encodes them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/core/time.hpp"
+
+namespace bylaw::runtime {
+
+// An evaluated expression: its source text, the value it had (as the language shows values),
+// and the values of its operands. `evaluated` is false for a branch that `and`/`or` skipped.
+struct ExprTrace {
+  std::string text;
+  std::string value;
+  bool evaluated = true;
+  std::vector<ExprTrace> operands;
+};
+
+struct ConditionTrace {
+  std::string clause;  // where, exclude, when, deny, allow
+  std::string reason;  // exclude: its reason; deny: its reason code
+  bool result = false;
+  ExprTrace expr;
+};
+
+struct CorrelationTrace {
+  std::string name;
+  std::string event_type;
+  std::string condition;
+  std::optional<std::string> found_id;
+  std::optional<Time> found_time;
+};
+
+struct CountedEvent {
+  std::string id;
+  Time time;
+  std::string value;  // what count distinct counts, or what sum adds; empty for a plain count
+};
+
+struct LeftOutEvent {
+  std::string id;
+  Time time;
+  std::string reason;
+};
+
+struct AggregateTrace {
+  std::string name;
+  std::string function;  // count, count distinct, sum
+  std::string of;        // the counted or summed expression; empty for a plain count
+  std::string per;       // the key expression
+  std::string key;       // its value for this decision
+  std::string window;    // the window's duration, as written in the pack (30d)
+  Time from;             // exclusive
+  Time to;               // inclusive
+  std::optional<Time> after;
+  std::vector<CountedEvent> counted;
+  std::vector<LeftOutEvent> left_out;
+  std::string result;
+};
+
+struct ParamTrace {
+  std::string name;
+  std::string value;
+};
+
+struct Trace {
+  std::string rule;
+  std::string file;
+  std::uint32_t first_line = 0;
+  std::uint32_t last_line = 0;
+  std::string policy;  // name@version
+  std::string policy_hash;
+  std::string mode;
+  std::vector<ParamTrace> parameters;
+  std::vector<CorrelationTrace> correlations;
+  std::vector<ConditionTrace> conditions;
+  std::vector<AggregateTrace> aggregates;
+  std::string summary;  // the action's message, for the affected account
+};
+
+struct Decision {
+  check::DecisionKind kind = check::DecisionKind::alert;
+  std::string id;
+  std::string name;
+  std::string subject;
+  Time time;
+  std::optional<std::string> trigger;  // none: fired by a timer
+  std::string rule;
+  std::string policy;       // name@version
+  std::string policy_hash;
+  std::vector<std::string> evidence;
+  bool shadow = false;      // made by a rule in shadow mode: never emitted
+
+  // hold
+  std::optional<Time> appeal_eligible_at;
+  std::vector<std::string> scope;
+  // alert
+  check::AlertSeverity severity = check::AlertSeverity::low;
+  // eligibility
+  bool eligible = false;
+  std::string reason;
+  std::optional<Time> eligible_at;
+
+  Trace explanation;
+};
+
+}  // namespace bylaw::runtime

@@ -1,0 +1,66 @@
+// The streaming evaluator. It is fed typed events in input order and emits decisions in the order
+// they take effect. It never reads the wall clock: its clock is the largest event time accepted.
+//
+//   Engine engine(policy, options, sink);
+//   if (engine.is_late(event->time)) reject(...); else engine.push(event);
+//   ...
+//   engine.finish();
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/decision.hpp"
+#include "bylaw/runtime/event.hpp"
+
+namespace bylaw::runtime {
+
+class DecisionSink {
+ public:
+  virtual ~DecisionSink() = default;
+  virtual void on_decision(const Decision& decision) = 0;
+};
+
+struct EngineOptions {
+  // Events up to this much older than the clock are still evaluated, in time order; older ones
+  // are late. With a lateness above zero, events wait in a buffer until nothing earlier can come.
+  Duration max_lateness;
+  // Every this many events, windows are swept and keys with nothing left are freed.
+  std::uint64_t sweep_every = 65536;
+};
+
+struct EngineStats {
+  std::uint64_t evaluated = 0;
+  std::uint64_t timers_fired = 0;
+  std::uint64_t holds = 0;
+  std::uint64_t releases = 0;
+  std::uint64_t alerts = 0;
+  std::uint64_t eligibilities = 0;
+  std::uint64_t shadow = 0;  // decisions rules in shadow mode would have made
+};
+
+class Engine {
+ public:
+  Engine(const check::Policy& policy, EngineOptions options, DecisionSink& sink);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Whether an event at `time` is older than the clock by more than the allowed lateness.
+  bool is_late(Time time) const;
+  // Accepts an event that is not late. It is evaluated now, or once nothing earlier can arrive.
+  void push(EventPtr event);
+  // Evaluates what is still buffered. Timers due after the last event do not fire.
+  void finish();
+
+  const EngineStats& stats() const;
+  std::optional<Time> clock() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bylaw::runtime

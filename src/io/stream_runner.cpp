@@ -1,0 +1,112 @@
+#include "bylaw/io/stream_runner.hpp"
+
+#include <chrono>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bylaw/io/decision_encoder.hpp"
+#include "bylaw/io/event_decoder.hpp"
+
+namespace bylaw::io {
+
+namespace {
+
+class StreamWriter : public runtime::DecisionSink {
+ public:
+  explicit StreamWriter(std::ostream& out) : out_(out) {}
+  void on_decision(const runtime::Decision& decision) override {
+    if (decision.shadow) return;  // shadow rules emit nothing
+    out_ << encode_decision(decision) << '\n';
+  }
+
+ private:
+  std::ostream& out_;
+};
+
+}  // namespace
+
+RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
+                     const RejectHandler& on_reject, const RunOptions& options) {
+  auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
+  RunCounts counts;
+  StreamWriter writer(decisions);
+  runtime::Engine engine(policy, runtime::EngineOptions{options.max_lateness}, writer);
+  EventDecoder decoder(policy.schema);
+  std::unordered_set<std::string> used_ids;
+  auto is_duplicate = [&used_ids](const std::string& id) { return used_ids.count(id) > 0; };
+  std::string line;
+  while (std::getline(input, line)) {
+    ++counts.lines;
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF line ends
+    DecodedLine decoded = decoder.decode(line, counts.lines, counts.lines, is_duplicate);
+    switch (decoded.outcome) {
+      case LineOutcome::duplicate: ++counts.duplicates; break;
+      case LineOutcome::skipped:
+        ++counts.skipped;
+        used_ids.insert(std::move(decoded.id));
+        break;
+      case LineOutcome::rejected:
+        ++counts.rejected;
+        on_reject(counts.lines, decoded.reason, decoded.detail, line);
+        break;
+      case LineOutcome::event: {
+        Time time = decoded.event->time;
+        if (engine.is_late(time)) {
+          ++counts.late;
+          on_reject(counts.lines, "late",
+                    fmt::format("event time {} is more than {} before the clock {}",
+                                format_rfc3339(time), format_duration(options.max_lateness),
+                                format_rfc3339(*engine.clock())),
+                    line);
+          break;
+        }
+        used_ids.insert(std::move(decoded.id));
+        ++counts.evaluated;
+        engine.push(std::move(decoded.event));
+        break;
+      }
+    }
+  }
+  engine.finish();
+  decisions.flush();
+  counts.engine = engine.stats();
+  counts.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return counts;
+}
+
+std::string summary_text(const RunCounts& c) {
+  const runtime::EngineStats& e = c.engine;
+  double rate = c.seconds > 0 ? static_cast<double>(c.lines) / c.seconds : 0;
+  return fmt::format(
+      "bylaw run: {} lines read: {} evaluated, {} duplicates, {} skipped, {} late, {} rejected\n"
+      "bylaw run: decisions: {} hold, {} release, {} alert, {} eligibility ({} shadow, not "
+      "emitted); {} timers fired\n"
+      "bylaw run: {:.3f} s elapsed, {:.0f} events/s\n",
+      c.lines, c.evaluated, c.duplicates, c.skipped, c.late, c.rejected, e.holds, e.releases,
+      e.alerts, e.eligibilities, e.shadow, e.timers_fired, c.seconds, rate);
+}
+
+std::string summary_json(const RunCounts& c) {
+  const runtime::EngineStats& e = c.engine;
+  nlohmann::ordered_json out;
+  out["lines"] = c.lines;
+  out["evaluated"] = c.evaluated;
+  out["duplicates"] = c.duplicates;
+  out["skipped"] = c.skipped;
+  out["late"] = c.late;
+  out["rejected"] = c.rejected;
+  out["decisions"] = {{"hold", e.holds},
+                      {"release", e.releases},
+                      {"alert", e.alerts},
+                      {"eligibility", e.eligibilities},
+                      {"shadow", e.shadow}};
+  out["timers_fired"] = e.timers_fired;
+  out["seconds"] = c.seconds;
+  out["events_per_second"] = c.seconds > 0 ? static_cast<double>(c.lines) / c.seconds : 0.0;
+  return out.dump();
+}
+
+}  // namespace bylaw::io

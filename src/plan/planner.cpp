@@ -1,0 +1,57 @@
+#include "bylaw/check/schema.hpp"
+#include "bylaw/plan/plan.hpp"
+
+namespace bylaw::plan {
+
+int Plan::history_index(check::DecisionKind kind, const std::string& name) const {
+  for (std::size_t i = 0; i < histories.size(); ++i) {
+    if (histories[i].kind == kind && histories[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+// The longest window any `earlier` needs for this kind and name; none wins over any duration.
+void need_history(Plan& plan, const check::HistoryQuery& query, const check::Policy& policy) {
+  std::optional<Duration> horizon;
+  if (query.within) {
+    const check::TExpr& within = *query.within;
+    const Value& value = within.kind == check::TExpr::Kind::param
+                             ? policy.params[within.index].value
+                             : within.literal;
+    horizon = std::get<Duration>(value);
+  }
+  int index = plan.history_index(query.kind, query.name);
+  if (index < 0) {
+    plan.histories.push_back({query.kind, query.name, horizon});
+    return;
+  }
+  HistoryNeed& need = plan.histories[static_cast<std::size_t>(index)];
+  if (!need.horizon) return;
+  if (!horizon || compare(*horizon, *need.horizon) > 0) need.horizon = horizon;
+}
+
+}  // namespace
+
+Plan make_plan(const check::Policy& policy) {
+  Plan plan;
+  std::size_t types = policy.schema.types.size();
+  plan.rules_by_type.resize(types);
+  plan.correlations_by_type.resize(types);
+  plan.appeal_timer_type = policy.schema.find(check::kAppealDueTimer);
+  for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
+    const check::Rule& rule = policy.rules[r];
+    if (rule.mode == check::Mode::off || rule.trigger_type < 0) continue;
+    plan.rules_by_type[static_cast<std::size_t>(rule.trigger_type)].push_back(r);
+    if (rule.timer) plan.has_timer_rules = true;
+    for (std::uint32_t c = 0; c < rule.correlations.size(); ++c) {
+      auto type = static_cast<std::size_t>(rule.correlations[c].event_type);
+      plan.correlations_by_type[type].push_back({r, c});
+    }
+    for (const auto& query : rule.histories) need_history(plan, query, policy);
+  }
+  return plan;
+}
+
+}  // namespace bylaw::plan

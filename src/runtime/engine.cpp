@@ -1,0 +1,158 @@
+#include "bylaw/runtime/engine.hpp"
+
+#include <algorithm>
+#include <queue>
+
+#include "bylaw/plan/plan.hpp"
+#include "rule_runner.hpp"
+
+namespace bylaw::runtime {
+
+namespace {
+
+// Earliest first; equal times in input order.
+struct EventLater {
+  bool operator()(const EventPtr& a, const EventPtr& b) const {
+    return a->time != b->time ? a->time > b->time : a->sequence > b->sequence;
+  }
+};
+
+Duration constant_duration(const check::TExpr& expr, const check::Policy& policy) {
+  const Value& value =
+      expr.kind == check::TExpr::Kind::param ? policy.params[expr.index].value : expr.literal;
+  return std::get<Duration>(value);
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  const check::Policy& policy;
+  plan::Plan plan;
+  EngineOptions options;
+  EngineState state;
+  RuleRunner runner;
+  std::priority_queue<EventPtr, std::vector<EventPtr>, EventLater> buffer;
+  std::optional<Time> clock;  // the largest time of an accepted event
+  std::uint64_t since_sweep = 0;
+
+  Impl(const check::Policy& p, EngineOptions o, DecisionSink& sink)
+      : policy(p),
+        plan(plan::make_plan(p)),
+        options(o),
+        state(p, plan),
+        runner(p, plan, state, sink) {}
+
+  void evaluate(const EventPtr& event) {
+    fire_timers(event->time);
+    for (auto rule : plan.rules_by_type[static_cast<std::size_t>(event->type)]) {
+      runner.run(rule, event, false);
+    }
+    index_correlations(event);
+    ++state.stats.evaluated;
+    if (++since_sweep >= options.sweep_every) {
+      since_sweep = 0;
+      sweep(event->time);
+    }
+  }
+
+  // Timers fire before the event that moves the clock to or past them, in due order.
+  void fire_timers(Time now) {
+    while (!state.timers.empty() && state.timers.top().due <= now) {
+      Timer timer = state.timers.top();
+      state.timers.pop();
+      HoldState* hold = &state.holds.get(timer.subject, timer.hold);
+      bool current = hold->active && hold->generation == timer.generation &&
+                     hold->appeal_at == timer.due;
+      if (!current) continue;  // released, re-placed, or moved by a denial since it was set
+      if (std::find(hold->fired_dues.begin(), hold->fired_dues.end(), timer.due) !=
+          hold->fired_dues.end()) {
+        continue;
+      }
+      hold->fired_dues.push_back(timer.due);
+      ++state.stats.timers_fired;
+      if (!plan.has_timer_rules) continue;
+      auto record = std::make_shared<Event>();
+      record->type = plan.appeal_timer_type;
+      record->time = timer.due;
+      record->fields = {timer.hold, timer.subject};
+      for (auto rule : plan.rules_by_type[static_cast<std::size_t>(plan.appeal_timer_type)]) {
+        runner.run(rule, record, true);
+      }
+    }
+  }
+
+  // After the rules: `latest` never sees the event it is evaluated for.
+  void index_correlations(const EventPtr& event) {
+    for (const auto& ref : plan.correlations_by_type[static_cast<std::size_t>(event->type)]) {
+      const check::Rule& rule = policy.rules[ref.rule];
+      const check::Correlation& correlation = rule.correlations[ref.correlation];
+      if (correlation.filter) {
+        StateView view{state.holds, state.history, state.correlations, plan};
+        Frame frame(policy, rule, ref.rule, view, nullptr, event->time);
+        frame.candidate = event.get();
+        if (!holds(*correlation.filter, frame)) continue;
+      }
+      std::string key;
+      bool complete = true;
+      for (auto slot : correlation.key_slots) {
+        const Value& value = slot == check::kEnvelopeIdSlot     ? Value(event->id)
+                             : slot == check::kEnvelopeTimeSlot ? Value(event->time)
+                                                                : event->fields[static_cast<std::size_t>(slot)];
+        if (is_absent(value)) {
+          complete = false;
+          break;
+        }
+        append_key(key, value);
+      }
+      if (complete) state.correlations[ref.rule][ref.correlation].put(std::move(key), event);
+    }
+  }
+
+  void sweep(Time now) {
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const check::Rule& rule = policy.rules[r];
+      for (std::size_t a = 0; a < rule.aggregates.size(); ++a) {
+        Duration window = constant_duration(rule.aggregates[a].window, policy);
+        state.aggregates[r][a].sweep(subtract(now, window));
+      }
+    }
+    state.history.sweep(now);
+  }
+
+  void release(Time watermark) {
+    while (!buffer.empty() && buffer.top()->time <= watermark) {
+      EventPtr event = buffer.top();
+      buffer.pop();
+      evaluate(event);
+    }
+  }
+};
+
+Engine::Engine(const check::Policy& policy, EngineOptions options, DecisionSink& sink)
+    : impl_(std::make_unique<Impl>(policy, options, sink)) {}
+
+Engine::~Engine() = default;
+
+bool Engine::is_late(Time time) const {
+  return impl_->clock && time < subtract(*impl_->clock, impl_->options.max_lateness);
+}
+
+void Engine::push(EventPtr event) {
+  if (!impl_->clock || event->time > *impl_->clock) impl_->clock = event->time;
+  impl_->buffer.push(std::move(event));
+  impl_->release(subtract(*impl_->clock, impl_->options.max_lateness));
+}
+
+void Engine::finish() {
+  while (!impl_->buffer.empty()) {
+    EventPtr event = impl_->buffer.top();
+    impl_->buffer.pop();
+    impl_->evaluate(event);
+  }
+}
+
+const EngineStats& Engine::stats() const { return impl_->state.stats; }
+
+std::optional<Time> Engine::clock() const { return impl_->clock; }
+
+}  // namespace bylaw::runtime

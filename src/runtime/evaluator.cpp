@@ -1,0 +1,304 @@
+#include "evaluator.hpp"
+
+#include <cmath>
+
+namespace bylaw::runtime {
+
+using check::Builtin;
+using check::Op;
+using check::TExpr;
+
+namespace {
+
+std::optional<double> as_number(const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  return std::nullopt;
+}
+
+// -1, 0, 1, or nullopt when the values cannot be ordered (absent, or of unrelated kinds).
+std::optional<int> order(const Value& a, const Value& b) {
+  if (is_absent(a) || is_absent(b)) return std::nullopt;
+  if (std::holds_alternative<std::int64_t>(a) && std::holds_alternative<std::int64_t>(b)) {
+    auto x = std::get<std::int64_t>(a), y = std::get<std::int64_t>(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (auto x = as_number(a), y = as_number(b); x && y) return *x < *y ? -1 : *x > *y ? 1 : 0;
+  if (a.index() != b.index()) return std::nullopt;
+  if (const auto* s = std::get_if<std::string>(&a)) {
+    int c = s->compare(std::get<std::string>(b));
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+  if (const auto* t = std::get_if<Time>(&a)) {
+    auto u = std::get<Time>(b);
+    return *t < u ? -1 : *t > u ? 1 : 0;
+  }
+  if (const auto* d = std::get_if<Duration>(&a)) {
+    auto c = compare(*d, std::get<Duration>(b));
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+  if (a == b) return 0;
+  return std::nullopt;  // enums, bools and sets are equal or not, never ordered
+}
+
+bool compare_values(Op op, const Value& a, const Value& b) {
+  if (is_absent(a) || is_absent(b)) return false;
+  if (op == Op::eq || op == Op::ne) {
+    bool equal;
+    if (auto x = as_number(a), y = as_number(b); x && y) {
+      equal = *x == *y;
+    } else if (const auto* d = std::get_if<Duration>(&a); d && std::holds_alternative<Duration>(b)) {
+      equal = compare(*d, std::get<Duration>(b)) == 0;
+    } else {
+      equal = a == b;
+    }
+    return (op == Op::eq) == equal;
+  }
+  auto c = order(a, b);
+  if (!c) return false;
+  switch (op) {
+    case Op::lt: return *c < 0;
+    case Op::le: return *c <= 0;
+    case Op::gt: return *c > 0;
+    case Op::ge: return *c >= 0;
+    default: return false;
+  }
+}
+
+Value arithmetic(Op op, const Value& a, const Value& b) {
+  if (is_absent(a) || is_absent(b)) return Absent{};
+  if (std::holds_alternative<std::int64_t>(a) && std::holds_alternative<std::int64_t>(b) &&
+      op != Op::div) {
+    auto x = std::get<std::int64_t>(a), y = std::get<std::int64_t>(b);
+    std::int64_t out = 0;
+    bool overflow = op == Op::add   ? __builtin_add_overflow(x, y, &out)
+                    : op == Op::sub ? __builtin_sub_overflow(x, y, &out)
+                                    : __builtin_mul_overflow(x, y, &out);
+    if (!overflow) return out;
+    return static_cast<double>(x) + (op == Op::sub ? -static_cast<double>(y) : static_cast<double>(y));
+  }
+  if (auto x = as_number(a), y = as_number(b); x && y) {
+    switch (op) {
+      case Op::add: return *x + *y;
+      case Op::sub: return *x - *y;
+      case Op::mul: return *x * *y;
+      case Op::div: return *y == 0 ? Value(Absent{}) : Value(*x / *y);
+      default: return Absent{};
+    }
+  }
+  const auto* t = std::get_if<Time>(&a);
+  const auto* d = std::get_if<Duration>(&b);
+  if (t && d) return op == Op::add ? add(*t, *d) : subtract(*t, *d);
+  if (const auto* da = std::get_if<Duration>(&a)) {
+    if (const auto* tb = std::get_if<Time>(&b); tb && op == Op::add) return add(*tb, *da);
+    if (d) return op == Op::add ? *da + *d : *da - *d;
+  }
+  if (t && op == Op::sub) {
+    if (const auto* u = std::get_if<Time>(&b)) return between(*t, *u);
+  }
+  return Absent{};
+}
+
+const std::string* text_of(const Value& v) { return std::get_if<std::string>(&v); }
+
+Value membership(const TExpr& expr, Frame& frame) {
+  Value lhs = evaluate(expr.args[0], frame);
+  if (expr.op == Op::in) {
+    const TExpr& set = expr.args[1];
+    if (set.kind == TExpr::Kind::list) {
+      for (const auto& item : set.args) {
+        if (compare_values(Op::eq, lhs, evaluate(item, frame))) return true;
+      }
+      return false;
+    }
+    Value rhs = evaluate(set, frame);
+    const auto* s = std::get_if<StringSet>(&rhs);
+    const auto* x = text_of(lhs);
+    return s && x && s->contains(*x);
+  }
+  const auto* set = std::get_if<StringSet>(&lhs);
+  if (!set) return false;
+  if (expr.op == Op::has) {
+    Value rhs = evaluate(expr.args[1], frame);
+    const auto* x = text_of(rhs);
+    return x && set->contains(*x);
+  }
+  // has any / has all, against a set literal or a set value.
+  std::vector<Value> wanted;
+  const TExpr& rhs_expr = expr.args[1];
+  if (rhs_expr.kind == TExpr::Kind::list) {
+    for (const auto& item : rhs_expr.args) wanted.push_back(evaluate(item, frame));
+  } else {
+    Value rhs = evaluate(rhs_expr, frame);
+    if (const auto* s = std::get_if<StringSet>(&rhs)) {
+      for (const auto& item : s->items) wanted.emplace_back(item);
+    }
+  }
+  bool any = false;
+  bool all = true;
+  for (const auto& w : wanted) {
+    const auto* x = text_of(w);
+    bool in = x && set->contains(*x);
+    any = any || in;
+    all = all && in;
+  }
+  return expr.op == Op::has_any ? any : all;
+}
+
+Value call(const TExpr& expr, Frame& frame) {
+  if (expr.builtin == Builtin::exists || expr.builtin == Builtin::size) {
+    const TExpr& arg = expr.args[0];
+    if (arg.kind != TExpr::Kind::local) return Absent{};
+    const LocalValue& decisions = local(frame, arg.index);
+    if (expr.builtin == Builtin::exists) return !decisions.decisions.empty();
+    return static_cast<std::int64_t>(decisions.decisions.size());
+  }
+  Value subject = evaluate(expr.args[0], frame);
+  Value name = evaluate(expr.args[1], frame);
+  const auto* s = text_of(subject);
+  const auto* n = text_of(name);
+  const HoldState* hold = s && n ? frame.state.holds.find(*s, *n) : nullptr;
+  switch (expr.builtin) {
+    case Builtin::held: return hold != nullptr && hold->active;
+    case Builtin::appeal_at: return hold && hold->active ? Value(hold->appeal_at) : Value(Absent{});
+    case Builtin::placed_at: return hold && hold->active ? Value(hold->placed_at) : Value(Absent{});
+    case Builtin::released_at:
+      return hold && hold->released_at ? Value(*hold->released_at) : Value(Absent{});
+    default: return Absent{};
+  }
+}
+
+Value evaluate_node(const TExpr& expr, Frame& frame) {
+  switch (expr.kind) {
+    case TExpr::Kind::literal: return expr.literal;
+    case TExpr::Kind::param: return frame.policy.params[expr.index].value;
+    case TExpr::Kind::event:
+    case TExpr::Kind::candidate: return Absent{};  // records are read through fields
+    case TExpr::Kind::local: {
+      LocalValue& l = local(frame, expr.index);
+      if (expr.type.kind == check::TypeKind::record) return Absent{};
+      return l.value;
+    }
+    case TExpr::Kind::field: {
+      const Event* record = evaluate_record(expr.args[0], frame);
+      if (!record) return Absent{};
+      if (expr.slot == check::kEnvelopeIdSlot) return record->id;
+      if (expr.slot == check::kEnvelopeTimeSlot) return record->time;
+      return record->fields[static_cast<std::size_t>(expr.slot)];
+    }
+    case TExpr::Kind::unary: {
+      if (expr.op == Op::logical_not) return !holds(expr.args[0], frame);
+      Value v = evaluate(expr.args[0], frame);
+      if (const auto* i = std::get_if<std::int64_t>(&v)) return -*i;
+      if (const auto* d = std::get_if<double>(&v)) return -*d;
+      if (const auto* d = std::get_if<Duration>(&v)) return -*d;
+      return Absent{};
+    }
+    case TExpr::Kind::binary:
+      switch (expr.op) {
+        case Op::logical_and: return holds(expr.args[0], frame) && holds(expr.args[1], frame);
+        case Op::logical_or: return holds(expr.args[0], frame) || holds(expr.args[1], frame);
+        case Op::eq:
+        case Op::ne:
+        case Op::lt:
+        case Op::le:
+        case Op::gt:
+        case Op::ge:
+          return compare_values(expr.op, evaluate(expr.args[0], frame),
+                                evaluate(expr.args[1], frame));
+        case Op::add:
+        case Op::sub:
+        case Op::mul:
+        case Op::div:
+          return arithmetic(expr.op, evaluate(expr.args[0], frame), evaluate(expr.args[1], frame));
+        case Op::in:
+        case Op::has:
+        case Op::has_any:
+        case Op::has_all: return membership(expr, frame);
+        case Op::is_absent:
+        case Op::is_present: {
+          const TExpr& operand = expr.args[0];
+          bool absent = operand.type.kind == check::TypeKind::record
+                            ? evaluate_record(operand, frame) == nullptr
+                            : is_absent(evaluate(operand, frame));
+          return (expr.op == Op::is_absent) == absent;
+        }
+        default: return Absent{};
+      }
+    case TExpr::Kind::call: return call(expr, frame);
+    case TExpr::Kind::list: {
+      std::vector<std::string> items;
+      for (const auto& item : expr.args) {
+        Value v = evaluate(item, frame);
+        if (const auto* s = text_of(v)) items.push_back(*s);
+      }
+      return StringSet::from(std::move(items));
+    }
+  }
+  return Absent{};
+}
+
+}  // namespace
+
+Value evaluate(const TExpr& expr, Frame& frame) {
+  Value value = evaluate_node(expr, frame);
+  if (frame.recorder) frame.recorder->values[&expr] = value;
+  return value;
+}
+
+bool holds(const TExpr& expr, Frame& frame) {
+  Value v = evaluate(expr, frame);
+  const auto* b = std::get_if<bool>(&v);
+  return b && *b;
+}
+
+const Event* evaluate_record(const TExpr& expr, Frame& frame) {
+  switch (expr.kind) {
+    case TExpr::Kind::event: return frame.event;
+    case TExpr::Kind::candidate: return frame.candidate;
+    case TExpr::Kind::local: return local(frame, expr.index).record;
+    default: return nullptr;
+  }
+}
+
+std::optional<std::string> correlation_key(const check::Correlation& correlation, Frame& frame) {
+  std::string key;
+  for (const auto& probe : correlation.probes) {
+    Value v = evaluate(probe, frame);
+    if (is_absent(v)) return std::nullopt;
+    append_key(key, v);
+  }
+  return key;
+}
+
+LocalValue& local(Frame& frame, std::uint32_t index) {
+  LocalValue& slot = frame.locals[index];
+  if (slot.ready) return slot;
+  const check::Local& def = frame.rule.locals[index];
+  switch (def.source) {
+    case check::Local::Source::value: slot.value = evaluate(*def.value, frame); break;
+    case check::Local::Source::latest: {
+      const check::Correlation& correlation = frame.rule.correlations[def.index];
+      if (auto key = correlation_key(correlation, frame)) {
+        slot.record = frame.state.correlations[frame.rule_index][def.index].find(*key);
+      }
+      break;
+    }
+    case check::Local::Source::earlier: {
+      const check::HistoryQuery& query = frame.rule.histories[def.index];
+      Value subject = evaluate(query.subject, frame);
+      if (const auto* s = text_of(subject)) {
+        std::optional<Time> since;
+        if (query.within) since = subtract(frame.now, std::get<Duration>(evaluate(*query.within, frame)));
+        slot.decisions = frame.state.history.query(frame.state.plan.history_index(query.kind, query.name),
+                                                   *s, since, query.eligible);
+      }
+      break;
+    }
+    case check::Local::Source::aggregate: break;  // the rule runner sets these
+  }
+  slot.ready = true;
+  return slot;
+}
+
+}  // namespace bylaw::runtime

@@ -1,0 +1,61 @@
+// Evaluates typed expressions against one event, the rule's lets and the engine's state.
+#pragma once
+
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/event.hpp"
+#include "state.hpp"
+
+namespace bylaw::runtime {
+
+// What a rule's evaluation reads from the engine (state as it stands before the rule acts).
+struct StateView {
+  const Holds& holds;
+  const History& history;
+  const std::vector<std::vector<CorrelationIndex>>& correlations;  // [rule][correlation]
+  const plan::Plan& plan;
+};
+
+struct LocalValue {
+  bool ready = false;
+  Value value;                                    // value and aggregate lets
+  const Event* record = nullptr;                  // `latest` lets: null when none was found
+  std::vector<const DecisionRecord*> decisions;   // `earlier` lets
+};
+
+// When set on a frame, every value computed is kept, so a trace can show it.
+struct Recorder {
+  std::unordered_map<const check::TExpr*, Value> values;
+};
+
+struct Frame {
+  const check::Policy& policy;
+  const check::Rule& rule;
+  std::uint32_t rule_index = 0;
+  const StateView& state;
+  const Event* event = nullptr;      // the trigger
+  const Event* candidate = nullptr;  // while testing a `latest` filter
+  Time now;
+  std::vector<LocalValue> locals;
+  Recorder* recorder = nullptr;
+
+  Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
+        const Event* e, Time t)
+      : policy(p), rule(r), rule_index(index), state(s), event(e), now(t), locals(r.locals.size()) {}
+};
+
+Value evaluate(const check::TExpr& expr, Frame& frame);
+// A condition: true only for the boolean true (absent is false).
+bool holds(const check::TExpr& expr, Frame& frame);
+// The event a record-typed expression stands for, or null when it is absent.
+const Event* evaluate_record(const check::TExpr& expr, Frame& frame);
+// A let's value, computed on first use.
+LocalValue& local(Frame& frame, std::uint32_t index);
+
+// The key of a `latest` lookup from its probes; nullopt when a probe is absent.
+std::optional<std::string> correlation_key(const check::Correlation& correlation, Frame& frame);
+
+}  // namespace bylaw::runtime

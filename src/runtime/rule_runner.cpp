@@ -1,0 +1,350 @@
+#include "rule_runner.hpp"
+
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bylaw/core/sha256.hpp"
+
+namespace bylaw::runtime {
+
+using check::ActionKind;
+using check::DecisionKind;
+using check::EvidenceRef;
+
+EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan) : history(plan) {
+  for (const auto& rule : policy.rules) {
+    correlations.emplace_back(rule.correlations.size());
+    aggregates.emplace_back(rule.aggregates.size());
+  }
+}
+
+RuleRunner::RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
+                       DecisionSink& sink)
+    : policy_(policy), plan_(plan), state_(state), sink_(sink) {}
+
+namespace {
+
+int aggregate_local(const check::Rule& rule, std::size_t aggregate) {
+  for (std::size_t i = 0; i < rule.locals.size(); ++i) {
+    if (rule.locals[i].source == check::Local::Source::aggregate && rule.locals[i].index == aggregate) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+bool counts(const AggregateEntry& entry, const AggregateView& view) {
+  if (!entry.left_out_by.empty()) return false;
+  if (entry.event->time <= view.lower) return false;
+  return !(view.after && entry.event->time <= *view.after);
+}
+
+}  // namespace
+
+Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view) {
+  std::int64_t count = 0;
+  double sum = 0;
+  bool integral = true;
+  std::unordered_set<std::string> distinct;
+  for (const auto& entry : *view.entries) {
+    if (!counts(entry, view)) continue;
+    if (aggregate.function == check::AggregateFunction::sum) {
+      if (const auto* i = std::get_if<std::int64_t>(&entry.value)) {
+        sum += static_cast<double>(*i);
+      } else if (const auto* d = std::get_if<double>(&entry.value)) {
+        sum += *d;
+        integral = false;
+      }
+    } else if (aggregate.distinct) {
+      std::string key;
+      append_key(key, entry.value);
+      distinct.insert(std::move(key));
+    } else {
+      ++count;
+    }
+  }
+  if (aggregate.function == check::AggregateFunction::sum) {
+    if (integral && aggregate.value->type.kind == check::TypeKind::integer) {
+      return static_cast<std::int64_t>(sum);
+    }
+    return sum;
+  }
+  return aggregate.distinct ? static_cast<std::int64_t>(distinct.size()) : count;
+}
+
+AggregateLists list_aggregate(const AggregateView& view) {
+  AggregateLists lists;
+  for (const auto& entry : *view.entries) {
+    if (entry.event->time <= view.lower) continue;
+    if (!entry.left_out_by.empty()) {
+      lists.left_out.emplace_back(&entry, entry.left_out_by);
+    } else if (view.after && entry.event->time <= *view.after) {
+      lists.left_out.emplace_back(
+          &entry, fmt::format("at or before {}", format_rfc3339(*view.after)));
+    } else {
+      lists.counted.push_back(&entry);
+    }
+  }
+  return lists;
+}
+
+void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer) {
+  const check::Rule& rule = policy_.rules[rule_index];
+  StateView view{state_.holds, state_.history, state_.correlations, plan_};
+  Frame frame(policy_, rule, rule_index, view, event.get(), event->time);
+  for (const auto& guard : rule.guards) {
+    if (!holds(guard, frame)) return;
+  }
+  const std::string* left_out_by = nullptr;
+  for (const auto& exclusion : rule.exclusions) {
+    if (holds(exclusion.condition, frame)) {
+      left_out_by = &exclusion.reason;
+      break;
+    }
+  }
+  // Every candidate enters the windows: counted, or left out with its reason for the traces.
+  std::vector<AggregateView> views(rule.aggregates.size());
+  for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {
+    const check::Aggregate& aggregate = rule.aggregates[i];
+    AggregateView& v = views[i];
+    Value key = evaluate(aggregate.key, frame);
+    v.key_text = check::display_value(key, aggregate.key.type);
+    append_key(v.key, key);
+    Value value = aggregate.value ? evaluate(*aggregate.value, frame) : Value(Absent{});
+    v.lower = subtract(frame.now, std::get<Duration>(evaluate(aggregate.window, frame)));
+    v.entries = &state_.aggregates[rule_index][i].add(
+        v.key, AggregateEntry{event, std::move(value), left_out_by ? *left_out_by : std::string()},
+        v.lower);
+  }
+  if (left_out_by) return;
+  for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {
+    const check::Aggregate& aggregate = rule.aggregates[i];
+    if (aggregate.after) {
+      Value after = evaluate(*aggregate.after, frame);
+      if (const auto* t = std::get_if<Time>(&after)) views[i].after = *t;
+    }
+    LocalValue& slot = frame.locals[static_cast<std::size_t>(aggregate_local(rule, i))];
+    slot.value = aggregate_value(aggregate, views[i]);
+    slot.ready = true;
+  }
+  for (const auto& condition : rule.conditions) {
+    if (!holds(condition, frame)) return;
+  }
+  fire(frame, views, timer);
+}
+
+namespace {
+
+std::string decision_id(const check::Policy& policy, const check::Rule& rule, std::size_t action,
+                        const Event& event, bool timer, const std::string& subject) {
+  // A timer is identified by its hold, subject and due time; an event by its id.
+  std::string cause = timer ? fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
+                                          std::get<std::string>(event.fields[1]), event.time.micros)
+                            : "event:" + event.id;
+  std::string digest = Sha256::hex(fmt::format("{}\n{}\n{}\n{}\n{}", policy.hash, rule.name,
+                                               action, cause, subject));
+  return "d-" + digest.substr(0, 24);
+}
+
+void add_unique(std::vector<std::string>& ids, std::unordered_set<std::string>& seen,
+                const std::string& id) {
+  if (!id.empty() && seen.insert(id).second) ids.push_back(id);
+}
+
+std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Frame& frame,
+                                      const std::vector<AggregateView>& views, bool timer) {
+  std::vector<std::string> ids;
+  std::unordered_set<std::string> seen;
+  for (const auto& ref : refs) {
+    if (ref.kind == EvidenceRef::Kind::trigger) {
+      if (!timer) add_unique(ids, seen, frame.event->id);
+      continue;
+    }
+    const check::Local& def = frame.rule.locals[ref.local];
+    LocalValue& slot = local(frame, ref.local);
+    switch (def.source) {
+      case check::Local::Source::latest:
+        if (slot.record) add_unique(ids, seen, slot.record->id);
+        break;
+      case check::Local::Source::earlier:
+        for (const auto* record : slot.decisions) add_unique(ids, seen, record->trigger);
+        break;
+      case check::Local::Source::aggregate: {
+        AggregateLists lists = list_aggregate(views[def.index]);
+        if (ref.kind == EvidenceRef::Kind::first_per_value) {
+          std::unordered_set<std::string> values;
+          for (const auto* entry : lists.counted) {
+            std::string key;
+            append_key(key, entry->value);
+            if (values.insert(key).second) add_unique(ids, seen, entry->event->id);
+          }
+        } else {
+          for (const auto* entry : lists.counted) add_unique(ids, seen, entry->event->id);
+        }
+        break;
+      }
+      case check::Local::Source::value: break;
+    }
+  }
+  return ids;
+}
+
+std::optional<std::string> text_value(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string render_message(const check::Message& message, Frame& frame) {
+  std::string out;
+  for (const auto& part : message.parts) {
+    if (part.value) {
+      out += check::display_value(evaluate(*part.value, frame), part.value->type);
+    } else {
+      out += part.text;
+    }
+  }
+  return out;
+}
+
+void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, bool timer) {
+  const check::Rule& rule = frame.rule;
+  for (std::uint32_t i = 0; i < rule.locals.size(); ++i) local(frame, i);
+  // The trace is built only for rules that fire: re-evaluate the (pure) conditions, recording.
+  Recorder recorder;
+  frame.recorder = &recorder;
+  Trace base = build_trace(frame, views);
+  bool shadow = rule.mode == check::Mode::shadow;
+  const Event& event = *frame.event;
+  for (std::size_t a = 0; a < rule.actions.size(); ++a) {
+    const check::ActionDef& action = rule.actions[a];
+    auto subject = text_value(evaluate(action.subject, frame));
+    auto name = text_value(evaluate(action.name, frame));
+    if (!subject || !name) {
+      spdlog::warn("rule {}: action {} skipped: its subject or name is absent", rule.name, a + 1);
+      continue;
+    }
+    Decision d;
+    d.id = decision_id(policy_, rule, a, event, timer, *subject);
+    d.name = *name;
+    d.subject = *subject;
+    d.time = frame.now;
+    if (!timer) d.trigger = event.id;
+    d.rule = rule.name;
+    d.policy = policy_.name + "@" + policy_.version;
+    d.policy_hash = policy_.hash;
+    d.shadow = shadow;
+    d.explanation = base;
+    std::vector<EvidenceRef> evidence = action.evidence;
+    const check::Message* message = action.message ? &*action.message : nullptr;
+    HoldState* hold = nullptr;
+    switch (action.kind) {
+      case ActionKind::hold: {
+        hold = &state_.holds.get(*subject, *name);
+        if (hold->active) continue;  // already held: a hold is placed once
+        d.kind = DecisionKind::hold;
+        Duration wait = std::get<Duration>(evaluate(*action.appeal_after, frame));
+        d.appeal_eligible_at = add(frame.now, wait);
+        d.scope = action.scope;
+        if (!shadow) {
+          hold->active = true;
+          hold->placed_at = frame.now;
+          hold->appeal_at = *d.appeal_eligible_at;
+          hold->fired_dues.clear();
+          ++hold->generation;
+          state_.timers.push({hold->appeal_at, state_.timer_order++, *subject, *name, hold->generation});
+        }
+        break;
+      }
+      case ActionKind::release: {
+        hold = &state_.holds.get(*subject, *name);
+        if (!hold->active) continue;  // nothing to lift
+        d.kind = DecisionKind::release;
+        if (!shadow) {
+          hold->active = false;
+          hold->released_at = frame.now;
+        }
+        break;
+      }
+      case ActionKind::alert:
+        d.kind = DecisionKind::alert;
+        d.severity = action.severity;
+        break;
+      case ActionKind::eligibility: {
+        d.kind = DecisionKind::eligibility;
+        const check::EligibilityBranch* chosen = nullptr;
+        for (const auto& deny : action.denies) {
+          bool applies = !deny.condition || holds(*deny.condition, frame);
+          if (deny.condition) {
+            d.explanation.conditions.push_back(
+                {"deny", deny.reason, applies, trace_expr(*deny.condition, recorder)});
+          }
+          if (applies) {
+            chosen = &deny;
+            break;
+          }
+        }
+        if (chosen) {
+          d.eligible = false;
+          d.reason = chosen->reason;
+          if (chosen->until) {
+            Value until = evaluate(*chosen->until, frame);
+            if (const auto* t = std::get_if<Time>(&until)) d.eligible_at = *t;
+          }
+        } else if (action.allow) {
+          chosen = &*action.allow;
+          d.eligible = true;
+        } else {
+          continue;
+        }
+        evidence = chosen->evidence;
+        message = &chosen->message;
+        break;
+      }
+      case ActionKind::postpone: {
+        HoldState& held = state_.holds.get(*subject, *name);
+        Value until = evaluate(*action.until, frame);
+        const auto* due = std::get_if<Time>(&until);
+        if (!shadow && held.active && due && *due != held.appeal_at) {
+          held.appeal_at = *due;
+          state_.timers.push({*due, state_.timer_order++, *subject, *name, held.generation});
+        }
+        continue;  // postponing emits nothing of its own
+      }
+    }
+    d.evidence = evidence_ids(evidence, frame, views, timer);
+    if (message) d.explanation.summary = render_message(*message, frame);
+    emit(std::move(d));
+  }
+}
+
+void RuleRunner::emit(Decision decision) {
+  EngineStats& stats = state_.stats;
+  if (decision.shadow) {
+    ++stats.shadow;
+    spdlog::info("shadow {} {} on {} by rule {} (not emitted)",
+                 check::decision_kind_name(decision.kind), decision.name, decision.subject,
+                 decision.rule);
+    sink_.on_decision(decision);
+    return;
+  }
+  switch (decision.kind) {
+    case DecisionKind::hold: ++stats.holds; break;
+    case DecisionKind::release: ++stats.releases; break;
+    case DecisionKind::alert: ++stats.alerts; break;
+    case DecisionKind::eligibility: ++stats.eligibilities; break;
+  }
+  int need = plan_.history_index(decision.kind, decision.name);
+  if (need >= 0) {
+    std::optional<bool> eligible;
+    if (decision.kind == DecisionKind::eligibility) eligible = decision.eligible;
+    state_.history.record(need, decision.subject,
+                          {decision.time, eligible, decision.trigger.value_or("")});
+  }
+  sink_.on_decision(decision);
+}
+
+}  // namespace bylaw::runtime

@@ -1,0 +1,69 @@
+// Runs one rule on one event: guards, exclusions, aggregates, conditions, then the actions.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "bylaw/runtime/engine.hpp"
+#include "evaluator.hpp"
+#include "state.hpp"
+
+namespace bylaw::runtime {
+
+// Everything the engine changes as it goes.
+struct EngineState {
+  Holds holds;
+  History history;
+  std::vector<std::vector<CorrelationIndex>> correlations;  // [rule][correlation]
+  std::vector<std::vector<AggregateWindow>> aggregates;     // [rule][aggregate]
+  TimerQueue timers;
+  std::uint64_t timer_order = 0;
+  EngineStats stats;
+
+  EngineState(const check::Policy& policy, const plan::Plan& plan);
+};
+
+// What an aggregate saw for this event: its window under this key, and (when a rule fires and a
+// trace is built) which entries counted and which were left out.
+struct AggregateView {
+  const std::deque<AggregateEntry>* entries = nullptr;
+  std::string key;
+  std::string key_text;
+  Time lower;
+  std::optional<Time> after;
+};
+
+class RuleRunner {
+ public:
+  RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
+             DecisionSink& sink);
+
+  // `timer`: the event is the engine's timer record; its decisions have no trigger.
+  void run(std::uint32_t rule_index, const EventPtr& event, bool timer);
+
+ private:
+  void fire(Frame& frame, const std::vector<AggregateView>& views, bool timer);
+  void emit(Decision decision);
+
+  const check::Policy& policy_;
+  const plan::Plan& plan_;
+  EngineState& state_;
+  DecisionSink& sink_;
+};
+
+// The counted entries (in time order) and the left-out ones, with why, for one aggregate.
+struct AggregateLists {
+  std::vector<const AggregateEntry*> counted;
+  std::vector<std::pair<const AggregateEntry*, std::string>> left_out;
+};
+AggregateLists list_aggregate(const AggregateView& view);
+// The aggregate's value over its window: count, count distinct, or sum.
+Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view);
+
+// The explanation of a firing rule, from the values its evaluation recorded.
+Trace build_trace(Frame& frame, const std::vector<AggregateView>& views);
+ExprTrace trace_expr(const check::TExpr& expr, const Recorder& recorder);
+// The message with its placeholders filled in.
+std::string render_message(const check::Message& message, Frame& frame);
+
+}  // namespace bylaw::runtime

@@ -1,0 +1,130 @@
+#include "state.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace bylaw::runtime {
+
+void append_key(std::string& key, const Value& value) {
+  // An integral number is keyed like the int it equals, so 3 and 3.0 find each other.
+  if (const auto* d = std::get_if<double>(&value);
+      d && std::trunc(*d) == *d && std::fabs(*d) < 9.0e18) {
+    append_key(key, Value(static_cast<std::int64_t>(*d)));
+    return;
+  }
+  // A tag per alternative, then the value; strings are length-prefixed.
+  key += static_cast<char>('a' + value.index());
+  std::visit(
+      [&key](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          key += std::to_string(v.size());
+          key += ':';
+          key += v;
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          key += std::to_string(v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          key += v ? '1' : '0';
+        } else if constexpr (std::is_same_v<T, double>) {
+          key += fmt::format("{}", v);
+        } else if constexpr (std::is_same_v<T, Time>) {
+          key += std::to_string(v.micros);
+        } else if constexpr (std::is_same_v<T, Duration>) {
+          key += fmt::format("{}/{}", v.months, v.micros);
+        } else if constexpr (std::is_same_v<T, EnumValue>) {
+          key += std::to_string(v.index);
+        } else if constexpr (std::is_same_v<T, StringSet>) {
+          for (const auto& item : v.items) {
+            key += std::to_string(item.size());
+            key += ':';
+            key += item;
+          }
+        }
+      },
+      value);
+  key += ';';
+}
+
+std::string Holds::key(const std::string& subject, const std::string& name) {
+  std::string out;
+  out.reserve(subject.size() + name.size() + 8);
+  out += std::to_string(name.size());
+  out += ':';
+  out += name;
+  out += subject;
+  return out;
+}
+
+const HoldState* Holds::find(const std::string& subject, const std::string& name) const {
+  auto it = holds_.find(key(subject, name));
+  return it == holds_.end() ? nullptr : &it->second;
+}
+
+HoldState& Holds::get(const std::string& subject, const std::string& name) {
+  return holds_[key(subject, name)];
+}
+
+History::History(const plan::Plan& plan) : plan_(plan), records_(plan.histories.size()) {}
+
+void History::record(int need, const std::string& subject, DecisionRecord record) {
+  records_[static_cast<std::size_t>(need)][subject].push_back(std::move(record));
+}
+
+std::vector<const DecisionRecord*> History::query(int need, const std::string& subject,
+                                                  std::optional<Time> since,
+                                                  std::optional<bool> eligible) const {
+  std::vector<const DecisionRecord*> out;
+  if (need < 0) return out;
+  const auto& by_subject = records_[static_cast<std::size_t>(need)];
+  auto it = by_subject.find(subject);
+  if (it == by_subject.end()) return out;
+  for (const auto& record : it->second) {
+    if (since && record.time <= *since) continue;
+    if (eligible && record.eligible != eligible) continue;
+    out.push_back(&record);
+  }
+  return out;
+}
+
+void History::sweep(Time now) {
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const auto& horizon = plan_.histories[i].horizon;
+    if (!horizon) continue;  // some query looks at the whole history
+    Time lower = subtract(now, *horizon);
+    auto& by_subject = records_[i];
+    for (auto it = by_subject.begin(); it != by_subject.end();) {
+      auto& records = it->second;
+      while (!records.empty() && records.front().time <= lower) records.pop_front();
+      it = records.empty() ? by_subject.erase(it) : std::next(it);
+    }
+  }
+}
+
+const Event* CorrelationIndex::find(const std::string& key) const {
+  auto it = latest_.find(key);
+  return it == latest_.end() ? nullptr : it->second.get();
+}
+
+const std::deque<AggregateEntry>& AggregateWindow::add(const std::string& key,
+                                                       AggregateEntry entry, Time lower) {
+  auto& entries = entries_[key];
+  while (!entries.empty() && entries.front().event->time <= lower) entries.pop_front();
+  entries.push_back(std::move(entry));
+  return entries;
+}
+
+const std::deque<AggregateEntry>* AggregateWindow::find(const std::string& key) const {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void AggregateWindow::sweep(Time lower) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto& entries = it->second;
+    while (!entries.empty() && entries.front().event->time <= lower) entries.pop_front();
+    it = entries.empty() ? entries_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace bylaw::runtime

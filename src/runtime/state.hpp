@@ -1,0 +1,114 @@
+// The engine's state: holds, remembered decisions, `latest` indexes and aggregate windows.
+// Everything is keyed (by account, contract, ...) and what leaves its window is shed.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bylaw/core/time.hpp"
+#include "bylaw/core/value.hpp"
+#include "bylaw/plan/plan.hpp"
+#include "bylaw/runtime/event.hpp"
+
+namespace bylaw::runtime {
+
+// A composite key built from values, unambiguous whatever the strings hold.
+void append_key(std::string& key, const Value& value);
+
+struct HoldState {
+  bool active = false;
+  Time placed_at;
+  Time appeal_at;
+  std::optional<Time> released_at;
+  std::uint64_t generation = 0;  // a new one per placement, so old timers can tell they are stale
+  std::vector<Time> fired_dues;  // appeal timers already fired for this placement: at most once each
+};
+
+class Holds {
+ public:
+  // Null when this hold was never placed on this subject.
+  const HoldState* find(const std::string& subject, const std::string& name) const;
+  HoldState& get(const std::string& subject, const std::string& name);
+  std::size_t size() const { return holds_.size(); }
+
+ private:
+  static std::string key(const std::string& subject, const std::string& name);
+  std::unordered_map<std::string, HoldState> holds_;
+};
+
+struct DecisionRecord {
+  Time time;
+  std::optional<bool> eligible;  // eligibility answers only
+  std::string trigger;           // the event id; empty for a timer
+};
+
+// Decisions an `earlier` may ask about, per plan::HistoryNeed, per subject.
+class History {
+ public:
+  explicit History(const plan::Plan& plan);
+  void record(int need, const std::string& subject, DecisionRecord record);
+  // Records after `since` (exclusive; none: all) that match `eligible` when it is set.
+  std::vector<const DecisionRecord*> query(int need, const std::string& subject,
+                                           std::optional<Time> since,
+                                           std::optional<bool> eligible) const;
+  void sweep(Time now);
+
+ private:
+  const plan::Plan& plan_;
+  std::vector<std::unordered_map<std::string, std::deque<DecisionRecord>>> records_;
+};
+
+// The latest event per key for one `latest` of one rule.
+class CorrelationIndex {
+ public:
+  void put(std::string key, EventPtr event) { latest_[std::move(key)] = std::move(event); }
+  const Event* find(const std::string& key) const;
+  std::size_t size() const { return latest_.size(); }
+
+ private:
+  std::unordered_map<std::string, EventPtr> latest_;
+};
+
+struct AggregateEntry {
+  EventPtr event;
+  Value value;               // what count distinct counts, or what sum adds
+  std::string left_out_by;   // the exclusion that left it out; empty when counted
+};
+
+// One aggregate of one rule: per key, its events in time order, oldest first.
+class AggregateWindow {
+ public:
+  // Adds an entry, first dropping this key's entries at or before `lower` (out of the window).
+  const std::deque<AggregateEntry>& add(const std::string& key, AggregateEntry entry, Time lower);
+  const std::deque<AggregateEntry>* find(const std::string& key) const;
+  // Drops everything at or before `lower` under every key, and keys left empty.
+  void sweep(Time lower);
+  std::size_t keys() const { return entries_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::deque<AggregateEntry>> entries_;
+};
+
+// A timer per hold placement and appeal_eligible_at value.
+struct Timer {
+  Time due;
+  std::uint64_t order = 0;  // creation order: ties in `due` fire in the order they were set
+  std::string subject;
+  std::string hold;
+  std::uint64_t generation = 0;
+};
+
+struct TimerLater {
+  bool operator()(const Timer& a, const Timer& b) const {
+    return a.due != b.due ? a.due > b.due : a.order > b.order;
+  }
+};
+
+using TimerQueue = std::priority_queue<Timer, std::vector<Timer>, TimerLater>;
+
+}  // namespace bylaw::runtime
