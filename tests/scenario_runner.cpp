@@ -81,7 +81,8 @@ bool compare(const std::string& what, const std::vector<json>& expected,
   std::size_t n = std::max(expected.size(), actual.size());
   for (std::size_t i = 0; i < n; ++i) {
     std::string where;
-    if (i < expected.size() && i < actual.size() && matches(expected[i], actual[i], where)) continue;
+    if (i < expected.size() && i < actual.size() && matches(expected[i], actual[i], where))
+      continue;
     ok = false;
     std::cerr << what << " #" << i + 1 << " differs" << (where.empty() ? "" : " at " + where)
               << "\n  expected: " << (i < expected.size() ? expected[i].dump() : "(nothing)")
@@ -108,14 +109,15 @@ int main(int argc, char** argv) {
   fs::path bylaw = argv[1];
   fs::path root = argv[2];
   fs::path dir = argv[3];
-  fs::path work = fs::temp_directory_path() / ("bylaw-scenario-" + dir.filename().string() + "-" +
-                                               std::to_string(::getpid()));
+  fs::path work = fs::temp_directory_path() /
+                  ("bylaw-scenario-" + dir.filename().string() + "-" + std::to_string(::getpid()));
   fs::create_directories(work);
   fs::path policy = fs::exists(dir / "pack.policy") ? dir / "pack.policy"
                                                     : root / "policies" / "marketplace.policy";
   std::ostringstream command;
   command << bylaw << " run --policy " << policy << " --input " << dir / "input.jsonl"
-          << " --output " << work / "out.jsonl" << " --rejects " << work / "rejects.jsonl"
+          << " --output " << work / "out.jsonl"
+          << " --rejects " << work / "rejects.jsonl"
           << " --summary-json " << work / "summary.json";
   if (fs::exists(dir / "args")) {
     std::ifstream args(dir / "args");
@@ -135,8 +137,9 @@ int main(int argc, char** argv) {
   bool ok = compare("decision", read_lines(dir / "expected.jsonl"), read_lines(work / "out.jsonl"));
   std::vector<json> no_rejects;
   ok = compare("reject",
-               fs::exists(dir / "expected_rejects.jsonl") ? read_lines(dir / "expected_rejects.jsonl")
-                                                          : no_rejects,
+               fs::exists(dir / "expected_rejects.jsonl")
+                   ? read_lines(dir / "expected_rejects.jsonl")
+                   : no_rejects,
                read_lines(work / "rejects.jsonl")) &&
        ok;
   if (fs::exists(dir / "expected_summary.json")) {

@@ -48,8 +48,8 @@ int run_command(const std::vector<std::string>& argv) {
   if (auto lateness = args.value("max-lateness")) {
     auto parsed = parse_duration(*lateness);
     if (!parsed) {
-      return usage_error(fmt::format("--max-lateness '{}' is not a duration (e.g. 0s, 10m, 1h)",
-                                     *lateness));
+      return usage_error(
+          fmt::format("--max-lateness '{}' is not a duration (e.g. 0s, 10m, 1h)", *lateness));
     }
     options.max_lateness = *parsed;
   }

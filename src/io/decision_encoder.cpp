@@ -32,8 +32,8 @@ ordered_json expr_json(const runtime::ExprTrace& expr) {
 ordered_json trace_json(const runtime::Trace& trace) {
   ordered_json out;
   out["rule"] = trace.rule;
-  out["source"] = {{"file", trace.file}, {"first_line", trace.first_line},
-                   {"last_line", trace.last_line}};
+  out["source"] = {
+      {"file", trace.file}, {"first_line", trace.first_line}, {"last_line", trace.last_line}};
   out["policy"] = trace.policy;
   out["policy_hash"] = trace.policy_hash;
   out["mode"] = trace.mode;
@@ -108,8 +108,11 @@ std::string encode_decision(const runtime::Decision& d) {
       out["appeal_eligible_at"] = time_json(d.appeal_eligible_at);
       if (!d.scope.empty()) out["scope"] = d.scope;
       break;
-    case check::DecisionKind::release: break;
-    case check::DecisionKind::alert: out["severity"] = check::severity_name(d.severity); break;
+    case check::DecisionKind::release:
+      break;
+    case check::DecisionKind::alert:
+      out["severity"] = check::severity_name(d.severity);
+      break;
     case check::DecisionKind::eligibility:
       out["eligible"] = d.eligible;
       if (!d.eligible) out["reason"] = d.reason;

@@ -53,10 +53,12 @@ std::optional<Value> field_value(const json& value, const check::FieldDef& field
       if (value.is_string()) return Value(value.get<std::string>());
       return std::nullopt;
     case TypeKind::integer: {
-      expected = field.min && field.max ? fmt::format("an integer in {}..{}", *field.min, *field.max)
-                                        : std::string("an integer");
+      expected = field.min && field.max
+                     ? fmt::format("an integer in {}..{}", *field.min, *field.max)
+                     : std::string("an integer");
       auto i = integer_of(value);
-      if (!i || (field.min && *i < *field.min) || (field.max && *i > *field.max)) return std::nullopt;
+      if (!i || (field.min && *i < *field.min) || (field.max && *i > *field.max))
+        return std::nullopt;
       return Value(*i);
     }
     case TypeKind::number:
@@ -100,15 +102,16 @@ std::optional<Value> field_value(const json& value, const check::FieldDef& field
       }
       return Value(StringSet::from(std::move(items)));
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
 }  // namespace
 
-DecodedLine EventDecoder::decode(std::string_view line, std::uint64_t line_number,
-                                 std::uint64_t sequence,
-                                 const std::function<bool(const std::string&)>& is_duplicate) const {
+DecodedLine EventDecoder::decode(
+    std::string_view line, std::uint64_t line_number, std::uint64_t sequence,
+    const std::function<bool(const std::string&)>& is_duplicate) const {
   DecodedLine out;
   if (!valid_utf8(line)) return reject(std::move(out), "invalid_utf8", "the line is not UTF-8");
   json document = json::parse(line.begin(), line.end(), nullptr, false);

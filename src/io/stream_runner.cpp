@@ -42,7 +42,9 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF line ends
     DecodedLine decoded = decoder.decode(line, counts.lines, counts.lines, is_duplicate);
     switch (decoded.outcome) {
-      case LineOutcome::duplicate: ++counts.duplicates; break;
+      case LineOutcome::duplicate:
+        ++counts.duplicates;
+        break;
       case LineOutcome::skipped:
         ++counts.skipped;
         used_ids.insert(std::move(decoded.id));
@@ -55,11 +57,11 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
         Time time = decoded.event->time;
         if (engine.is_late(time)) {
           ++counts.late;
-          on_reject(counts.lines, "late",
-                    fmt::format("event time {} is more than {} before the clock {}",
-                                format_rfc3339(time), format_duration(options.max_lateness),
-                                format_rfc3339(*engine.clock())),
-                    line);
+          on_reject(
+              counts.lines, "late",
+              fmt::format("event time {} is more than {} before the clock {}", format_rfc3339(time),
+                          format_duration(options.max_lateness), format_rfc3339(*engine.clock())),
+              line);
           break;
         }
         used_ids.insert(std::move(decoded.id));

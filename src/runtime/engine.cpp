@@ -61,8 +61,8 @@ struct Engine::Impl {
       Timer timer = state.timers.top();
       state.timers.pop();
       HoldState* hold = &state.holds.get(timer.subject, timer.hold);
-      bool current = hold->active && hold->generation == timer.generation &&
-                     hold->appeal_at == timer.due;
+      bool current =
+          hold->active && hold->generation == timer.generation && hold->appeal_at == timer.due;
       if (!current) continue;  // released, re-placed, or moved by a denial since it was set
       if (std::find(hold->fired_dues.begin(), hold->fired_dues.end(), timer.due) !=
           hold->fired_dues.end()) {
@@ -95,9 +95,10 @@ struct Engine::Impl {
       std::string key;
       bool complete = true;
       for (auto slot : correlation.key_slots) {
-        const Value& value = slot == check::kEnvelopeIdSlot     ? Value(event->id)
-                             : slot == check::kEnvelopeTimeSlot ? Value(event->time)
-                                                                : event->fields[static_cast<std::size_t>(slot)];
+        const Value& value = slot == check::kEnvelopeIdSlot ? Value(event->id)
+                             : slot == check::kEnvelopeTimeSlot
+                                 ? Value(event->time)
+                                 : event->fields[static_cast<std::size_t>(slot)];
         if (is_absent(value)) {
           complete = false;
           break;
@@ -151,8 +152,29 @@ void Engine::finish() {
   }
 }
 
-const EngineStats& Engine::stats() const { return impl_->state.stats; }
+const EngineStats& Engine::stats() const {
+  return impl_->state.stats;
+}
 
-std::optional<Time> Engine::clock() const { return impl_->clock; }
+std::optional<Time> Engine::clock() const {
+  return impl_->clock;
+}
+
+StateSize Engine::state_size() const {
+  StateSize size;
+  for (const auto& windows : impl_->state.aggregates) {
+    for (const auto& window : windows) {
+      size.aggregate_keys += window.keys();
+      size.aggregate_entries += window.entries();
+    }
+  }
+  for (const auto& indexes : impl_->state.correlations) {
+    for (const auto& index : indexes) size.correlation_keys += index.size();
+  }
+  size.holds = impl_->state.holds.size();
+  size.timers = impl_->state.timers.size();
+  size.buffered = impl_->buffer.size();
+  return size;
+}
 
 }  // namespace bylaw::runtime

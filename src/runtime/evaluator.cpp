@@ -47,7 +47,8 @@ bool compare_values(Op op, const Value& a, const Value& b) {
     bool equal;
     if (auto x = as_number(a), y = as_number(b); x && y) {
       equal = *x == *y;
-    } else if (const auto* d = std::get_if<Duration>(&a); d && std::holds_alternative<Duration>(b)) {
+    } else if (const auto* d = std::get_if<Duration>(&a);
+               d && std::holds_alternative<Duration>(b)) {
       equal = compare(*d, std::get<Duration>(b)) == 0;
     } else {
       equal = a == b;
@@ -57,11 +58,16 @@ bool compare_values(Op op, const Value& a, const Value& b) {
   auto c = order(a, b);
   if (!c) return false;
   switch (op) {
-    case Op::lt: return *c < 0;
-    case Op::le: return *c <= 0;
-    case Op::gt: return *c > 0;
-    case Op::ge: return *c >= 0;
-    default: return false;
+    case Op::lt:
+      return *c < 0;
+    case Op::le:
+      return *c <= 0;
+    case Op::gt:
+      return *c > 0;
+    case Op::ge:
+      return *c >= 0;
+    default:
+      return false;
   }
 }
 
@@ -75,15 +81,21 @@ Value arithmetic(Op op, const Value& a, const Value& b) {
                     : op == Op::sub ? __builtin_sub_overflow(x, y, &out)
                                     : __builtin_mul_overflow(x, y, &out);
     if (!overflow) return out;
-    return static_cast<double>(x) + (op == Op::sub ? -static_cast<double>(y) : static_cast<double>(y));
+    return static_cast<double>(x) +
+           (op == Op::sub ? -static_cast<double>(y) : static_cast<double>(y));
   }
   if (auto x = as_number(a), y = as_number(b); x && y) {
     switch (op) {
-      case Op::add: return *x + *y;
-      case Op::sub: return *x - *y;
-      case Op::mul: return *x * *y;
-      case Op::div: return *y == 0 ? Value(Absent{}) : Value(*x / *y);
-      default: return Absent{};
+      case Op::add:
+        return *x + *y;
+      case Op::sub:
+        return *x - *y;
+      case Op::mul:
+        return *x * *y;
+      case Op::div:
+        return *y == 0 ? Value(Absent{}) : Value(*x / *y);
+      default:
+        return Absent{};
     }
   }
   const auto* t = std::get_if<Time>(&a);
@@ -99,7 +111,9 @@ Value arithmetic(Op op, const Value& a, const Value& b) {
   return Absent{};
 }
 
-const std::string* text_of(const Value& v) { return std::get_if<std::string>(&v); }
+const std::string* text_of(const Value& v) {
+  return std::get_if<std::string>(&v);
+}
 
 Value membership(const TExpr& expr, Frame& frame) {
   Value lhs = evaluate(expr.args[0], frame);
@@ -159,21 +173,28 @@ Value call(const TExpr& expr, Frame& frame) {
   const auto* n = text_of(name);
   const HoldState* hold = s && n ? frame.state.holds.find(*s, *n) : nullptr;
   switch (expr.builtin) {
-    case Builtin::held: return hold != nullptr && hold->active;
-    case Builtin::appeal_at: return hold && hold->active ? Value(hold->appeal_at) : Value(Absent{});
-    case Builtin::placed_at: return hold && hold->active ? Value(hold->placed_at) : Value(Absent{});
+    case Builtin::held:
+      return hold != nullptr && hold->active;
+    case Builtin::appeal_at:
+      return hold && hold->active ? Value(hold->appeal_at) : Value(Absent{});
+    case Builtin::placed_at:
+      return hold && hold->active ? Value(hold->placed_at) : Value(Absent{});
     case Builtin::released_at:
       return hold && hold->released_at ? Value(*hold->released_at) : Value(Absent{});
-    default: return Absent{};
+    default:
+      return Absent{};
   }
 }
 
 Value evaluate_node(const TExpr& expr, Frame& frame) {
   switch (expr.kind) {
-    case TExpr::Kind::literal: return expr.literal;
-    case TExpr::Kind::param: return frame.policy.params[expr.index].value;
+    case TExpr::Kind::literal:
+      return expr.literal;
+    case TExpr::Kind::param:
+      return frame.policy.params[expr.index].value;
     case TExpr::Kind::event:
-    case TExpr::Kind::candidate: return Absent{};  // records are read through fields
+    case TExpr::Kind::candidate:
+      return Absent{};  // records are read through fields
     case TExpr::Kind::local: {
       LocalValue& l = local(frame, expr.index);
       if (expr.type.kind == check::TypeKind::record) return Absent{};
@@ -196,8 +217,10 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
     }
     case TExpr::Kind::binary:
       switch (expr.op) {
-        case Op::logical_and: return holds(expr.args[0], frame) && holds(expr.args[1], frame);
-        case Op::logical_or: return holds(expr.args[0], frame) || holds(expr.args[1], frame);
+        case Op::logical_and:
+          return holds(expr.args[0], frame) && holds(expr.args[1], frame);
+        case Op::logical_or:
+          return holds(expr.args[0], frame) || holds(expr.args[1], frame);
         case Op::eq:
         case Op::ne:
         case Op::lt:
@@ -214,7 +237,8 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
         case Op::in:
         case Op::has:
         case Op::has_any:
-        case Op::has_all: return membership(expr, frame);
+        case Op::has_all:
+          return membership(expr, frame);
         case Op::is_absent:
         case Op::is_present: {
           const TExpr& operand = expr.args[0];
@@ -223,9 +247,11 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
                             : is_absent(evaluate(operand, frame));
           return (expr.op == Op::is_absent) == absent;
         }
-        default: return Absent{};
+        default:
+          return Absent{};
       }
-    case TExpr::Kind::call: return call(expr, frame);
+    case TExpr::Kind::call:
+      return call(expr, frame);
     case TExpr::Kind::list: {
       std::vector<std::string> items;
       for (const auto& item : expr.args) {
@@ -254,10 +280,14 @@ bool holds(const TExpr& expr, Frame& frame) {
 
 const Event* evaluate_record(const TExpr& expr, Frame& frame) {
   switch (expr.kind) {
-    case TExpr::Kind::event: return frame.event;
-    case TExpr::Kind::candidate: return frame.candidate;
-    case TExpr::Kind::local: return local(frame, expr.index).record;
-    default: return nullptr;
+    case TExpr::Kind::event:
+      return frame.event;
+    case TExpr::Kind::candidate:
+      return frame.candidate;
+    case TExpr::Kind::local:
+      return local(frame, expr.index).record;
+    default:
+      return nullptr;
   }
 }
 
@@ -276,7 +306,9 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
   if (slot.ready) return slot;
   const check::Local& def = frame.rule.locals[index];
   switch (def.source) {
-    case check::Local::Source::value: slot.value = evaluate(*def.value, frame); break;
+    case check::Local::Source::value:
+      slot.value = evaluate(*def.value, frame);
+      break;
     case check::Local::Source::latest: {
       const check::Correlation& correlation = frame.rule.correlations[def.index];
       if (auto key = correlation_key(correlation, frame)) {
@@ -289,13 +321,15 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
       Value subject = evaluate(query.subject, frame);
       if (const auto* s = text_of(subject)) {
         std::optional<Time> since;
-        if (query.within) since = subtract(frame.now, std::get<Duration>(evaluate(*query.within, frame)));
-        slot.decisions = frame.state.history.query(frame.state.plan.history_index(query.kind, query.name),
-                                                   *s, since, query.eligible);
+        if (query.within)
+          since = subtract(frame.now, std::get<Duration>(evaluate(*query.within, frame)));
+        slot.decisions = frame.state.history.query(
+            frame.state.plan.history_index(query.kind, query.name), *s, since, query.eligible);
       }
       break;
     }
-    case check::Local::Source::aggregate: break;  // the rule runner sets these
+    case check::Local::Source::aggregate:
+      break;  // the rule runner sets these
   }
   slot.ready = true;
   return slot;

@@ -21,9 +21,9 @@ struct StateView {
 
 struct LocalValue {
   bool ready = false;
-  Value value;                                    // value and aggregate lets
-  const Event* record = nullptr;                  // `latest` lets: null when none was found
-  std::vector<const DecisionRecord*> decisions;   // `earlier` lets
+  Value value;                                   // value and aggregate lets
+  const Event* record = nullptr;                 // `latest` lets: null when none was found
+  std::vector<const DecisionRecord*> decisions;  // `earlier` lets
 };
 
 // When set on a frame, every value computed is kept, so a trace can show it.
@@ -44,7 +44,13 @@ struct Frame {
 
   Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
         const Event* e, Time t)
-      : policy(p), rule(r), rule_index(index), state(s), event(e), now(t), locals(r.locals.size()) {}
+      : policy(p),
+        rule(r),
+        rule_index(index),
+        state(s),
+        event(e),
+        now(t),
+        locals(r.locals.size()) {}
 };
 
 Value evaluate(const check::TExpr& expr, Frame& frame);

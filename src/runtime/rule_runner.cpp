@@ -28,7 +28,8 @@ namespace {
 
 int aggregate_local(const check::Rule& rule, std::size_t aggregate) {
   for (std::size_t i = 0; i < rule.locals.size(); ++i) {
-    if (rule.locals[i].source == check::Local::Source::aggregate && rule.locals[i].index == aggregate) {
+    if (rule.locals[i].source == check::Local::Source::aggregate &&
+        rule.locals[i].index == aggregate) {
       return static_cast<int>(i);
     }
   }
@@ -81,8 +82,8 @@ AggregateLists list_aggregate(const AggregateView& view) {
     if (!entry.left_out_by.empty()) {
       lists.left_out.emplace_back(&entry, entry.left_out_by);
     } else if (view.after && entry.event->time <= *view.after) {
-      lists.left_out.emplace_back(
-          &entry, fmt::format("at or before {}", format_rfc3339(*view.after)));
+      lists.left_out.emplace_back(&entry,
+                                  fmt::format("at or before {}", format_rfc3339(*view.after)));
     } else {
       lists.counted.push_back(&entry);
     }
@@ -143,8 +144,8 @@ std::string decision_id(const check::Policy& policy, const check::Rule& rule, st
   std::string cause = timer ? fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
                                           std::get<std::string>(event.fields[1]), event.time.micros)
                             : "event:" + event.id;
-  std::string digest = Sha256::hex(fmt::format("{}\n{}\n{}\n{}\n{}", policy.hash, rule.name,
-                                               action, cause, subject));
+  std::string digest = Sha256::hex(
+      fmt::format("{}\n{}\n{}\n{}\n{}", policy.hash, rule.name, action, cause, subject));
   return "d-" + digest.substr(0, 24);
 }
 
@@ -185,7 +186,8 @@ std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Fram
         }
         break;
       }
-      case check::Local::Source::value: break;
+      case check::Local::Source::value:
+        break;
     }
   }
   return ids;
@@ -255,7 +257,8 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
           hold->appeal_at = *d.appeal_eligible_at;
           hold->fired_dues.clear();
           ++hold->generation;
-          state_.timers.push({hold->appeal_at, state_.timer_order++, *subject, *name, hold->generation});
+          state_.timers.push(
+              {hold->appeal_at, state_.timer_order++, *subject, *name, hold->generation});
         }
         break;
       }
@@ -332,10 +335,18 @@ void RuleRunner::emit(Decision decision) {
     return;
   }
   switch (decision.kind) {
-    case DecisionKind::hold: ++stats.holds; break;
-    case DecisionKind::release: ++stats.releases; break;
-    case DecisionKind::alert: ++stats.alerts; break;
-    case DecisionKind::eligibility: ++stats.eligibilities; break;
+    case DecisionKind::hold:
+      ++stats.holds;
+      break;
+    case DecisionKind::release:
+      ++stats.releases;
+      break;
+    case DecisionKind::alert:
+      ++stats.alerts;
+      break;
+    case DecisionKind::eligibility:
+      ++stats.eligibilities;
+      break;
   }
   int need = plan_.history_index(decision.kind, decision.name);
   if (need >= 0) {

@@ -106,8 +106,8 @@ const Event* CorrelationIndex::find(const std::string& key) const {
   return it == latest_.end() ? nullptr : it->second.get();
 }
 
-const std::deque<AggregateEntry>& AggregateWindow::add(const std::string& key,
-                                                       AggregateEntry entry, Time lower) {
+const std::deque<AggregateEntry>& AggregateWindow::add(const std::string& key, AggregateEntry entry,
+                                                       Time lower) {
   auto& entries = entries_[key];
   while (!entries.empty() && entries.front().event->time <= lower) entries.pop_front();
   entries.push_back(std::move(entry));
@@ -117,6 +117,12 @@ const std::deque<AggregateEntry>& AggregateWindow::add(const std::string& key,
 const std::deque<AggregateEntry>* AggregateWindow::find(const std::string& key) const {
   auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::size_t AggregateWindow::entries() const {
+  std::size_t total = 0;
+  for (const auto& [key, entries] : entries_) total += entries.size();
+  return total;
 }
 
 void AggregateWindow::sweep(Time lower) {

@@ -26,7 +26,8 @@ struct HoldState {
   Time appeal_at;
   std::optional<Time> released_at;
   std::uint64_t generation = 0;  // a new one per placement, so old timers can tell they are stale
-  std::vector<Time> fired_dues;  // appeal timers already fired for this placement: at most once each
+  std::vector<Time>
+      fired_dues;  // appeal timers already fired for this placement: at most once each
 };
 
 class Holds {
@@ -76,8 +77,8 @@ class CorrelationIndex {
 
 struct AggregateEntry {
   EventPtr event;
-  Value value;               // what count distinct counts, or what sum adds
-  std::string left_out_by;   // the exclusion that left it out; empty when counted
+  Value value;              // what count distinct counts, or what sum adds
+  std::string left_out_by;  // the exclusion that left it out; empty when counted
 };
 
 // One aggregate of one rule: per key, its events in time order, oldest first.
@@ -89,6 +90,7 @@ class AggregateWindow {
   // Drops everything at or before `lower` under every key, and keys left empty.
   void sweep(Time lower);
   std::size_t keys() const { return entries_.size(); }
+  std::size_t entries() const;
 
  private:
   std::unordered_map<std::string, std::deque<AggregateEntry>> entries_;

@@ -112,7 +112,8 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     for (const auto& [entry, reason] : lists.left_out) {
       a.left_out.push_back({entry->event->id, entry->event->time, reason});
     }
-    a.result = check::display_value(aggregate_value(aggregate, view), check::Type::of(check::TypeKind::number));
+    a.result = check::display_value(aggregate_value(aggregate, view),
+                                    check::Type::of(check::TypeKind::number));
     trace.aggregates.push_back(std::move(a));
   }
   for (const auto& condition : rule.conditions) {

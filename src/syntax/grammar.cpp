@@ -572,8 +572,8 @@ const auto mul_expr_def = unary_expr[assign] >>
                             (x3::lit('/') > unary_expr[fold_binary<Op::div>{}]));
 const auto unary_expr_def =
     (x3::raw[x3::lit('-')][start_unary<Op::negate>{}] > unary_expr[finish_unary]) | primary[assign];
-const auto primary_def = number_lit | string_expr | bool_literal | set_literal | call | path |
-                         paren_expr;
+const auto primary_def =
+    number_lit | string_expr | bool_literal | set_literal | call | path | paren_expr;
 const auto paren_expr_def =
     x3::raw[x3::lit('(')][open_paren] > expr[take_inner] > x3::raw[close_paren][close_span];
 const auto close_paren_def = x3::lit(')');
@@ -588,8 +588,8 @@ const auto set_literal_def = x3::raw[x3::lit('{')][start_set] >
 const auto close_brace_of_set_def = x3::lit('}');
 
 BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, compare_expr, add_expr, mul_expr, unary_expr, primary,
-                    paren_expr, call, path, set_literal, bool_literal, string_expr, absent_or_present,
-                    close_paren, close_brace_of_set)
+                    paren_expr, call, path, set_literal, bool_literal, string_expr,
+                    absent_or_present, close_paren, close_brace_of_set)
 
 // Types: id, string, int, number, bool, time, duration, enum(a, b), set<string>, then `?`.
 BYLAW_RULE(type_ref, TypeRef, "a type");

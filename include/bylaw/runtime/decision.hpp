@@ -91,10 +91,10 @@ struct Decision {
   Time time;
   std::optional<std::string> trigger;  // none: fired by a timer
   std::string rule;
-  std::string policy;       // name@version
+  std::string policy;  // name@version
   std::string policy_hash;
   std::vector<std::string> evidence;
-  bool shadow = false;      // made by a rule in shadow mode: never emitted
+  bool shadow = false;  // made by a rule in shadow mode: never emitted
 
   // hold
   std::optional<Time> appeal_eligible_at;

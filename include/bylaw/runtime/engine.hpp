@@ -41,6 +41,16 @@ struct EngineStats {
   std::uint64_t shadow = 0;  // decisions rules in shadow mode would have made
 };
 
+// How much state the engine holds: it grows with active keys, not with the length of history.
+struct StateSize {
+  std::size_t aggregate_keys = 0;  // keys with events still in some window
+  std::size_t aggregate_entries = 0;
+  std::size_t correlation_keys = 0;  // latest-event indexes
+  std::size_t holds = 0;             // (subject, hold) pairs ever held
+  std::size_t timers = 0;
+  std::size_t buffered = 0;  // events waiting out the allowed lateness
+};
+
 class Engine {
  public:
   Engine(const check::Policy& policy, EngineOptions options, DecisionSink& sink);
@@ -56,6 +66,7 @@ class Engine {
   void finish();
 
   const EngineStats& stats() const;
+  StateSize state_size() const;
   std::optional<Time> clock() const;
 
  private:

@@ -67,7 +67,7 @@ rule block {
 
 }  // namespace
 
-TEST_CASE("a checked rule resolves its trigger, lets, aggregates and actions", "[check]") {
+TEST_CASE("a checked rule resolves its trigger - lets - aggregates and actions", "[check]") {
   LoadResult result1 = load_rules(R"(
 param window: duration = 30d
 param minimum: int = 2
@@ -122,7 +122,7 @@ rule many_orders {
   CHECK(policy.hash.size() == 64);
 }
 
-TEST_CASE("enum values, optional fields and types are inferred", "[check]") {
+TEST_CASE("enum values - optional fields and types are inferred", "[check]") {
   LoadResult result2 = load_rules(R"(
 rule typed {
   on order.placed as o
@@ -170,7 +170,7 @@ rule opens {
   CHECK(timer.actions[0].allow->evidence.empty());  // a timer cites no event
 }
 
-TEST_CASE("unknown event types, fields and names are errors", "[check][errors]") {
+TEST_CASE("unknown event types - fields and names are errors", "[check][errors]") {
   require_error(
       load_rules(
           "rule r {\n on order.plcaed as o\n then alert a on o.buyer severity low say \"x\"\n}"),
@@ -224,7 +224,7 @@ TEST_CASE("the pack's settings are checked against the rules", "[check][errors]"
                 "parameter 'pending' has no value");
 }
 
-TEST_CASE("holds, alerts and decisions must be made by some rule", "[check][errors]") {
+TEST_CASE("holds - alerts and decisions must be made by some rule", "[check][errors]") {
   require_error(
       load_rules("rule r {\n on order.closed as c\n then release ghost on c.buyer say \"x\"\n}"),
       "release names hold 'ghost', which no rule places");
@@ -236,7 +236,7 @@ TEST_CASE("holds, alerts and decisions must be made by some rule", "[check][erro
                 "no rule makes alert 'nope'");
 }
 
-TEST_CASE("files: missing, cycles, policies in the wrong place", "[check][errors]") {
+TEST_CASE("files: missing - cycles - policies in the wrong place", "[check][errors]") {
   require_error(load({{"pack.policy", "policy p version \"1\" { use \"gone.rules\" }"}}),
                 "cannot read 'gone.rules': No such file or directory");
   require_error(load({{"pack.policy", "policy p version \"1\" { use \"a.rules\" }"},
@@ -261,7 +261,7 @@ TEST_CASE("use paths are relative to the file that uses them", "[check]") {
   CHECK(policy.sources->size() == 3);
 }
 
-TEST_CASE("aggregates: keys, windows and where they may be used", "[check][errors]") {
+TEST_CASE("aggregates: keys - windows and where they may be used", "[check][errors]") {
   require_error(load_rules("rule r {\n on order.placed as o\n count per o.sellr over 1d as n\n "
                            "then alert a on o.buyer severity low say \"x\"\n}"),
                 "unknown field 'sellr' on order.placed: an aggregate cannot be keyed by a field "
@@ -319,7 +319,7 @@ TEST_CASE("actions are complete and well-formed", "[check][errors]") {
                 "unknown timer 'nope.due'");
 }
 
-TEST_CASE("warnings: unused parameters, rules that never fire, unreachable branches, leaks",
+TEST_CASE("warnings: unused parameters - rules that never fire - unreachable branches - leaks",
           "[check][warnings]") {
   LoadResult result = load_rules(R"(
 param unused: int = 3
@@ -355,7 +355,7 @@ TEST_CASE("a timer rule with no hold to time can never fire", "[check][warnings]
   CHECK(all(result).find("no rule places a hold") != std::string::npos);
 }
 
-TEST_CASE("every error is reported, and nothing is half loaded", "[check][errors]") {
+TEST_CASE("every error is reported - and nothing is half loaded", "[check][errors]") {
   LoadResult result = load_rules(R"(
 param a: duration = 30x
 rule r1 {

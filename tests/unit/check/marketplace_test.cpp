@@ -78,7 +78,7 @@ TEST_CASE("every bold parameter of the policy has its value", "[marketplace]") {
         StringSet::from({"skills", "experience", "availability", "performance"}));
 }
 
-TEST_CASE("rule 1 counts distinct clients per freelancer, leaving out what the policy says",
+TEST_CASE("rule 1 counts distinct clients per freelancer - leaving out what the policy says",
           "[marketplace]") {
   const Rule& block = rule(marketplace(), "negative_feedback_block");
   CHECK(block.correlations.size() == 2);  // the contract's close, the client's flag

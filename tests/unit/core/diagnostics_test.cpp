@@ -4,7 +4,7 @@
 
 using namespace bylaw;
 
-TEST_CASE("a diagnostic shows file, line, column, the line, a caret and what was expected",
+TEST_CASE("a diagnostic shows file - line - column - the line - a caret and what was expected",
           "[core][diagnostics]") {
   SourceSet sources;
   FileId file = sources.add("rules/x.rules", "rule r {\n  on a.b ax e\n}\n");
@@ -17,7 +17,8 @@ TEST_CASE("a diagnostic shows file, line, column, the line, a caret and what was
         "   = expected: 'as'\n");
 }
 
-TEST_CASE("columns count characters, not bytes, and tabs keep their place", "[core][diagnostics]") {
+TEST_CASE("columns count characters - not bytes - and tabs keep their place",
+          "[core][diagnostics]") {
   SourceSet sources;
   FileId file = sources.add("x", "\tsay \"caf\xC3\xA9\" x\n");
   CHECK(sources.file(file).position(12).column == 12);  // after the two-byte é
@@ -29,7 +30,7 @@ TEST_CASE("columns count characters, not bytes, and tabs keep their place", "[co
         "   | \t          ^\n");
 }
 
-TEST_CASE("diagnostics are ordered by position; notes stay with theirs", "[core][diagnostics]") {
+TEST_CASE("diagnostics are ordered by position - notes stay with theirs", "[core][diagnostics]") {
   SourceSet sources;
   FileId file = sources.add("f", "a\nb\nc\n");
   Diagnostics diagnostics;

@@ -71,7 +71,7 @@ event order.placed {
   CHECK(to_string(**event.fields[10].type.range_low) == "(-3)");
 }
 
-TEST_CASE("parameters, with and without defaults", "[syntax]") {
+TEST_CASE("parameters - with and without defaults", "[syntax]") {
   Parsed p = parse_clean(R"(
 param window: duration = 365d
 param minimum: number = 100
@@ -91,7 +91,7 @@ TEST_CASE("use lists one or more files", "[syntax]") {
   CHECK(p.file.uses[1].paths[1].value == "c.rules");
 }
 
-TEST_CASE("policy packs: version, use, set, mode", "[syntax]") {
+TEST_CASE("policy packs: version - use - set - mode", "[syntax]") {
   Parsed p = parse_clean(R"(
 policy market version "2026.11" {
   use "../rules/a.rules", "../rules/b.rules"
@@ -121,7 +121,7 @@ TEST_CASE("expression precedence: or < and < not < comparison < + < *", "[syntax
   CHECK(expr_of("not not a") == "(not (not a))");
 }
 
-TEST_CASE("comparisons, membership and presence tests", "[syntax]") {
+TEST_CASE("comparisons - membership and presence tests", "[syntax]") {
   CHECK(expr_of("e.x != 2") == "(e.x != 2)");
   CHECK(expr_of("e.x >= 2.5") == "(e.x >= 2.5)");
   CHECK(expr_of("e.kind in {fixed, hourly}") == "(e.kind in {fixed, hourly})");
@@ -132,7 +132,7 @@ TEST_CASE("comparisons, membership and presence tests", "[syntax]") {
   CHECK(expr_of("e.rating is present or e.x") == "((e.rating is present) or e.x)");
 }
 
-TEST_CASE("literals: durations, numbers, strings, booleans, sets, calls", "[syntax]") {
+TEST_CASE("literals: durations - numbers - strings - booleans - sets - calls", "[syntax]") {
   CHECK(expr_of("e.time > c.time + 14d") == "(e.time > (c.time + 14d))");
   CHECK(expr_of("e.wait == 1d12h") == "(e.wait == 1d12h)");
   CHECK(expr_of("e.wait < 6mo") == "(e.wait < 6mo)");
@@ -200,7 +200,7 @@ rule full {
   CHECK(to_string(*rule.actions[3].until) == "(f.time + 6mo)");
 }
 
-TEST_CASE("eligibility: ordered denies, an unconditional deny, allow", "[syntax]") {
+TEST_CASE("eligibility: ordered denies - an unconditional deny - allow", "[syntax]") {
   Parsed p = parse_clean(R"(
 rule e {
   on dispute.opened as d
@@ -248,7 +248,7 @@ TEST_CASE("spans point at the source", "[syntax]") {
   CHECK(file.slice(rule.actions[0].subject->span) == "e.y");
 }
 
-TEST_CASE("syntax errors say what was expected, where", "[syntax][errors]") {
+TEST_CASE("syntax errors say what was expected - where", "[syntax][errors]") {
   CHECK(first_error("rule r (\n") == "1:8 unexpected '(' | '{'");
   CHECK(first_error("rule r {\n  on a.b f\n}") == "2:10 unexpected 'f' | 'as'");
   CHECK(first_error("rule r {\n  on a.b as f\n  wher x\n}") ==

@@ -1,0 +1,414 @@
+// The runtime on hand-made events: clock, windows, correlation, aggregates, suppression, timers,
+// lateness, modes and shedding of state. Policies are tiny and written for each case.
+#include <set>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include "../support.hpp"
+#include "bylaw/runtime/engine.hpp"
+
+using namespace bylaw;
+using namespace bylaw::runtime;
+
+namespace {
+
+const char* kSchema = R"(
+event tick { who: id  other: id  n: int  tag: string  amount: number }
+event mark { who: id  tag: string }
+)";
+
+struct Collect : DecisionSink {
+  std::vector<Decision> all;
+  void on_decision(const Decision& d) override {
+    if (!d.shadow) all.push_back(d);
+  }
+};
+
+Time at(const char* text) {
+  return *parse_rfc3339(text);
+}
+
+struct Harness {
+  check::Policy policy;
+  Collect sink;
+  Engine engine;
+  std::uint64_t sequence = 0;
+
+  explicit Harness(const std::string& rules, EngineOptions options = {})
+      : policy(testing::policy_of(std::string(kSchema) + rules)), engine(policy, options, sink) {}
+
+  EventPtr make(const char* type, const std::string& id, const char* time,
+                std::vector<Value> fields) {
+    auto event = std::make_shared<Event>();
+    event->type = policy.schema.find(type);
+    REQUIRE(event->type >= 0);
+    event->id = id;
+    event->time = at(time);
+    event->sequence = ++sequence;
+    event->fields = std::move(fields);
+    return event;
+  }
+  // tick: who, other, n, tag, amount
+  void tick(const std::string& id, const char* time, const std::string& who, std::int64_t n = 0,
+            const std::string& other = "o", const std::string& tag = "t", double amount = 0) {
+    engine.push(make("tick", id, time, {who, other, n, tag, amount}));
+  }
+  void mark(const std::string& id, const char* time, const std::string& who,
+            const std::string& tag = "t") {
+    engine.push(make("mark", id, time, {who, tag}));
+  }
+  std::vector<std::string> triggers() const {
+    std::vector<std::string> out;
+    for (const auto& d : sink.all) out.push_back(d.trigger.value_or("timer"));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a window of D ending at t holds from t - D exclusive to t inclusive: t - D is out - t is in",
+    "[runtime][window]") {
+  const char* rule = R"(
+rule two_in_an_hour {
+  on tick as t
+  count per t.who over 1h as n
+  when n >= 2
+  then alert busy on t.who severity low evidence n say "{n}"
+})";
+  SECTION("exactly D apart: the first is out") {
+    Harness h(rule);
+    h.tick("a", "2026-01-01T00:00:00Z", "x");
+    h.tick("b", "2026-01-01T01:00:00Z", "x");
+    CHECK(h.sink.all.empty());
+  }
+  SECTION("a microsecond less: both are in") {
+    Harness h(rule);
+    h.tick("a", "2026-01-01T00:00:00.000001Z", "x");
+    h.tick("b", "2026-01-01T01:00:00Z", "x");
+    REQUIRE(h.sink.all.size() == 1);
+    CHECK(h.sink.all[0].evidence == std::vector<std::string>{"a", "b"});
+    CHECK(h.sink.all[0].explanation.aggregates[0].from == at("2026-01-01T00:00:00Z"));
+  }
+  SECTION("the same time: both are in, in input order") {
+    Harness h(rule);
+    h.tick("a", "2026-01-01T00:00:00Z", "x");
+    h.tick("b", "2026-01-01T00:00:00Z", "x");
+    REQUIRE(h.sink.all.size() == 1);
+    CHECK(h.sink.all[0].evidence == std::vector<std::string>{"a", "b"});
+  }
+  SECTION("keys are apart") {
+    Harness h(rule);
+    h.tick("a", "2026-01-01T00:00:00Z", "x");
+    h.tick("b", "2026-01-01T00:10:00Z", "y");
+    CHECK(h.sink.all.empty());
+  }
+}
+
+TEST_CASE("calendar-month windows", "[runtime][window]") {
+  Harness h(R"(
+rule monthly {
+  on tick as t
+  count per t.who over 1mo as n
+  when n >= 2
+  then alert twice on t.who severity low say "x"
+})");
+  // 2026-03-31 minus one month is 2026-02-28 (clamped): an event then is exactly out.
+  h.tick("a", "2026-02-28T00:00:00Z", "x");
+  h.tick("b", "2026-03-31T00:00:00Z", "x");
+  CHECK(h.sink.all.empty());
+  h.tick("c", "2026-03-31T00:00:01Z", "x");
+  CHECK(h.sink.all.size() == 1);
+}
+
+TEST_CASE("count distinct - sum - and the evidence they cite", "[runtime][aggregate]") {
+  Harness h(R"(
+rule distinct_others {
+  on tick as t
+  count distinct t.other per t.who over 1d as others
+  sum t.amount per t.who over 1d as total
+  when others >= 2 and total > 10
+  then alert spread on t.who severity low evidence first of others say "{others} {total}"
+})");
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "p", "t", 4);
+  h.tick("b", "2026-01-01T01:00:00Z", "x", 0, "p", "t", 4);
+  CHECK(h.sink.all.empty());  // one distinct other
+  h.tick("c", "2026-01-01T02:00:00Z", "x", 0, "q", "t", 4.5);
+  REQUIRE(h.sink.all.size() == 1);
+  const Decision& d = h.sink.all[0];
+  CHECK(d.evidence == std::vector<std::string>{"a", "c"});  // the first per distinct value
+  CHECK(d.explanation.summary == "2 12.5");
+  REQUIRE(d.explanation.aggregates.size() == 2);
+  CHECK(d.explanation.aggregates[0].counted.size() == 3);
+  CHECK(d.explanation.aggregates[1].result == "12.5");
+}
+
+TEST_CASE("exclusions leave events out of the count - and the trace says why",
+          "[runtime][aggregate]") {
+  Harness h(R"(
+rule counted {
+  on tick as t
+  where t.n > 0
+  exclude "tagged skip" when t.tag == "skip"
+  count per t.who over 1d as n
+  when n >= 2
+  then alert two on t.who severity low evidence n say "x"
+})");
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 1);
+  h.tick("b", "2026-01-01T01:00:00Z", "x", 0);               // not a candidate: not in the trace
+  h.tick("c", "2026-01-01T02:00:00Z", "x", 1, "o", "skip");  // left out
+  CHECK(h.sink.all.empty());
+  h.tick("d", "2026-01-01T03:00:00Z", "x", 1);
+  REQUIRE(h.sink.all.size() == 1);
+  const AggregateTrace& a = h.sink.all[0].explanation.aggregates[0];
+  REQUIRE(a.left_out.size() == 1);
+  CHECK(a.left_out[0].id == "c");
+  CHECK(a.left_out[0].reason == "tagged skip");
+  CHECK(h.sink.all[0].evidence == std::vector<std::string>{"a", "d"});
+}
+
+TEST_CASE("latest finds the most recent earlier match by key - never the event itself",
+          "[runtime][correlation]") {
+  Harness h(R"(
+rule with_mark {
+  on tick as t
+  let m = latest mark as k where k.who == t.who and k.tag != "ignored"
+  let me = latest tick as s where s.who == t.who
+  when m is present
+  then alert marked on t.who severity low evidence m say "{m.tag} {me.n}"
+})");
+  h.tick("t1", "2026-01-01T00:00:00Z", "x", 1);
+  CHECK(h.sink.all.empty());  // no mark yet
+  h.mark("m1", "2026-01-01T01:00:00Z", "x", "first");
+  h.mark("m2", "2026-01-01T02:00:00Z", "x", "second");
+  h.mark("m3", "2026-01-01T03:00:00Z", "x", "ignored");  // filtered out when indexed
+  h.mark("m4", "2026-01-01T03:00:00Z", "y", "other key");
+  h.tick("t2", "2026-01-01T04:00:00Z", "x", 2);
+  REQUIRE(h.sink.all.size() == 1);
+  CHECK(h.sink.all[0].evidence == std::vector<std::string>{"m2"});
+  // `me` is the previous tick (n = 1), not the one being evaluated (n = 2).
+  CHECK(h.sink.all[0].explanation.summary == "second 1");
+  REQUIRE(h.sink.all[0].explanation.correlations.size() == 2);
+  CHECK(h.sink.all[0].explanation.correlations[0].found_id == "m2");
+}
+
+TEST_CASE("earlier decisions suppress within from t - D exclusive to t inclusive",
+          "[runtime][suppression]") {
+  Harness h(R"(
+rule ping {
+  on tick as t
+  let recent = earlier alert ping on t.who within 1h
+  when not exists(recent)
+  then alert ping on t.who severity low say "x"
+})");
+  h.tick("a", "2026-01-01T00:00:00Z", "x");
+  h.tick("b", "2026-01-01T00:59:59Z", "x");  // suppressed
+  h.tick("c", "2026-01-01T01:00:00Z", "x");  // the alert at t - 1h no longer suppresses
+  h.tick("d", "2026-01-01T01:00:00Z", "y");  // another subject
+  CHECK(h.triggers() == std::vector<std::string>{"a", "c", "d"});
+}
+
+namespace {
+
+const char* kHoldRules = R"(
+rule place {
+  on tick as t
+  where t.tag == "hold" and not held(t.who, blocked)
+  then hold blocked on t.who appeal after 1d say "held"
+}
+rule move {
+  on mark as m
+  where held(m.who, blocked)
+  then postpone appeal blocked on m.who until m.time + 1d
+}
+rule lift {
+  on tick as t
+  where t.tag == "lift"
+  then release blocked on t.who say "lifted"
+}
+rule opens {
+  on timer hold.appeal_due as h
+  then eligibility appeal on h.subject allow say "{h.hold} may be appealed"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("appeal timers fire before the event that passes them", "[runtime][timer]") {
+  Harness h(kHoldRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  h.tick("b", "2026-01-02T00:00:00Z", "y");  // exactly at the due time
+  REQUIRE(h.sink.all.size() == 2);
+  const Decision& timer = h.sink.all[1];
+  CHECK(timer.kind == check::DecisionKind::eligibility);
+  CHECK_FALSE(timer.trigger.has_value());
+  CHECK(timer.time == at("2026-01-02T00:00:00Z"));
+  CHECK(timer.eligible);
+  CHECK(timer.evidence.empty());
+  CHECK(timer.explanation.summary == "blocked may be appealed");
+  h.tick("c", "2026-01-05T00:00:00Z", "y");
+  CHECK(h.sink.all.size() == 2);  // once only
+  CHECK(h.engine.stats().timers_fired == 1);
+}
+
+TEST_CASE("a postponed appeal fires at the new time only", "[runtime][timer]") {
+  Harness h(kHoldRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  h.mark("m", "2026-01-01T12:00:00Z", "x");  // appeal moves to 2026-01-02T12:00
+  h.tick("b", "2026-01-02T06:00:00Z", "y");  // past the old due time: the stale timer is silent
+  CHECK(h.sink.all.size() == 1);
+  h.tick("c", "2026-01-02T12:00:00Z", "y");
+  REQUIRE(h.sink.all.size() == 2);
+  CHECK(h.sink.all[1].time == at("2026-01-02T12:00:00Z"));
+}
+
+TEST_CASE("a released hold's timer does not fire - and nothing fires at the end",
+          "[runtime][timer]") {
+  Harness h(kHoldRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  h.tick("b", "2026-01-01T01:00:00Z", "y", 0, "o", "hold");
+  h.tick("c", "2026-01-01T02:00:00Z", "x", 0, "o", "lift");
+  h.tick("d", "2026-01-03T00:00:00Z", "z");  // x's timer is stale; y's fires
+  h.engine.finish();
+  std::vector<std::string> kinds;
+  for (const auto& d : h.sink.all)
+    kinds.push_back(std::string(check::decision_kind_name(d.kind)) + ":" + d.subject);
+  CHECK(kinds == std::vector<std::string>{"hold:x", "hold:y", "release:x", "eligibility:y"});
+  // A hold whose appeal falls after the last event never fires.
+  Harness late(kHoldRules);
+  late.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  late.tick("b", "2026-01-01T23:59:59Z", "y");
+  late.engine.finish();
+  CHECK(late.sink.all.size() == 1);
+}
+
+TEST_CASE("a hold is placed once while active - a release of nothing emits nothing",
+          "[runtime][holds]") {
+  Harness h(R"(
+rule place {
+  on tick as t
+  then hold blocked on t.who appeal after 1d say "held"
+}
+rule lift {
+  on mark as m
+  then release blocked on m.who say "lifted"
+})");
+  h.tick("a", "2026-01-01T00:00:00Z", "x");
+  h.tick("b", "2026-01-01T01:00:00Z", "x");
+  h.mark("m", "2026-01-01T02:00:00Z", "x");
+  h.mark("n", "2026-01-01T03:00:00Z", "x");
+  h.tick("c", "2026-01-01T04:00:00Z", "x");
+  CHECK(h.triggers() == std::vector<std::string>{"a", "m", "c"});
+}
+
+TEST_CASE("with allowed lateness - events are evaluated in time order", "[runtime][lateness]") {
+  EngineOptions options;
+  options.max_lateness = *parse_duration("10m");
+  Harness h(R"(
+rule each {
+  on tick as t
+  then alert seen on t.who severity low say "x"
+})",
+            options);
+  h.tick("a", "2026-01-01T00:10:00Z", "x");
+  h.tick("b", "2026-01-01T00:05:00Z", "x");
+  CHECK(h.sink.all.empty());  // both wait: something earlier may still come
+  CHECK(h.engine.state_size().buffered == 2);
+  CHECK_FALSE(h.engine.is_late(at("2026-01-01T00:00:00Z")));  // exactly 10m: in time
+  CHECK(h.engine.is_late(at("2025-12-31T23:59:59.999999Z")));
+  h.tick("c", "2026-01-01T00:00:00Z", "x");
+  h.tick("d", "2026-01-01T00:16:00Z", "x");  // releases up to 00:06
+  CHECK(h.triggers() == std::vector<std::string>{"c", "b"});
+  h.engine.finish();
+  CHECK(h.triggers() == std::vector<std::string>{"c", "b", "a", "d"});
+  CHECK(h.engine.clock() == at("2026-01-01T00:16:00Z"));
+}
+
+TEST_CASE("without allowed lateness - anything older than the clock is late",
+          "[runtime][lateness]") {
+  Harness h("");
+  CHECK_FALSE(h.engine.is_late(at("2000-01-01T00:00:00Z")));  // no clock yet
+  h.tick("a", "2026-01-01T00:10:00Z", "x");
+  CHECK_FALSE(h.engine.is_late(at("2026-01-01T00:10:00Z")));  // a tie is in time
+  CHECK(h.engine.is_late(at("2026-01-01T00:09:59Z")));
+}
+
+TEST_CASE("shadow rules decide but change nothing - off rules do not run", "[runtime][modes]") {
+  const char* rules = R"(
+rule place {
+  on tick as t
+  where not held(t.who, blocked)
+  then hold blocked on t.who appeal after 1d say "held"
+}
+rule count_ticks {
+  on tick as t
+  then alert seen on t.who severity low say "x"
+})";
+  check::Policy policy =
+      testing::policy_of(std::string(kSchema) + rules, "mode place = shadow, count_ticks = off");
+  struct All : DecisionSink {
+    std::vector<Decision> all;
+    void on_decision(const Decision& d) override { all.push_back(d); }
+  } sink;
+  Engine engine(policy, {}, sink);
+  auto tick = [&](const char* id, const char* time) {
+    auto e = std::make_shared<Event>();
+    e->type = policy.schema.find("tick");
+    e->id = id;
+    e->time = at(time);
+    e->fields = {std::string("x"), std::string("o"), std::int64_t{0}, std::string("t"), 0.0};
+    engine.push(e);
+  };
+  tick("a", "2026-01-01T00:00:00Z");
+  tick("b", "2026-01-01T01:00:00Z");
+  // The shadow hold was never placed, so the second tick would place it again.
+  REQUIRE(sink.all.size() == 2);
+  CHECK(sink.all[0].shadow);
+  CHECK(sink.all[1].shadow);
+  CHECK(engine.stats().shadow == 2);
+  CHECK(engine.stats().holds == 0);
+  CHECK(engine.stats().alerts == 0);
+}
+
+TEST_CASE("state that leaves its windows is freed", "[runtime][memory]") {
+  EngineOptions options;
+  options.sweep_every = 100;
+  Harness h(R"(
+rule per_account {
+  on tick as t
+  count per t.who over 1h as n
+  when n > 1000
+  then alert never on t.who severity low say "x"
+})",
+            options);
+  for (int i = 0; i < 1000; ++i) {
+    std::string when = fmt::format("2026-01-01T{:02}:{:02}:00Z", i / 60, i % 60);
+    h.tick("e" + std::to_string(i), when.c_str(), "acct-" + std::to_string(i));
+  }
+  // Only the last hour's accounts are still held (at most one sweep interval more).
+  StateSize size = h.engine.state_size();
+  CHECK(size.aggregate_keys <= 60 + 100);
+  CHECK(size.aggregate_entries == size.aggregate_keys);
+}
+
+TEST_CASE("decision ids are deterministic and distinct", "[runtime][ids]") {
+  const char* rule = R"(
+rule each {
+  on tick as t
+  then alert seen on t.who severity low say "x"
+       alert also on t.who severity high say "y"
+})";
+  Harness a(rule);
+  Harness b(rule);
+  for (Harness* h : {&a, &b}) {
+    h->tick("e1", "2026-01-01T00:00:00Z", "x");
+    h->tick("e2", "2026-01-01T00:00:01Z", "x");
+  }
+  REQUIRE(a.sink.all.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(a.sink.all[i].id == b.sink.all[i].id);
+  std::set<std::string> ids;
+  for (const auto& d : a.sink.all) ids.insert(d.id);
+  CHECK(ids.size() == 4);
+  CHECK(a.sink.all[0].id.rfind("d-", 0) == 0);
+}
