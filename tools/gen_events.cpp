@@ -76,12 +76,14 @@ class Generator {
       : options_(options), random_(options.seed), out_(out) {
     now_ = *bylaw::parse_rfc3339("2026-01-01T00:00:00Z");
     // The mean step spreads the stream over the requested number of days.
-    mean_step_ = options.days * bylaw::kMicrosPerDay / static_cast<std::int64_t>(std::max<std::uint64_t>(options.events, 1));
+    mean_step_ = options.days * bylaw::kMicrosPerDay /
+                 static_cast<std::int64_t>(std::max<std::uint64_t>(options.events, 1));
   }
 
   void run() {
     while (written_ < options_.events) {
-      now_.micros += static_cast<std::int64_t>(random_.below(static_cast<std::uint64_t>(2 * mean_step_) + 1));
+      now_.micros +=
+          static_cast<std::int64_t>(random_.below(static_cast<std::uint64_t>(2 * mean_step_) + 1));
       if (options_.bad_rate > 0 && random_.chance(options_.bad_rate)) {
         bad_line();
         continue;
@@ -122,12 +124,14 @@ class Generator {
   // One of the `recent` contracts closed last.
   Contract* pick_closed(std::size_t recent = 2000) {
     if (closed_.empty()) return nullptr;
-    return &contracts_[closed_[closed_.size() - 1 - random_.below(std::min(closed_.size(), recent))]];
+    return &contracts_[closed_[closed_.size() - 1 -
+                               random_.below(std::min(closed_.size(), recent))]];
   }
 
   void step() {
     std::uint64_t roll = random_.below(1000);
-    if (roll < 200) return start_contract(random_.below(options_.clients), random_.below(options_.freelancers));
+    if (roll < 200)
+      return start_contract(random_.below(options_.clients), random_.below(options_.freelancers));
     if (roll < 380) return submit_work();
     if (roll < 530) return close_contract();
     if (roll < 730) return feedback();
@@ -146,9 +150,10 @@ class Generator {
     contract.freelancer = f;
     contract.hourly = random_.chance(0.4);
     emit("contract.started",
-         fmt::format(R"({{"contract":"{}","client":"{}","freelancer":"{}","kind":"{}","amount":{}}})",
-                     contract.id, client(c), freelancer(f), contract.hourly ? "hourly" : "fixed",
-                     contract.hourly ? 20 + random_.below(80) : 50 + random_.below(2000)));
+         fmt::format(
+             R"({{"contract":"{}","client":"{}","freelancer":"{}","kind":"{}","amount":{}}})",
+             contract.id, client(c), freelancer(f), contract.hourly ? "hourly" : "fixed",
+             contract.hourly ? 20 + random_.below(80) : 50 + random_.below(2000)));
     open_.push_back(contracts_.size());
     contracts_.push_back(std::move(contract));
     if (open_.size() > 20000) open_.pop_front();
@@ -156,9 +161,11 @@ class Generator {
 
   void submit_work() {
     Contract* c = pick_open();
-    if (!c) return start_contract(random_.below(options_.clients), random_.below(options_.freelancers));
+    if (!c)
+      return start_contract(random_.below(options_.clients), random_.below(options_.freelancers));
     c->worked = true;
-    emit("work.submitted", fmt::format(R"({{"contract":"{}","amount":{}}})", c->id, 10 + random_.below(900)));
+    emit("work.submitted",
+         fmt::format(R"({{"contract":"{}","amount":{}}})", c->id, 10 + random_.below(900)));
   }
 
   void close_contract() {
@@ -174,11 +181,12 @@ class Generator {
     c.closed_at = now_;
     closed_.push_back(static_cast<std::size_t>(&c - contracts_.data()));
     if (closed_.size() > 50000) closed_.erase(closed_.begin(), closed_.begin() + 10000);
-    emit("contract.closed",
-         fmt::format(R"({{"contract":"{}","client":"{}","freelancer":"{}","outcome":"{}","closed_by":"{}","earned":{}}})",
-                     c.id, client(c.client), freelancer(c.freelancer),
-                     cancelled ? "cancelled" : "completed", by_client ? "client" : "freelancer",
-                     c.paid ? 20 + random_.below(3000) : 0));
+    emit(
+        "contract.closed",
+        fmt::format(
+            R"({{"contract":"{}","client":"{}","freelancer":"{}","outcome":"{}","closed_by":"{}","earned":{}}})",
+            c.id, client(c.client), freelancer(c.freelancer), cancelled ? "cancelled" : "completed",
+            by_client ? "client" : "freelancer", c.paid ? 20 + random_.below(3000) : 0));
   }
 
   void feedback() {
@@ -187,19 +195,27 @@ class Generator {
     if (!c) return;
     bool to_freelancer = random_.chance(0.8);
     bool negative = to_freelancer && random_.chance(0.22);
-    std::string rating = random_.chance(0.1) ? "null" : std::to_string(negative ? 1 + random_.below(2) : 3 + random_.below(3));
-    std::string score = random_.chance(0.2) ? "null" : std::to_string(negative ? random_.below(5) : 5 + random_.below(6));
-    static const char* kReasons[] = {"skills", "experience", "availability", "performance", "communication", "quality"};
+    std::string rating = random_.chance(0.1) ? "null"
+                                             : std::to_string(negative ? 1 + random_.below(2)
+                                                                       : 3 + random_.below(3));
+    std::string score = random_.chance(0.2)
+                            ? "null"
+                            : std::to_string(negative ? random_.below(5) : 5 + random_.below(6));
+    static const char* kReasons[] = {"skills",      "experience",    "availability",
+                                     "performance", "communication", "quality"};
     std::string reasons;
     std::uint64_t count = negative ? 1 + random_.below(3) : random_.below(2);
     for (std::uint64_t i = 0; i < count; ++i) {
       if (!reasons.empty()) reasons += ',';
       reasons += fmt::format("\"{}\"", kReasons[random_.below(negative ? 4 : 6)]);
     }
-    emit("feedback.submitted",
-         fmt::format(R"({{"contract":"{}","client":"{}","freelancer":"{}","direction":"{}","public_rating":{},"private_score":{},"reasons":[{}]}})",
-                     c->id, client(c->client), freelancer(c->freelancer),
-                     to_freelancer ? "client_to_freelancer" : "freelancer_to_client", rating, score, reasons));
+    emit(
+        "feedback.submitted",
+        fmt::format(
+            R"({{"contract":"{}","client":"{}","freelancer":"{}","direction":"{}","public_rating":{},"private_score":{},"reasons":[{}]}})",
+            c->id, client(c->client), freelancer(c->freelancer),
+            to_freelancer ? "client_to_freelancer" : "freelancer_to_client", rating, score,
+            reasons));
     bool in_window = now_.micros - c->closed_at.micros <= 14 * bylaw::kMicrosPerDay;
     if (negative && c->paid && !c->flagged && in_window) note_negative(c->freelancer, c->client);
   }
@@ -225,11 +241,13 @@ class Generator {
     } else if (random_.chance(0.1)) {
       labels = "\"off_platform_payment\"";
     }
-    emit("message.sent",
-         fmt::format(R"({{"contract":"{}","sender":"{}","recipient":"{}","sender_role":"{}","labels":[{}]}})",
-                     c->id, from_client ? client(c->client) : freelancer(c->freelancer),
-                     from_client ? freelancer(c->freelancer) : client(c->client),
-                     from_client ? "client" : "freelancer", labels));
+    emit(
+        "message.sent",
+        fmt::format(
+            R"({{"contract":"{}","sender":"{}","recipient":"{}","sender_role":"{}","labels":[{}]}})",
+            c->id, from_client ? client(c->client) : freelancer(c->freelancer),
+            from_client ? freelancer(c->freelancer) : client(c->client),
+            from_client ? "client" : "freelancer", labels));
   }
 
   void dispute() {
@@ -238,9 +256,9 @@ class Generator {
     if (!c->worked && random_.chance(0.5)) return submit_work();
     disputed_.push_back(static_cast<std::size_t>(c - contracts_.data()));
     if (disputed_.size() > 5000) disputed_.pop_front();
-    emit("dispute.opened", fmt::format(R"({{"contract":"{}","opened_by":"{}","kind":"{}","amount":{}}})",
-                                       c->id, client(c->client), c->hourly ? "hourly" : "fixed",
-                                       10 + random_.below(1500)));
+    emit("dispute.opened",
+         fmt::format(R"({{"contract":"{}","opened_by":"{}","kind":"{}","amount":{}}})", c->id,
+                     client(c->client), c->hourly ? "hourly" : "fixed", 10 + random_.below(1500)));
   }
 
   void arbitration() {
@@ -251,8 +269,9 @@ class Generator {
       c = pick_closed();
     }
     if (!c) return;
-    emit("arbitration.requested", fmt::format(R"({{"contract":"{}","requested_by":"{}","amount":{}}})",
-                                              c->id, client(c->client), 40 + random_.below(600)));
+    emit("arbitration.requested",
+         fmt::format(R"({{"contract":"{}","requested_by":"{}","amount":{}}})", c->id,
+                     client(c->client), 40 + random_.below(600)));
   }
 
   void appeal() {
@@ -272,12 +291,14 @@ class Generator {
     bool open = now_ >= guess.appealable;
     std::uint64_t roll = random_.below(10);
     if (roll < (open ? 6u : 8u)) {
-      emit("appeal.filed", fmt::format(R"({{"subject":"{}","hold":"proposals_blocked"}})", freelancer(f)));
+      emit("appeal.filed",
+           fmt::format(R"({{"subject":"{}","hold":"proposals_blocked"}})", freelancer(f)));
       return;
     }
     bool granted = open && random_.chance(0.5);
-    emit("appeal.resolved", fmt::format(R"({{"subject":"{}","hold":"proposals_blocked","outcome":"{}"}})",
-                                        freelancer(f), granted ? "granted" : "denied"));
+    emit("appeal.resolved",
+         fmt::format(R"({{"subject":"{}","hold":"proposals_blocked","outcome":"{}"}})",
+                     freelancer(f), granted ? "granted" : "denied"));
     if (granted) {
       guesses_.erase(it);
       negatives_.erase(f);
@@ -306,16 +327,19 @@ class Generator {
   void bad_line() {
     switch (random_.below(6)) {
       case 0:  // cut short
-        write(fmt::format(R"({{"specversion":"1.0","id":"bad-{}","type":"contract.started","time":"{}","data":{{"contract":)",
-                          ++bad_id_, time()));
+        write(fmt::format(
+            R"({{"specversion":"1.0","id":"bad-{}","type":"contract.started","time":"{}","data":{{"contract":)",
+            ++bad_id_, time()));
         break;
       case 1:  // a required field missing
-        write(fmt::format(R"({{"id":"bad-{}","type":"work.submitted","time":"{}","data":{{"amount":5}}}})",
-                          ++bad_id_, time()));
+        write(fmt::format(
+            R"({{"id":"bad-{}","type":"work.submitted","time":"{}","data":{{"amount":5}}}})",
+            ++bad_id_, time()));
         break;
       case 2:  // a value outside its enum
-        write(fmt::format(R"({{"id":"bad-{}","type":"dispute.opened","time":"{}","data":{{"contract":"k-1","opened_by":"c-1","kind":"weekly","amount":5}}}})",
-                          ++bad_id_, time()));
+        write(fmt::format(
+            R"({{"id":"bad-{}","type":"dispute.opened","time":"{}","data":{{"contract":"k-1","opened_by":"c-1","kind":"weekly","amount":5}}}})",
+            ++bad_id_, time()));
         break;
       case 3:  // a duplicate of a recent line
         if (!recent_.empty()) {
@@ -324,12 +348,14 @@ class Generator {
         }
         [[fallthrough]];
       case 4:  // a type the schema does not declare
-        write(fmt::format(R"({{"id":"other-{}","type":"profile.viewed","time":"{}","data":{{"viewer":"c-1"}}}})",
-                          ++bad_id_, time()));
+        write(fmt::format(
+            R"({{"id":"other-{}","type":"profile.viewed","time":"{}","data":{{"viewer":"c-1"}}}})",
+            ++bad_id_, time()));
         break;
       default:  // a time with no offset
-        write(fmt::format(R"({{"id":"bad-{}","type":"work.submitted","time":"2026-01-01T00:00:00","data":{{"contract":"k-1","amount":5}}}})",
-                          ++bad_id_));
+        write(fmt::format(
+            R"({{"id":"bad-{}","type":"work.submitted","time":"2026-01-01T00:00:00","data":{{"contract":"k-1","amount":5}}}})",
+            ++bad_id_));
         break;
     }
   }

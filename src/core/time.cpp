@@ -76,6 +76,10 @@ std::string format_duration(Duration duration) {
   }
   if (duration.months != 0) out += fmt::format("{}mo", duration.months);
   std::int64_t rest = duration.micros;
+  // Under two days, whole hours read better than days: 24h, not 1d.
+  if (rest < 2 * kMicrosPerDay && rest % kMicrosPerHour == 0 && rest > 0) {
+    return out + fmt::format("{}h", rest / kMicrosPerHour);
+  }
   const std::pair<std::int64_t, const char*> units[] = {{kMicrosPerDay, "d"},
                                                         {kMicrosPerHour, "h"},
                                                         {kMicrosPerMinute, "m"},

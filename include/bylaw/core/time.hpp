@@ -39,7 +39,7 @@ struct Time {
 
 // "30d", "24h", "6mo", "1d12h": one or more <digits><unit>, unit one of s m h d w mo.
 std::optional<Duration> parse_duration(std::string_view text);
-// The shortest canonical spelling: 30d, 6mo, 1d12h, 0s.
+// A canonical spelling: 30d, 6mo, 24h (whole hours under two days), 2d12h, 0s.
 std::string format_duration(Duration duration);
 
 // Calendar arithmetic in UTC: months first (day clamped to the month's end), then the exact part.

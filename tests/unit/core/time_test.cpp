@@ -32,9 +32,13 @@ TEST_CASE("bad duration literals are refused", "[core][time]") {
 
 TEST_CASE("durations format canonically", "[core][time]") {
   CHECK(format_duration(*parse_duration("30d")) == "30d");
-  CHECK(format_duration(*parse_duration("24h")) == "1d");
+  CHECK(format_duration(*parse_duration("24h")) == "24h");
+  CHECK(format_duration(*parse_duration("1d")) == "24h");
+  CHECK(format_duration(*parse_duration("2d")) == "2d");
   CHECK(format_duration(*parse_duration("6mo")) == "6mo");
-  CHECK(format_duration(*parse_duration("1d12h")) == "1d12h");
+  CHECK(format_duration(*parse_duration("1d12h")) == "36h");
+  CHECK(format_duration(*parse_duration("2d12h")) == "2d12h");
+  CHECK(format_duration(*parse_duration("90m")) == "1h30m");
   CHECK(format_duration(Duration{}) == "0s");
 }
 
