@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "bylaw/check/operators.hpp"
+
 namespace bylaw::check {
 
 using syntax::ExprKind;
@@ -700,33 +702,14 @@ std::optional<Value> constant_value(const TExpr& expr, const Policy& policy) {
       }
       auto rhs = constant_value(expr.args[1], policy);
       if (!lhs || !rhs) return std::nullopt;
-      auto as_double = [](const Value& v) -> std::optional<double> {
-        if (auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
-        if (auto* d = std::get_if<double>(&v)) return *d;
-        return std::nullopt;
-      };
-      std::optional<std::partial_ordering> order;
-      if (auto a = as_double(*lhs), b = as_double(*rhs); a && b) {
-        order = *a <=> *b;
-      } else if (std::holds_alternative<Duration>(*lhs) && std::holds_alternative<Duration>(*rhs)) {
-        order = compare(std::get<Duration>(*lhs), std::get<Duration>(*rhs));
-      } else if (lhs->index() == rhs->index() && (expr.op == Op::eq || expr.op == Op::ne)) {
-        return (*lhs == *rhs) == (expr.op == Op::eq);
-      }
-      if (!order) return std::nullopt;
       switch (expr.op) {
         case Op::eq:
-          return *order == 0;
         case Op::ne:
-          return *order != 0;
         case Op::lt:
-          return *order < 0;
         case Op::le:
-          return *order <= 0;
         case Op::gt:
-          return *order > 0;
         case Op::ge:
-          return *order >= 0;
+          return compare_values(expr.op, *lhs, *rhs);
         default:
           return std::nullopt;
       }

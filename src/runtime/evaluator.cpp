@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "bylaw/check/operators.hpp"
+
 namespace bylaw::runtime {
 
 using check::Builtin;
@@ -16,60 +18,7 @@ std::optional<double> as_number(const Value& v) {
   return std::nullopt;
 }
 
-// -1, 0, 1, or nullopt when the values cannot be ordered (absent, or of unrelated kinds).
-std::optional<int> order(const Value& a, const Value& b) {
-  if (is_absent(a) || is_absent(b)) return std::nullopt;
-  if (std::holds_alternative<std::int64_t>(a) && std::holds_alternative<std::int64_t>(b)) {
-    auto x = std::get<std::int64_t>(a), y = std::get<std::int64_t>(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (auto x = as_number(a), y = as_number(b); x && y) return *x < *y ? -1 : *x > *y ? 1 : 0;
-  if (a.index() != b.index()) return std::nullopt;
-  if (const auto* s = std::get_if<std::string>(&a)) {
-    int c = s->compare(std::get<std::string>(b));
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
-  }
-  if (const auto* t = std::get_if<Time>(&a)) {
-    auto u = std::get<Time>(b);
-    return *t < u ? -1 : *t > u ? 1 : 0;
-  }
-  if (const auto* d = std::get_if<Duration>(&a)) {
-    auto c = compare(*d, std::get<Duration>(b));
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
-  }
-  if (a == b) return 0;
-  return std::nullopt;  // enums, bools and sets are equal or not, never ordered
-}
-
-bool compare_values(Op op, const Value& a, const Value& b) {
-  if (is_absent(a) || is_absent(b)) return false;
-  if (op == Op::eq || op == Op::ne) {
-    bool equal;
-    if (auto x = as_number(a), y = as_number(b); x && y) {
-      equal = *x == *y;
-    } else if (const auto* d = std::get_if<Duration>(&a);
-               d && std::holds_alternative<Duration>(b)) {
-      equal = compare(*d, std::get<Duration>(b)) == 0;
-    } else {
-      equal = a == b;
-    }
-    return (op == Op::eq) == equal;
-  }
-  auto c = order(a, b);
-  if (!c) return false;
-  switch (op) {
-    case Op::lt:
-      return *c < 0;
-    case Op::le:
-      return *c <= 0;
-    case Op::gt:
-      return *c > 0;
-    case Op::ge:
-      return *c >= 0;
-    default:
-      return false;
-  }
-}
+using check::compare_values;
 
 Value arithmetic(Op op, const Value& a, const Value& b) {
   if (is_absent(a) || is_absent(b)) return Absent{};

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support.hpp"
 #include "bylaw/check/checker.hpp"
 
 using namespace bylaw;
@@ -20,17 +21,8 @@ event order.placed {
 event order.closed { order: id  buyer: id  earned: number  outcome: enum(completed, cancelled) }
 )";
 
-// Loads pack.policy from an in-memory file set.
-LoadResult load(std::map<std::string, std::string> files) {
-  auto reader = [files](const std::string& path, std::string& error) -> std::optional<std::string> {
-    auto it = files.find(path);
-    if (it == files.end()) {
-      error = "No such file or directory";
-      return std::nullopt;
-    }
-    return it->second;
-  };
-  return load_policy("pack.policy", reader);
+LoadResult load(const std::map<std::string, std::string>& files) {
+  return testing::load_pack(files);
 }
 
 // A pack using the schema plus `rules` (and `pack_body` inside the policy block).
