@@ -13,5 +13,7 @@ constexpr int kExitBadPolicy = 2;
 
 int check_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int explain_command(const std::vector<std::string>& args);
+int audit_command(const std::vector<std::string>& args);
 
 }  // namespace bylaw::cli

@@ -17,6 +17,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  check --policy FILE    parse and type-check a policy pack and every file it uses\n"
     "  run --policy FILE      evaluate the policy over a JSON Lines event stream\n"
+    "  explain --store FILE ID   print one decision's explanation (or --subject ACCOUNT)\n"
+    "  audit verify --store FILE check the audit store's hash chain\n"
     "\n"
     "exit codes: 0 success, 1 other failure, 2 a policy that does not load\n";
 
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "check") return bylaw::cli::check_command(args);
   if (command == "run") return bylaw::cli::run_command(args);
+  if (command == "explain") return bylaw::cli::explain_command(args);
+  if (command == "audit") return bylaw::cli::audit_command(args);
   fmt::print(stderr, "bylaw: unknown command '{}'\n\n{}", command, kUsage);
   return bylaw::cli::kExitFailure;
 }

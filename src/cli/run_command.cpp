@@ -10,6 +10,7 @@
 
 #include "args.hpp"
 #include "bylaw/check/checker.hpp"
+#include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/stream_runner.hpp"
 #include "commands.hpp"
@@ -20,10 +21,11 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: bylaw run --policy FILE [--input FILE|-] [--output FILE|-] [--rejects FILE]\n"
-    "                 [--max-lateness DURATION] [--summary-json FILE]\n"
+    "                 [--max-lateness DURATION] [--summary-json FILE] [--store FILE]\n"
     "Evaluates the policy over a CloudEvents JSON Lines stream (standard input by default) and\n"
     "writes decisions as JSON Lines (standard output by default). Rejected lines go to --rejects,\n"
-    "or to the log on standard error. A summary ends the run on standard error.\n";
+    "or to the log on standard error. A summary ends the run on standard error. With --store,\n"
+    "every decision, its trace and the policy texts also go to the audit store (SQLite).\n";
 
 int usage_error(const std::string& message) {
   fmt::print(stderr, "bylaw run: {}\n{}", message, kRunUsage);
@@ -33,7 +35,7 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int run_command(const std::vector<std::string>& argv) {
-  Args args(argv, {"policy", "input", "output", "rejects", "max-lateness", "summary-json"},
+  Args args(argv, {"policy", "input", "output", "rejects", "max-lateness", "summary-json", "store"},
             {"help"});
   if (args.flag("help")) {
     std::fputs(kRunUsage, stdout);
@@ -100,7 +102,30 @@ int run_command(const std::vector<std::string>& argv) {
     }
   };
 
-  io::RunCounts counts = io::run_stream(*loaded.policy, *input, *output, on_reject, options);
+  std::unique_ptr<io::AuditStore> store;
+  if (auto path = args.value("store")) {
+    std::string error;
+    store = io::AuditStore::open(*path, true, error);
+    if (!store) {
+      fmt::print(stderr, "bylaw run: cannot open store '{}': {}\n", *path, error);
+      return kExitFailure;
+    }
+    store->add_policy(*loaded.policy);
+    options.store = store.get();
+  }
+
+  io::RunCounts counts;
+  try {
+    counts = io::run_stream(*loaded.policy, *input, *output, on_reject, options);
+    if (store) store->commit();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bylaw run: {}\n", e.what());
+    return kExitFailure;
+  }
+  if (store) {
+    fmt::print(stderr, "bylaw run: store: {} records added, {} already there\n", store->added(),
+               store->already_there());
+  }
   std::fputs(io::summary_text(counts).c_str(), stderr);
   if (auto path = args.value("summary-json")) {
     std::ofstream summary(*path, std::ios::trunc);

@@ -21,6 +21,7 @@ ordered_json expr_json(const runtime::ExprTrace& expr) {
     out["value"] = nullptr;
     out["skipped"] = true;  // and/or decided without it
   }
+  if (!expr.difference.empty()) out["difference"] = expr.difference;
   if (!expr.operands.empty()) {
     ordered_json operands = ordered_json::array();
     for (const auto& operand : expr.operands) operands.push_back(expr_json(operand));
@@ -43,7 +44,12 @@ ordered_json trace_json(const runtime::Trace& trace) {
   ordered_json correlations = ordered_json::array();
   for (const auto& c : trace.correlations) {
     ordered_json found = nullptr;
-    if (c.found_id) found = {{"id", *c.found_id}, {"time", format_rfc3339(*c.found_time)}};
+    if (c.found_id) {
+      found = {{"id", *c.found_id}, {"time", format_rfc3339(*c.found_time)}};
+      ordered_json fields = ordered_json::object();
+      for (const auto& [name, value] : c.found_fields) fields[name] = value;
+      found["fields"] = std::move(fields);
+    }
     correlations.push_back(
         {{"name", c.name}, {"event_type", c.event_type}, {"query", c.condition}, {"found", found}});
   }
@@ -86,6 +92,21 @@ ordered_json trace_json(const runtime::Trace& trace) {
     aggregates.push_back(std::move(aggregate));
   }
   out["aggregates"] = std::move(aggregates);
+  ordered_json margins = ordered_json::array();
+  for (const auto& m : trace.margins) {
+    ordered_json margin;
+    margin["aggregate"] = m.aggregate;
+    margin["condition"] = m.condition;
+    margin["result"] = m.result;
+    margin["threshold"] = m.threshold;
+    margin["without"] = m.without;
+    margin["would_be"] = m.would_be;
+    margin["earliest_leaves_at"] = time_json(m.earliest_leaves_at);
+    margin["then_value"] = m.then_value;
+    margin["statement"] = m.statement;
+    margins.push_back(std::move(margin));
+  }
+  out["margins"] = std::move(margins);
   out["summary"] = trace.summary;
   return out;
 }
@@ -123,6 +144,31 @@ std::string encode_decision(const runtime::Decision& d) {
   out["evidence"] = d.evidence;
   out["explanation"] = trace_json(d.explanation);
   return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+std::string encode_explanation(const runtime::Decision& decision) {
+  return trace_json(decision.explanation)
+      .dump(2, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+std::string encode_subject_view(const explain::SubjectView& v) {
+  ordered_json out;
+  out["decision"] = v.decision_id;
+  out["kind"] = v.kind;
+  out["name"] = v.name;
+  out["subject"] = v.subject;
+  out["time"] = format_rfc3339(v.time);
+  out["what"] = v.what;
+  out["why"] = v.why;
+  out["rule"] = v.rule;
+  out["policy"] = v.policy;
+  out["counts"] = v.counts;
+  ordered_json dates = ordered_json::array();
+  for (auto t : v.dates) dates.push_back(format_rfc3339(t));
+  out["dates"] = std::move(dates);
+  out["margin"] = v.margin;
+  out["next"] = v.next;
+  return out.dump(2, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 std::string encode_reject(std::uint64_t line, std::string_view reason, std::string_view detail,

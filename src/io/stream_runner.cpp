@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
 
@@ -15,14 +16,17 @@ namespace {
 
 class StreamWriter : public runtime::DecisionSink {
  public:
-  explicit StreamWriter(std::ostream& out) : out_(out) {}
+  StreamWriter(std::ostream& out, AuditStore* store) : out_(out), store_(store) {}
   void on_decision(const runtime::Decision& decision) override {
     if (decision.shadow) return;  // shadow rules emit nothing
-    out_ << encode_decision(decision) << '\n';
+    std::string line = encode_decision(decision);
+    if (store_) store_->add_decision(decision, line);
+    out_ << line << '\n';
   }
 
  private:
   std::ostream& out_;
+  AuditStore* store_;
 };
 
 }  // namespace
@@ -31,7 +35,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
                      const RejectHandler& on_reject, const RunOptions& options) {
   auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
   RunCounts counts;
-  StreamWriter writer(decisions);
+  StreamWriter writer(decisions, options.store);
   runtime::Engine engine(policy, runtime::EngineOptions{options.max_lateness}, writer);
   EventDecoder decoder(policy.schema);
   std::unordered_set<std::string> used_ids;

@@ -191,9 +191,16 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
         case Op::is_absent:
         case Op::is_present: {
           const TExpr& operand = expr.args[0];
-          bool absent = operand.type.kind == check::TypeKind::record
-                            ? evaluate_record(operand, frame) == nullptr
-                            : is_absent(evaluate(operand, frame));
+          bool absent;
+          if (operand.type.kind == check::TypeKind::record) {
+            const Event* found = evaluate_record(operand, frame);
+            absent = found == nullptr;
+            // A trace shows which event a record stood for.
+            if (frame.recorder)
+              frame.recorder->values[&operand] = found ? Value(found->id) : Value(Absent{});
+          } else {
+            absent = is_absent(evaluate(operand, frame));
+          }
           return (expr.op == Op::is_absent) == absent;
         }
         default:

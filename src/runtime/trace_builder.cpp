@@ -1,5 +1,8 @@
 // Builds the explanation of a firing rule from the values its evaluation used.
 #include <cctype>
+#include <unordered_set>
+
+#include <fmt/format.h>
 
 #include "bylaw/check/types.hpp"
 #include "rule_runner.hpp"
@@ -34,6 +37,129 @@ std::string aggregate_function(const check::Aggregate& aggregate) {
   return aggregate.distinct ? "count distinct" : "count";
 }
 
+bool is_ordering(check::Op op) {
+  return op == check::Op::lt || op == check::Op::le || op == check::Op::gt || op == check::Op::ge;
+}
+
+std::optional<double> number_of(const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  return std::nullopt;
+}
+
+// left - right for times (a signed duration), durations and numbers; empty otherwise.
+std::string difference(const Value& left, const Value& right) {
+  if (const auto* a = std::get_if<Time>(&left)) {
+    if (const auto* b = std::get_if<Time>(&right)) return format_duration(between(*a, *b));
+  }
+  if (const auto* a = std::get_if<Duration>(&left)) {
+    if (const auto* b = std::get_if<Duration>(&right)) return format_duration(*a - *b);
+  }
+  if (auto a = number_of(left), b = number_of(right); a && b) {
+    return check::display_value(Value(*a - *b), check::Type::of(check::TypeKind::number));
+  }
+  return {};
+}
+
+bool is_aggregate(const check::TExpr& expr, const check::Rule& rule) {
+  return expr.kind == check::TExpr::Kind::local &&
+         rule.locals[expr.index].source == check::Local::Source::aggregate;
+}
+
+// The comparisons of a `when` (through `and`) that hold an aggregate to a lower bound.
+void thresholds(const check::TExpr& expr, const check::Rule& rule,
+                std::vector<const check::TExpr*>& out) {
+  if (expr.kind != check::TExpr::Kind::binary) return;
+  if (expr.op == check::Op::logical_and) {
+    thresholds(expr.args[0], rule, out);
+    thresholds(expr.args[1], rule, out);
+    return;
+  }
+  bool left =
+      is_aggregate(expr.args[0], rule) && (expr.op == check::Op::ge || expr.op == check::Op::gt);
+  bool right = expr.args.size() == 2 && is_aggregate(expr.args[1], rule) &&
+               (expr.op == check::Op::le || expr.op == check::Op::lt);
+  if (left || right) out.push_back(&expr);
+}
+
+// The aggregate's value over some of its counted entries.
+double value_over(const check::Aggregate& aggregate,
+                  const std::vector<const AggregateEntry*>& entries) {
+  if (aggregate.function == check::AggregateFunction::sum) {
+    double sum = 0;
+    for (const auto* e : entries) sum += number_of(e->value).value_or(0);
+    return sum;
+  }
+  if (!aggregate.distinct) return static_cast<double>(entries.size());
+  std::unordered_set<std::string> values;
+  for (const auto* e : entries) {
+    std::string key;
+    append_key(key, e->value);
+    values.insert(std::move(key));
+  }
+  return static_cast<double>(values.size());
+}
+
+std::string shown(double value) {
+  return check::display_value(Value(value), check::Type::of(check::TypeKind::number));
+}
+
+MarginTrace margin_of(const check::TExpr& comparison, Frame& frame, const AggregateView& view,
+                      const Recorder& recorder) {
+  const check::Rule& rule = frame.rule;
+  bool aggregate_left = is_aggregate(comparison.args[0], rule);
+  const check::TExpr& aggregate_expr = comparison.args[aggregate_left ? 0 : 1];
+  const check::TExpr& bound_expr = comparison.args[aggregate_left ? 1 : 0];
+  bool strict = comparison.op == check::Op::gt || comparison.op == check::Op::lt;
+  const check::Local& local = rule.locals[aggregate_expr.index];
+  const check::Aggregate& aggregate = rule.aggregates[local.index];
+  MarginTrace margin;
+  margin.aggregate = local.name;
+  margin.condition = comparison.text;
+  auto bound_it = recorder.values.find(&bound_expr);
+  double bound = bound_it == recorder.values.end() ? 0 : number_of(bound_it->second).value_or(0);
+  margin.threshold = shown(bound);
+  auto meets = [&](double v) { return strict ? v > bound : v >= bound; };
+
+  std::vector<const AggregateEntry*> counted = list_aggregate(view).counted;
+  margin.result = shown(value_over(aggregate, counted));
+  // Take away the latest counted event (the trigger comes first: it was counted last), or for
+  // count distinct every event of the latest value, until the threshold is no longer met.
+  std::vector<const AggregateEntry*> remaining = counted;
+  while (!remaining.empty() && meets(value_over(aggregate, remaining))) {
+    const AggregateEntry* latest = remaining.back();
+    std::string latest_key;
+    append_key(latest_key, latest->value);
+    std::vector<const AggregateEntry*> kept;
+    for (const auto* e : remaining) {
+      std::string key;
+      if (aggregate.distinct) append_key(key, e->value);
+      bool goes = aggregate.distinct ? key == latest_key : e == latest;
+      if (goes) {
+        margin.without.push_back(e->event->id);
+      } else {
+        kept.push_back(e);
+      }
+    }
+    remaining = std::move(kept);
+  }
+  margin.would_be = shown(value_over(aggregate, remaining));
+  std::string what = aggregate_function(aggregate);
+  margin.statement =
+      fmt::format("without {} the {} would be {}, {} {}", fmt::join(margin.without, ", "), what,
+                  margin.would_be, strict ? "not above" : "below", margin.threshold);
+  if (!counted.empty()) {
+    Duration window = std::get<Duration>(evaluate(aggregate.window, frame));
+    margin.earliest_leaves_at = add(counted.front()->event->time, window);
+    std::vector<const AggregateEntry*> later(counted.begin() + 1, counted.end());
+    margin.then_value = shown(value_over(aggregate, later));
+    margin.statement += fmt::format(
+        "; {} leaves the window at {}, and then the {} would be {}", counted.front()->event->id,
+        format_rfc3339(*margin.earliest_leaves_at), what, margin.then_value);
+  }
+  return margin;
+}
+
 }  // namespace
 
 ExprTrace trace_expr(const check::TExpr& expr, const Recorder& recorder) {
@@ -44,6 +170,13 @@ ExprTrace trace_expr(const check::TExpr& expr, const Recorder& recorder) {
   if (out.evaluated) out.value = check::display_value(it->second, expr.type);
   if (has_operands(expr)) {
     for (const auto& arg : expr.args) out.operands.push_back(trace_expr(arg, recorder));
+  }
+  if (expr.kind == check::TExpr::Kind::binary && is_ordering(expr.op) && expr.args.size() == 2) {
+    auto left = recorder.values.find(&expr.args[0]);
+    auto right = recorder.values.find(&expr.args[1]);
+    if (left != recorder.values.end() && right != recorder.values.end()) {
+      out.difference = difference(left->second, right->second);
+    }
   }
   return out;
 }
@@ -75,6 +208,12 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     if (const Event* found = frame.locals[i].record) {
       c.found_id = found->id;
       c.found_time = found->time;
+      const check::EventTypeDef& type = policy.schema.types[static_cast<std::size_t>(found->type)];
+      for (const auto& field : type.fields) {
+        c.found_fields.emplace_back(
+            field.name,
+            check::display_value(found->fields[static_cast<std::size_t>(field.slot)], field.type));
+      }
     }
     trace.correlations.push_back(std::move(c));
   }
@@ -119,6 +258,13 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
   for (const auto& condition : rule.conditions) {
     bool result = holds(condition, frame);
     trace.conditions.push_back({"when", "", result, trace_expr(condition, recorder)});
+    std::vector<const check::TExpr*> found;
+    thresholds(condition, rule, found);
+    for (const auto* comparison : found) {
+      std::uint32_t local = comparison->args[is_aggregate(comparison->args[0], rule) ? 0 : 1].index;
+      trace.margins.push_back(
+          margin_of(*comparison, frame, views[rule.locals[local].index], recorder));
+    }
   }
   return trace;
 }

@@ -14,8 +14,11 @@
 
 namespace bylaw::io {
 
+class AuditStore;
+
 struct RunOptions {
   Duration max_lateness;
+  AuditStore* store = nullptr;  // when set, every emitted decision is also stored
 };
 
 struct RunCounts {

@@ -18,6 +18,10 @@ struct ExprTrace {
   std::string text;
   std::string value;
   bool evaluated = true;
+  // For an ordered comparison of times, durations or numbers: left minus right, signed
+  // (-19d23h: the left side is 19d23h before the right). How far a value passed or missed its
+  // bound.
+  std::string difference;
   std::vector<ExprTrace> operands;
 };
 
@@ -34,6 +38,7 @@ struct CorrelationTrace {
   std::string condition;
   std::optional<std::string> found_id;
   std::optional<Time> found_time;
+  std::vector<std::pair<std::string, std::string>> found_fields;  // name, value
 };
 
 struct CountedEvent {
@@ -63,6 +68,19 @@ struct AggregateTrace {
   std::string result;
 };
 
+// What would have kept a threshold on an aggregate from being met.
+struct MarginTrace {
+  std::string aggregate;
+  std::string condition;             // the comparison, as written: clients >= min_clients
+  std::string result;                // the aggregate's value
+  std::string threshold;             // the other side's value
+  std::vector<std::string> without;  // the fewest counted events (latest first) whose absence...
+  std::string would_be;              // ...would leave the aggregate at this value
+  std::optional<Time> earliest_leaves_at;  // when the earliest counted event leaves the window
+  std::string then_value;                  // the aggregate's value once it has left
+  std::string statement;                   // the two facts in words
+};
+
 struct ParamTrace {
   std::string name;
   std::string value;
@@ -80,6 +98,7 @@ struct Trace {
   std::vector<CorrelationTrace> correlations;
   std::vector<ConditionTrace> conditions;
   std::vector<AggregateTrace> aggregates;
+  std::vector<MarginTrace> margins;
   std::string summary;  // the action's message, for the affected account
 };
 

@@ -1,0 +1,75 @@
+// The audit store: every decision with its full trace and the event ids it cites, and every
+// loaded policy text, in an embedded SQLite database.
+//
+// Append-only and tamper-evident: records form a chain, each carrying the SHA-256 of the record
+// before it and its own (over that hash and its content). verify() walks the chain and names the
+// first record that was changed, removed or reordered. Writing the same decision twice adds
+// nothing (decision ids are deterministic), so replaying a stream into a store is idempotent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/decision.hpp"
+
+struct sqlite3;
+
+namespace bylaw::io {
+
+struct VerifyReport {
+  bool intact = false;
+  std::uint64_t records = 0;
+  std::string last_hash;  // keep it elsewhere to notice records cut off the end
+  std::string problem;    // the first break in the chain, in words
+};
+
+class AuditStore {
+ public:
+  // Opens (creating when asked) the store at `path`; nullptr with `error` set when it cannot.
+  static std::unique_ptr<AuditStore> open(const std::string& path, bool create, std::string& error);
+  ~AuditStore();  // commits what is pending
+  AuditStore(const AuditStore&) = delete;
+  AuditStore& operator=(const AuditStore&) = delete;
+
+  // Each returns false when the record was already there (nothing added).
+  bool add_policy(const check::Policy& policy);
+  bool add_decision(const runtime::Decision& decision, const std::string& json);
+  // Ends the current transaction; decisions are committed in batches of `batch` otherwise.
+  void commit();
+
+  std::optional<std::string> decision_json(const std::string& id) const;
+  // The account's decisions in time order.
+  std::vector<std::string> subject_decisions(const std::string& subject) const;
+  // {"name","version","hash","files":[{"path","text"}]} of the policy with this hash.
+  std::optional<std::string> policy_json(const std::string& hash) const;
+  VerifyReport verify() const;
+
+  std::uint64_t added() const { return added_; }
+  std::uint64_t already_there() const { return already_there_; }
+
+ private:
+  explicit AuditStore(sqlite3* db);
+  bool append(const std::string& kind, const std::string& key, const std::string& subject,
+              const std::string& time, const std::string& name, const std::string& body);
+  void begin_if_needed();
+
+  struct Prepared;
+  sqlite3* db_;
+  std::unique_ptr<Prepared> prepared_;
+  std::string last_hash_;
+  bool in_transaction_ = false;
+  std::uint64_t pending_ = 0;
+  std::uint64_t batch_ = 1000;
+  std::uint64_t added_ = 0;
+  std::uint64_t already_there_ = 0;
+};
+
+// The hash a record must carry: SHA-256 over the previous record's hash and its content.
+std::string record_hash(const std::string& previous, const std::string& kind,
+                        const std::string& key, const std::string& body);
+
+}  // namespace bylaw::io

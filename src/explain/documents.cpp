@@ -1,0 +1,182 @@
+// What each audience's explanation contains.
+#include <fmt/format.h>
+
+#include "document.hpp"
+
+namespace bylaw::explain {
+
+namespace {
+
+TreeNode tree_of(const runtime::ExprTrace& expr) {
+  TreeNode node;
+  node.text = expr.text;
+  if (!expr.evaluated) {
+    node.note = "not evaluated";
+    node.dim = true;
+  } else {
+    node.note = "= " + expr.value;
+    if (!expr.difference.empty()) node.note += fmt::format("  (difference {})", expr.difference);
+  }
+  for (const auto& operand : expr.operands) {
+    if (operand.operands.empty() && operand.text == operand.value)
+      continue;  // a literal says itself
+    node.children.push_back(tree_of(operand));
+  }
+  return node;
+}
+
+Fields decision_fields(const runtime::Decision& d) {
+  Fields f = {{"id", d.id},
+              {"kind", check::decision_kind_name(d.kind)},
+              {"name", d.name},
+              {"subject", d.subject},
+              {"time", format_rfc3339(d.time)},
+              {"trigger", d.trigger.value_or("none (fired by the appeal timer)")}};
+  switch (d.kind) {
+    case check::DecisionKind::hold:
+      if (d.appeal_eligible_at)
+        f.push_back({"appeal eligible at", format_rfc3339(*d.appeal_eligible_at)});
+      if (!d.scope.empty()) f.push_back({"scope", fmt::format("{}", fmt::join(d.scope, ", "))});
+      break;
+    case check::DecisionKind::alert:
+      f.push_back({"severity", check::severity_name(d.severity)});
+      break;
+    case check::DecisionKind::eligibility:
+      f.push_back({"eligible", d.eligible ? "yes" : "no"});
+      if (!d.eligible) f.push_back({"reason", d.reason});
+      if (d.eligible_at) f.push_back({"eligible at", format_rfc3339(*d.eligible_at)});
+      break;
+    case check::DecisionKind::release:
+      break;
+  }
+  f.push_back(
+      {"evidence", d.evidence.empty() ? "none" : fmt::format("{}", fmt::join(d.evidence, ", "))});
+  return f;
+}
+
+std::vector<std::string> lines_of(const std::string& text, std::uint32_t first,
+                                  std::uint32_t last) {
+  std::vector<std::string> out;
+  std::uint32_t line = 1;
+  std::size_t start = 0;
+  while (start <= text.size() && line <= last) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (line >= first) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+    ++line;
+  }
+  return out;
+}
+
+}  // namespace
+
+Document auditor_document(const runtime::Decision& d, const std::string* source) {
+  const runtime::Trace& t = d.explanation;
+  Document doc;
+  doc.title = fmt::format("bylaw decision {}: {} {} on {}", d.id, check::decision_kind_name(d.kind),
+                          d.name, d.subject);
+  doc.sections.push_back({"Decision", {decision_fields(d)}});
+
+  Section rule{"Rule", {}};
+  rule.blocks.push_back(
+      Fields{{"rule", t.rule},
+             {"mode", t.mode},
+             {"source", fmt::format("{} lines {}-{}", t.file, t.first_line, t.last_line)},
+             {"policy", t.policy},
+             {"policy hash", t.policy_hash}});
+  if (source)
+    rule.blocks.push_back(
+        SourceQuote{t.file, t.first_line, lines_of(*source, t.first_line, t.last_line)});
+  doc.sections.push_back(std::move(rule));
+
+  if (!t.parameters.empty()) {
+    Fields params;
+    for (const auto& p : t.parameters) params.push_back({p.name, p.value});
+    doc.sections.push_back({"Parameters", {params}});
+  }
+  if (!t.correlations.empty()) {
+    Section section{"Earlier events looked up", {}};
+    for (const auto& c : t.correlations) {
+      std::string found = "none found";
+      if (c.found_id) {
+        std::vector<std::string> fields;
+        for (const auto& [name, value] : c.found_fields) fields.push_back(name + " " + value);
+        found = fmt::format("{} at {} ({})", *c.found_id, format_rfc3339(*c.found_time),
+                            fmt::join(fields, ", "));
+      }
+      section.blocks.push_back(Fields{{c.name, found}, {"query", c.condition}});
+    }
+    doc.sections.push_back(std::move(section));
+  }
+  Section conditions{"Conditions", {}};
+  for (const auto& c : t.conditions) {
+    TreeNode node = tree_of(c.expr);
+    std::string label = c.clause;
+    if (c.clause == "exclude") label += fmt::format(" \"{}\"", c.reason);
+    if (c.clause == "deny") label += " " + c.reason;
+    node.text = label + ": " + node.text;
+    node.note = c.result ? "true" : "false";
+    if (!c.expr.difference.empty())
+      node.note += fmt::format("  (difference {})", c.expr.difference);
+    conditions.blocks.push_back(std::move(node));
+  }
+  if (!conditions.blocks.empty()) doc.sections.push_back(std::move(conditions));
+  for (const auto& a : t.aggregates) {
+    Section section{fmt::format("Aggregate {}", a.name), {}};
+    Fields fields = {{"function", a.function + (a.of.empty() ? "" : " " + a.of)},
+                     {"per", fmt::format("{} = {}", a.per, a.key)},
+                     {"window", fmt::format("{}: after {}, up to and including {}", a.window,
+                                            format_rfc3339(a.from), format_rfc3339(a.to))}};
+    if (a.after) fields.push_back({"only after", format_rfc3339(*a.after)});
+    fields.push_back({"result", a.result});
+    section.blocks.push_back(std::move(fields));
+    Table counted{{"counted event", "time", "value"}, {}};
+    for (const auto& c : a.counted) counted.rows.push_back({c.id, format_rfc3339(c.time), c.value});
+    section.blocks.push_back(fmt::format("Counted: {}", a.counted.size()));
+    section.blocks.push_back(std::move(counted));
+    section.blocks.push_back(fmt::format("Left out: {}", a.left_out.size()));
+    if (!a.left_out.empty()) {
+      Table left{{"left-out event", "time", "why"}, {}};
+      for (const auto& l : a.left_out)
+        left.rows.push_back({l.id, format_rfc3339(l.time), l.reason});
+      section.blocks.push_back(std::move(left));
+    }
+    doc.sections.push_back(std::move(section));
+  }
+  if (!t.margins.empty()) {
+    Section section{"Margin", {}};
+    for (const auto& m : t.margins) {
+      section.blocks.push_back(
+          Fields{{"condition", m.condition},
+                 {"value", fmt::format("{} against {}", m.result, m.threshold)}});
+      section.blocks.push_back(m.statement + ".");
+    }
+    doc.sections.push_back(std::move(section));
+  }
+  doc.sections.push_back({"Message to the account", {t.summary}});
+  return doc;
+}
+
+Document subject_document(const SubjectView& v) {
+  Document doc;
+  doc.title = fmt::format("About your account: {} {}", v.kind, v.name);
+  doc.sections.push_back({"What happened", {v.what}});
+  Section why{"Why", {}};
+  if (!v.why.empty()) why.blocks.push_back(v.why);
+  why.blocks.push_back(fmt::format("This follows rule {} of policy {}.", v.rule, v.policy));
+  for (const auto& count : v.counts) why.blocks.push_back(count);
+  if (!v.dates.empty()) {
+    std::vector<std::string> dates;
+    for (auto t : v.dates) dates.push_back(format_rfc3339(t));
+    why.blocks.push_back(fmt::format("Counted events happened at: {}.", fmt::join(dates, ", ")));
+  }
+  if (!v.margin.empty()) why.blocks.push_back(v.margin);
+  doc.sections.push_back(std::move(why));
+  if (!v.next.empty()) doc.sections.push_back({"What you can do", {v.next}});
+  doc.sections.push_back(
+      {"Reference", {Fields{{"decision", v.decision_id}, {"time", format_rfc3339(v.time)}}}});
+  return doc;
+}
+
+}  // namespace bylaw::explain
