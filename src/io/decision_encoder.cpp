@@ -2,153 +2,225 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_writer.hpp"
+
 namespace bylaw::io {
 
 using nlohmann::ordered_json;
 
 namespace {
 
-ordered_json time_json(const std::optional<Time>& time) {
-  return time ? ordered_json(format_rfc3339(*time)) : ordered_json(nullptr);
-}
-
-ordered_json expr_json(const runtime::ExprTrace& expr) {
-  ordered_json out;
-  out["expr"] = expr.text;
-  if (expr.evaluated) {
-    out["value"] = expr.value;
+void time_or_null(JsonWriter& w, const std::optional<Time>& time) {
+  if (time) {
+    w.string(format_rfc3339(*time));
   } else {
-    out["value"] = nullptr;
-    out["skipped"] = true;  // and/or decided without it
+    w.null();
   }
-  if (!expr.difference.empty()) out["difference"] = expr.difference;
-  if (!expr.operands.empty()) {
-    ordered_json operands = ordered_json::array();
-    for (const auto& operand : expr.operands) operands.push_back(expr_json(operand));
-    out["operands"] = std::move(operands);
-  }
-  return out;
 }
 
-ordered_json trace_json(const runtime::Trace& trace) {
-  ordered_json out;
-  out["rule"] = trace.rule;
-  out["source"] = {
-      {"file", trace.file}, {"first_line", trace.first_line}, {"last_line", trace.last_line}};
-  out["policy"] = trace.policy;
-  out["policy_hash"] = trace.policy_hash;
-  out["mode"] = trace.mode;
-  ordered_json parameters = ordered_json::object();
-  for (const auto& p : trace.parameters) parameters[p.name] = p.value;
-  out["parameters"] = std::move(parameters);
-  ordered_json correlations = ordered_json::array();
+void write_strings(JsonWriter& w, const std::vector<std::string>& items) {
+  w.begin_array();
+  for (const auto& item : items) w.string(item);
+  w.end_array();
+}
+
+void write_expr(JsonWriter& w, const runtime::ExprTrace& expr) {
+  w.begin_object();
+  w.field("expr", expr.text);
+  w.key("value");
+  if (expr.evaluated) {
+    w.string(expr.value);
+  } else {
+    w.null();
+    w.key("skipped");
+    w.boolean(true);  // and/or decided without it
+  }
+  if (!expr.difference.empty()) w.field("difference", expr.difference);
+  if (!expr.operands.empty()) {
+    w.key("operands");
+    w.begin_array();
+    for (const auto& operand : expr.operands) write_expr(w, operand);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void write_trace(JsonWriter& w, const runtime::Trace& trace) {
+  w.begin_object();
+  w.field("rule", trace.rule);
+  w.key("source");
+  w.begin_object();
+  w.field("file", trace.file);
+  w.key("first_line");
+  w.number(trace.first_line);
+  w.key("last_line");
+  w.number(trace.last_line);
+  w.end_object();
+  w.field("policy", trace.policy);
+  w.field("policy_hash", trace.policy_hash);
+  w.field("mode", trace.mode);
+  w.key("parameters");
+  w.begin_object();
+  for (const auto& p : trace.parameters) w.field(p.name, p.value);
+  w.end_object();
+  w.key("correlations");
+  w.begin_array();
   for (const auto& c : trace.correlations) {
-    ordered_json found = nullptr;
+    w.begin_object();
+    w.field("name", c.name);
+    w.field("event_type", c.event_type);
+    w.field("query", c.condition);
+    w.key("found");
     if (c.found_id) {
-      found = {{"id", *c.found_id}, {"time", format_rfc3339(*c.found_time)}};
-      ordered_json fields = ordered_json::object();
-      for (const auto& [name, value] : c.found_fields) fields[name] = value;
-      found["fields"] = std::move(fields);
+      w.begin_object();
+      w.field("id", *c.found_id);
+      w.field("time", format_rfc3339(*c.found_time));
+      w.key("fields");
+      w.begin_object();
+      for (const auto& [name, value] : c.found_fields) w.field(name, value);
+      w.end_object();
+      w.end_object();
+    } else {
+      w.null();
     }
-    correlations.push_back(
-        {{"name", c.name}, {"event_type", c.event_type}, {"query", c.condition}, {"found", found}});
+    w.end_object();
   }
-  out["correlations"] = std::move(correlations);
-  ordered_json conditions = ordered_json::array();
+  w.end_array();
+  w.key("conditions");
+  w.begin_array();
   for (const auto& c : trace.conditions) {
-    ordered_json condition;
-    condition["clause"] = c.clause;
-    if (!c.reason.empty()) condition["reason"] = c.reason;
-    condition["result"] = c.result;
-    condition["expr"] = expr_json(c.expr);
-    conditions.push_back(std::move(condition));
+    w.begin_object();
+    w.field("clause", c.clause);
+    if (!c.reason.empty()) w.field("reason", c.reason);
+    w.key("result");
+    w.boolean(c.result);
+    w.key("expr");
+    write_expr(w, c.expr);
+    w.end_object();
   }
-  out["conditions"] = std::move(conditions);
-  ordered_json aggregates = ordered_json::array();
+  w.end_array();
+  w.key("aggregates");
+  w.begin_array();
   for (const auto& a : trace.aggregates) {
-    ordered_json aggregate;
-    aggregate["name"] = a.name;
-    aggregate["function"] = a.function;
-    if (!a.of.empty()) aggregate["of"] = a.of;
-    aggregate["per"] = a.per;
-    aggregate["key"] = a.key;
-    aggregate["window"] = {{"duration", a.window},
-                           {"from_exclusive", format_rfc3339(a.from)},
-                           {"to_inclusive", format_rfc3339(a.to)}};
-    aggregate["after"] = time_json(a.after);
-    ordered_json counted = ordered_json::array();
+    w.begin_object();
+    w.field("name", a.name);
+    w.field("function", a.function);
+    if (!a.of.empty()) w.field("of", a.of);
+    w.field("per", a.per);
+    w.field("key", a.key);
+    w.key("window");
+    w.begin_object();
+    w.field("duration", a.window);
+    w.field("from_exclusive", format_rfc3339(a.from));
+    w.field("to_inclusive", format_rfc3339(a.to));
+    w.end_object();
+    w.key("after");
+    time_or_null(w, a.after);
+    w.key("counted");
+    w.begin_array();
     for (const auto& e : a.counted) {
-      ordered_json item = {{"id", e.id}, {"time", format_rfc3339(e.time)}};
-      if (!e.value.empty()) item["value"] = e.value;
-      counted.push_back(std::move(item));
+      w.begin_object();
+      w.field("id", e.id);
+      w.field("time", format_rfc3339(e.time));
+      if (!e.value.empty()) w.field("value", e.value);
+      w.end_object();
     }
-    aggregate["counted"] = std::move(counted);
-    ordered_json left_out = ordered_json::array();
+    w.end_array();
+    w.key("left_out");
+    w.begin_array();
     for (const auto& e : a.left_out) {
-      left_out.push_back({{"id", e.id}, {"time", format_rfc3339(e.time)}, {"reason", e.reason}});
+      w.begin_object();
+      w.field("id", e.id);
+      w.field("time", format_rfc3339(e.time));
+      w.field("reason", e.reason);
+      w.end_object();
     }
-    aggregate["left_out"] = std::move(left_out);
-    aggregate["result"] = a.result;
-    aggregates.push_back(std::move(aggregate));
+    w.end_array();
+    w.field("result", a.result);
+    w.end_object();
   }
-  out["aggregates"] = std::move(aggregates);
-  ordered_json margins = ordered_json::array();
+  w.end_array();
+  w.key("margins");
+  w.begin_array();
   for (const auto& m : trace.margins) {
-    ordered_json margin;
-    margin["aggregate"] = m.aggregate;
-    margin["condition"] = m.condition;
-    margin["result"] = m.result;
-    margin["threshold"] = m.threshold;
-    margin["without"] = m.without;
-    margin["would_be"] = m.would_be;
-    margin["earliest_leaves_at"] = time_json(m.earliest_leaves_at);
-    margin["then_value"] = m.then_value;
-    margin["statement"] = m.statement;
-    margins.push_back(std::move(margin));
+    w.begin_object();
+    w.field("aggregate", m.aggregate);
+    w.field("condition", m.condition);
+    w.field("result", m.result);
+    w.field("threshold", m.threshold);
+    w.key("without");
+    write_strings(w, m.without);
+    w.field("would_be", m.would_be);
+    w.key("earliest_leaves_at");
+    time_or_null(w, m.earliest_leaves_at);
+    w.field("then_value", m.then_value);
+    w.field("statement", m.statement);
+    w.end_object();
   }
-  out["margins"] = std::move(margins);
-  out["summary"] = trace.summary;
-  return out;
+  w.end_array();
+  w.field("summary", trace.summary);
+  w.end_object();
 }
 
 }  // namespace
 
 std::string encode_decision(const runtime::Decision& d) {
-  ordered_json out;
-  out["id"] = d.id;
-  out["kind"] = check::decision_kind_name(d.kind);
-  out["name"] = d.name;
-  out["subject"] = d.subject;
-  out["time"] = format_rfc3339(d.time);
-  out["trigger"] = d.trigger ? ordered_json(*d.trigger) : ordered_json(nullptr);
-  out["rule"] = d.rule;
-  out["policy"] = d.policy;
-  out["policy_hash"] = d.policy_hash;
+  std::string out;
+  out.reserve(4096);
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("id", d.id);
+  w.field("kind", check::decision_kind_name(d.kind));
+  w.field("name", d.name);
+  w.field("subject", d.subject);
+  w.field("time", format_rfc3339(d.time));
+  w.key("trigger");
+  if (d.trigger) {
+    w.string(*d.trigger);
+  } else {
+    w.null();
+  }
+  w.field("rule", d.rule);
+  w.field("policy", d.policy);
+  w.field("policy_hash", d.policy_hash);
   switch (d.kind) {
     case check::DecisionKind::hold:
-      out["appeal_eligible_at"] = time_json(d.appeal_eligible_at);
-      if (!d.scope.empty()) out["scope"] = d.scope;
+      w.key("appeal_eligible_at");
+      time_or_null(w, d.appeal_eligible_at);
+      if (!d.scope.empty()) {
+        w.key("scope");
+        write_strings(w, d.scope);
+      }
       break;
     case check::DecisionKind::release:
       break;
     case check::DecisionKind::alert:
-      out["severity"] = check::severity_name(d.severity);
+      w.field("severity", check::severity_name(d.severity));
       break;
     case check::DecisionKind::eligibility:
-      out["eligible"] = d.eligible;
-      if (!d.eligible) out["reason"] = d.reason;
-      if (d.eligible_at) out["eligible_at"] = format_rfc3339(*d.eligible_at);
+      w.key("eligible");
+      w.boolean(d.eligible);
+      if (!d.eligible) w.field("reason", d.reason);
+      if (d.eligible_at) w.field("eligible_at", format_rfc3339(*d.eligible_at));
       break;
   }
-  if (d.shadow) out["shadow"] = true;
-  out["evidence"] = d.evidence;
-  out["explanation"] = trace_json(d.explanation);
-  return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  if (d.shadow) {
+    w.key("shadow");
+    w.boolean(true);
+  }
+  w.key("evidence");
+  write_strings(w, d.evidence);
+  w.key("explanation");
+  write_trace(w, d.explanation);
+  w.end_object();
+  return out;
 }
 
 std::string encode_explanation(const runtime::Decision& decision) {
-  return trace_json(decision.explanation)
-      .dump(2, ' ', false, ordered_json::error_handler_t::replace);
+  std::string compact;
+  JsonWriter w(compact);
+  write_trace(w, decision.explanation);
+  return ordered_json::parse(compact).dump(2, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 std::string encode_subject_view(const explain::SubjectView& v) {

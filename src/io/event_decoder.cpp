@@ -1,15 +1,25 @@
 #include "bylaw/io/event_decoder.hpp"
 
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace bylaw::io {
 
-using nlohmann::json;
+namespace dom = simdjson::dom;
 
-EventDecoder::EventDecoder(const check::Schema& schema) : schema_(schema) {}
+// The reusable parser, the padded copy of the line it reads, and the last parsed document.
+struct EventDecoder::Parser {
+  dom::parser parser;
+  std::vector<char> buffer;
+  dom::element document;
+};
+
+EventDecoder::EventDecoder(const check::Schema& schema)
+    : schema_(schema), parser_(std::make_unique<Parser>()) {}
 EventDecoder::~EventDecoder() = default;
 
 namespace {
@@ -21,37 +31,71 @@ DecodedLine reject(DecodedLine line, std::string reason, std::string detail) {
   return line;
 }
 
+// A member that is there and not null.
+bool member(dom::object object, std::string_view key, dom::element& out) {
+  if (object[key].get(out) != simdjson::SUCCESS) return false;
+  return !out.is_null();
+}
+
+const char* type_name(dom::element e) {
+  switch (e.type()) {
+    case dom::element_type::ARRAY:
+      return "array";
+    case dom::element_type::OBJECT:
+      return "object";
+    case dom::element_type::STRING:
+      return "string";
+    case dom::element_type::BOOL:
+      return "boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "number";
+  }
+}
+
 // An integer from a JSON number: integral floats count (2.0 is 2).
-std::optional<std::int64_t> integer_of(const json& value) {
-  if (value.is_number_integer()) {
-    if (value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX) return std::nullopt;
-    return value.get<std::int64_t>();
-  }
-  if (value.is_number_float()) {
-    double d = value.get<double>();
-    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
-      return static_cast<std::int64_t>(d);
+std::optional<std::int64_t> integer_of(dom::element value) {
+  switch (value.type()) {
+    case dom::element_type::INT64:
+      return int64_t(value);
+    case dom::element_type::UINT64:
+      return std::nullopt;  // above INT64_MAX
+    case dom::element_type::DOUBLE: {
+      double d = double(value);
+      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
+        return static_cast<std::int64_t>(d);
+      }
+      return std::nullopt;
     }
+    default:
+      return std::nullopt;
   }
-  return std::nullopt;
+}
+
+std::optional<std::string_view> string_of(dom::element value) {
+  std::string_view s;
+  if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+  return s;
 }
 
 // Converts one field; on failure says what was expected.
-std::optional<Value> field_value(const json& value, const check::FieldDef& field,
+std::optional<Value> field_value(dom::element value, const check::FieldDef& field,
                                  std::string& expected) {
   using check::TypeKind;
   const check::Type& type = field.type;
   switch (type.kind) {
-    case TypeKind::id:
+    case TypeKind::id: {
       expected = "a non-empty string";
-      if (value.is_string() && !value.get_ref<const std::string&>().empty()) {
-        return Value(value.get<std::string>());
-      }
+      auto s = string_of(value);
+      if (s && !s->empty()) return Value(std::string(*s));
       return std::nullopt;
-    case TypeKind::string:
+    }
+    case TypeKind::string: {
       expected = "a string";
-      if (value.is_string()) return Value(value.get<std::string>());
+      if (auto s = string_of(value)) return Value(std::string(*s));
       return std::nullopt;
+    }
     case TypeKind::integer: {
       expected = field.min && field.max
                      ? fmt::format("an integer in {}..{}", *field.min, *field.max)
@@ -61,44 +105,50 @@ std::optional<Value> field_value(const json& value, const check::FieldDef& field
         return std::nullopt;
       return Value(*i);
     }
-    case TypeKind::number:
+    case TypeKind::number: {
       expected = "a number";
-      if (value.is_number() && std::isfinite(value.get<double>())) {
-        if (value.is_number_float()) return Value(value.get<double>());
-        return Value(static_cast<double>(value.get<double>()));
-      }
+      double d = 0;
+      if (value.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d)) return Value(d);
       return std::nullopt;
-    case TypeKind::boolean:
+    }
+    case TypeKind::boolean: {
       expected = "true or false";
-      if (value.is_boolean()) return Value(value.get<bool>());
+      bool b = false;
+      if (value.get_bool().get(b) == simdjson::SUCCESS) return Value(b);
       return std::nullopt;
-    case TypeKind::time:
+    }
+    case TypeKind::time: {
       expected = "an RFC 3339 time with an offset";
-      if (value.is_string()) {
-        if (auto t = parse_rfc3339(value.get_ref<const std::string&>())) return Value(*t);
+      if (auto s = string_of(value)) {
+        if (auto t = parse_rfc3339(*s)) return Value(*t);
       }
       return std::nullopt;
-    case TypeKind::duration:
+    }
+    case TypeKind::duration: {
       expected = "a duration such as \"30d\"";
-      if (value.is_string()) {
-        if (auto d = parse_duration(value.get_ref<const std::string&>())) return Value(*d);
+      if (auto s = string_of(value)) {
+        if (auto d = parse_duration(*s)) return Value(*d);
       }
       return std::nullopt;
-    case TypeKind::enumeration:
+    }
+    case TypeKind::enumeration: {
       expected = fmt::format("one of {}", fmt::join(type.enumeration->values, ", "));
-      if (value.is_string()) {
-        int index = type.enumeration->find(value.get_ref<const std::string&>());
+      if (auto s = string_of(value)) {
+        int index = type.enumeration->find(std::string(*s));
         if (index >= 0) return Value(EnumValue{static_cast<std::uint32_t>(index)});
       }
       return std::nullopt;
+    }
     case TypeKind::string_set: {
       expected = "an array of strings";
-      if (!value.is_array()) return std::nullopt;
+      dom::array array;
+      if (value.get_array().get(array) != simdjson::SUCCESS) return std::nullopt;
       std::vector<std::string> items;
-      items.reserve(value.size());
-      for (const auto& item : value) {
-        if (!item.is_string()) return std::nullopt;
-        items.push_back(item.get<std::string>());
+      items.reserve(array.size());
+      for (dom::element item : array) {
+        auto s = string_of(item);
+        if (!s) return std::nullopt;
+        items.emplace_back(*s);
       }
       return Value(StringSet::from(std::move(items)));
     }
@@ -109,74 +159,84 @@ std::optional<Value> field_value(const json& value, const check::FieldDef& field
 
 }  // namespace
 
-DecodedLine EventDecoder::decode(
-    std::string_view line, std::uint64_t line_number, std::uint64_t sequence,
-    const std::function<bool(const std::string&)>& is_duplicate) const {
+DecodedLine EventDecoder::decode_envelope(std::string_view line) {
   DecodedLine out;
-  if (!valid_utf8(line)) return reject(std::move(out), "invalid_utf8", "the line is not UTF-8");
-  json document = json::parse(line.begin(), line.end(), nullptr, false);
-  if (document.is_discarded()) {
+  // simdjson reads a little past the end: parse a padded copy.
+  Parser& p = *parser_;
+  if (p.buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+    p.buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(p.buffer.data(), line.data(), line.size());
+  if (p.parser.parse(p.buffer.data(), line.size(), false).get(p.document) != simdjson::SUCCESS) {
+    if (!valid_utf8(line)) return reject(std::move(out), "invalid_utf8", "the line is not UTF-8");
     return reject(std::move(out), "invalid_json", "the line is not one JSON value");
   }
-  if (!document.is_object()) {
+  dom::object document;
+  if (p.document.get_object().get(document) != simdjson::SUCCESS) {
     return reject(std::move(out), "not_an_object",
-                  fmt::format("a CloudEvent is a JSON object, not {}", document.type_name()));
+                  fmt::format("a CloudEvent is a JSON object, not {}", type_name(p.document)));
   }
   // Envelope. A null attribute counts as missing.
-  auto attribute = [&](const char* name) -> const json* {
-    auto it = document.find(name);
-    return it == document.end() || it->is_null() ? nullptr : &*it;
-  };
-  const json* id = attribute("id");
-  if (!id) return reject(std::move(out), "missing_id", "the envelope has no id");
-  if (!id->is_string() || id->get_ref<const std::string&>().empty()) {
+  dom::element id, type, time, version;
+  if (!member(document, "id", id))
+    return reject(std::move(out), "missing_id", "the envelope has no id");
+  auto id_text = string_of(id);
+  if (!id_text || id_text->empty()) {
     return reject(std::move(out), "bad_id", "id must be a non-empty string");
   }
-  out.id = id->get<std::string>();
-  const json* type = attribute("type");
-  if (!type) return reject(std::move(out), "missing_type", "the envelope has no type");
-  if (!type->is_string() || type->get_ref<const std::string&>().empty()) {
+  out.id = std::string(*id_text);
+  if (!member(document, "type", type)) {
+    return reject(std::move(out), "missing_type", "the envelope has no type");
+  }
+  auto type_text = string_of(type);
+  if (!type_text || type_text->empty()) {
     return reject(std::move(out), "bad_type", "type must be a non-empty string");
   }
-  out.type = type->get<std::string>();
-  const json* time = attribute("time");
-  if (!time) return reject(std::move(out), "missing_time", "the envelope has no time");
+  out.type = std::string(*type_text);
+  if (!member(document, "time", time)) {
+    return reject(std::move(out), "missing_time", "the envelope has no time");
+  }
   std::optional<Time> at;
-  if (time->is_string()) at = parse_rfc3339(time->get_ref<const std::string&>());
+  if (auto text = string_of(time)) at = parse_rfc3339(*text);
   if (!at) {
     return reject(std::move(out), "bad_time",
                   "time must be RFC 3339 with an offset, such as 2026-03-04T10:15:00Z");
   }
-  if (const json* version = attribute("specversion");
-      version && !(version->is_string() && version->get_ref<const std::string&>() == "1.0")) {
+  if (member(document, "specversion", version) && string_of(version) != std::string_view("1.0")) {
     return reject(std::move(out), "bad_specversion", "specversion, when present, must be \"1.0\"");
   }
-  if (is_duplicate(out.id)) {
-    out.outcome = LineOutcome::duplicate;
-    return out;
-  }
+  out.time = *at;
+  out.outcome = LineOutcome::event;
+  return out;
+}
+
+DecodedLine EventDecoder::decode_data(DecodedLine out, std::uint64_t line_number,
+                                      std::uint64_t sequence) {
   int type_index = schema_.find(out.type);
   if (type_index < 0 || schema_.types[static_cast<std::size_t>(type_index)].timer) {
     out.outcome = LineOutcome::skipped;
     return out;
   }
-  // Data, against the schema.
   const check::EventTypeDef& def = schema_.types[static_cast<std::size_t>(type_index)];
-  const json* data = attribute("data");
-  if (!data) return reject(std::move(out), "missing_data", fmt::format("{} needs data", def.name));
-  if (!data->is_object()) {
+  dom::object document = dom::object(parser_->document);
+  dom::element data_element;
+  if (!member(document, "data", data_element)) {
+    return reject(std::move(out), "missing_data", fmt::format("{} needs data", def.name));
+  }
+  dom::object data;
+  if (data_element.get_object().get(data) != simdjson::SUCCESS) {
     return reject(std::move(out), "data_not_object", "data must be a JSON object");
   }
   auto event = std::make_shared<runtime::Event>();
   event->type = type_index;
+  event->time = out.time;
   event->id = out.id;
-  event->time = *at;
   event->sequence = sequence;
   event->line = line_number;
   event->fields.reserve(def.fields.size());
   for (const auto& field : def.fields) {
-    auto it = data->find(field.name);
-    if (it == data->end() || it->is_null()) {
+    dom::element value;
+    if (!member(data, field.name, value)) {
       if (!field.type.optional) {
         return reject(std::move(out), "missing_field:" + field.name,
                       fmt::format("{} requires {}", def.name, field.name));
@@ -185,14 +245,14 @@ DecodedLine EventDecoder::decode(
       continue;
     }
     std::string expected;
-    auto value = field_value(*it, field, expected);
-    if (!value) {
-      std::string shown = it->dump(-1, ' ', false, json::error_handler_t::replace);
+    auto converted = field_value(value, field, expected);
+    if (!converted) {
+      std::string shown = simdjson::minify(value);
       if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
       return reject(std::move(out), "bad_field:" + field.name,
                     fmt::format("{} must be {}, not {}", field.name, expected, shown));
     }
-    event->fields.push_back(std::move(*value));
+    event->fields.push_back(std::move(*converted));
   }
   out.outcome = LineOutcome::event;
   out.event = std::move(event);

@@ -39,6 +39,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
   runtime::Engine engine(policy, runtime::EngineOptions{options.max_lateness}, writer);
   EventDecoder decoder(policy.schema);
   std::unordered_set<std::string> used_ids;
+  used_ids.reserve(1 << 16);
   auto is_duplicate = [&used_ids](const std::string& id) { return used_ids.count(id) > 0; };
   std::string line;
   while (std::getline(input, line)) {

@@ -20,21 +20,41 @@ struct DecodedLine {
   runtime::EventPtr event;  // outcome == event
   std::string id;           // the envelope id, once known
   std::string type;         // the envelope type, once known
+  Time time;                // the envelope time, once known
   std::string reason;       // rejected: the reason code (invalid_json, missing_field:amount, ...)
   std::string detail;       // rejected: a human explanation
 };
 
+// Parses with simdjson's validating DOM parser, reused from line to line.
 class EventDecoder {
  public:
   explicit EventDecoder(const check::Schema& schema);
   ~EventDecoder();
+  EventDecoder(const EventDecoder&) = delete;
+  EventDecoder& operator=(const EventDecoder&) = delete;
 
-  // `is_duplicate` tells whether an id is already used up.
+  // `is_duplicate(id)` tells whether an id is already used up.
+  template <class IsDuplicate>
   DecodedLine decode(std::string_view line, std::uint64_t line_number, std::uint64_t sequence,
-                     const std::function<bool(const std::string&)>& is_duplicate) const;
+                     const IsDuplicate& is_duplicate) {
+    DecodedLine out = decode_envelope(line);
+    if (out.outcome != LineOutcome::event) return out;
+    if (is_duplicate(out.id)) {
+      out.outcome = LineOutcome::duplicate;
+      return out;
+    }
+    return decode_data(std::move(out), line_number, sequence);
+  }
 
  private:
+  struct Parser;
+  // The envelope, up to the duplicate check: outcome `event` means "go on".
+  DecodedLine decode_envelope(std::string_view line);
+  // Undeclared type, then data against the schema, for the line decode_envelope last parsed.
+  DecodedLine decode_data(DecodedLine line, std::uint64_t line_number, std::uint64_t sequence);
+
   const check::Schema& schema_;
+  std::unique_ptr<Parser> parser_;
 };
 
 // Whether `text` is well-formed UTF-8.

@@ -28,7 +28,7 @@ event thing.happened {
 }
 
 DecodedLine decode(const std::string& line, bool duplicate = false) {
-  EventDecoder decoder(schema_policy().schema);
+  static EventDecoder decoder(schema_policy().schema);
   return decoder.decode(line, 1, 1, [duplicate](const std::string&) { return duplicate; });
 }
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The benchmark runs, and its counts agree with bylaw run's summary. It asserts no time.
+set -eu
+bench=$1
+gen=$2
+bylaw=$3
+root=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$gen" --events 20000 --freelancers 500 --clients 500 --seed 3 --bad-rate 0.01 --output "$work/s.jsonl"
+"$bench" --bylaw "$bylaw" --policy "$root/policies/marketplace.policy" --input "$work/s.jsonl" --json > "$work/r.json"
+cat "$work/r.json"
+grep -q '"events":20000,' "$work/r.json"
+grep -q '"counts_match":true' "$work/r.json"
