@@ -79,68 +79,86 @@ std::optional<std::string_view> string_of(dom::element value) {
   return s;
 }
 
-// Converts one field; on failure says what was expected.
-std::optional<Value> field_value(dom::element value, const check::FieldDef& field,
-                                 std::string& expected) {
+// What a field must be, for the detail of a bad_field reject (only built for a rejected line).
+std::string expectation(const check::FieldDef& field) {
+  using check::TypeKind;
+  switch (field.type.kind) {
+    case TypeKind::id:
+      return "a non-empty string";
+    case TypeKind::string:
+      return "a string";
+    case TypeKind::integer:
+      return field.min && field.max ? fmt::format("an integer in {}..{}", *field.min, *field.max)
+                                    : std::string("an integer");
+    case TypeKind::number:
+      return "a number";
+    case TypeKind::boolean:
+      return "true or false";
+    case TypeKind::time:
+      return "an RFC 3339 time with an offset";
+    case TypeKind::duration:
+      return "a duration such as \"30d\"";
+    case TypeKind::enumeration:
+      return fmt::format("one of {}", fmt::join(field.type.enumeration->values, ", "));
+    case TypeKind::string_set:
+      return "an array of strings";
+    default:
+      return "a value of its type";
+  }
+}
+
+// Converts one field; nullopt when the value does not fit its declared type.
+std::optional<Value> field_value(dom::element value, const check::FieldDef& field) {
   using check::TypeKind;
   const check::Type& type = field.type;
   switch (type.kind) {
     case TypeKind::id: {
-      expected = "a non-empty string";
       auto s = string_of(value);
       if (s && !s->empty()) return Value(std::string(*s));
       return std::nullopt;
     }
     case TypeKind::string: {
-      expected = "a string";
       if (auto s = string_of(value)) return Value(std::string(*s));
       return std::nullopt;
     }
     case TypeKind::integer: {
-      expected = field.min && field.max
-                     ? fmt::format("an integer in {}..{}", *field.min, *field.max)
-                     : std::string("an integer");
       auto i = integer_of(value);
       if (!i || (field.min && *i < *field.min) || (field.max && *i > *field.max))
         return std::nullopt;
       return Value(*i);
     }
     case TypeKind::number: {
-      expected = "a number";
       double d = 0;
       if (value.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d)) return Value(d);
       return std::nullopt;
     }
     case TypeKind::boolean: {
-      expected = "true or false";
       bool b = false;
       if (value.get_bool().get(b) == simdjson::SUCCESS) return Value(b);
       return std::nullopt;
     }
     case TypeKind::time: {
-      expected = "an RFC 3339 time with an offset";
       if (auto s = string_of(value)) {
         if (auto t = parse_rfc3339(*s)) return Value(*t);
       }
       return std::nullopt;
     }
     case TypeKind::duration: {
-      expected = "a duration such as \"30d\"";
       if (auto s = string_of(value)) {
         if (auto d = parse_duration(*s)) return Value(*d);
       }
       return std::nullopt;
     }
     case TypeKind::enumeration: {
-      expected = fmt::format("one of {}", fmt::join(type.enumeration->values, ", "));
       if (auto s = string_of(value)) {
-        int index = type.enumeration->find(std::string(*s));
-        if (index >= 0) return Value(EnumValue{static_cast<std::uint32_t>(index)});
+        const auto& values = type.enumeration->values;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          if (values[i] == *s) return Value(EnumValue{static_cast<std::uint32_t>(i)});
+        }
       }
       return std::nullopt;
     }
     case TypeKind::string_set: {
-      expected = "an array of strings";
       dom::array array;
       if (value.get_array().get(array) != simdjson::SUCCESS) return std::nullopt;
       std::vector<std::string> items;
@@ -244,13 +262,12 @@ DecodedLine EventDecoder::decode_data(DecodedLine out, std::uint64_t line_number
       event->fields.emplace_back(Absent{});
       continue;
     }
-    std::string expected;
-    auto converted = field_value(value, field, expected);
+    auto converted = field_value(value, field);
     if (!converted) {
       std::string shown = simdjson::minify(value);
       if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
       return reject(std::move(out), "bad_field:" + field.name,
-                    fmt::format("{} must be {}, not {}", field.name, expected, shown));
+                    fmt::format("{} must be {}, not {}", field.name, expectation(field), shown));
     }
     event->fields.push_back(std::move(*converted));
   }

@@ -31,6 +31,14 @@ void JsonWriter::quoted(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
+    // Copy the run of characters that need no escaping in one go.
+    std::size_t run = i;
+    while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\') ++run;
+    if (run > i) {
+      out_.append(text.data() + i, run - i);
+      i = run;
+      if (i == n) break;
+    }
     unsigned char c = s[i];
     if (c >= 0x80) {
       std::size_t length = utf8_length(s + i, n - i);

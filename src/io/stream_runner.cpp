@@ -9,6 +9,7 @@
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
+#include "line_reader.hpp"
 
 namespace bylaw::io {
 
@@ -41,10 +42,10 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
   std::unordered_set<std::string> used_ids;
   used_ids.reserve(1 << 16);
   auto is_duplicate = [&used_ids](const std::string& id) { return used_ids.count(id) > 0; };
-  std::string line;
-  while (std::getline(input, line)) {
+  LineReader reader(input);
+  std::string_view line;
+  while (reader.next(line)) {
     ++counts.lines;
-    if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF line ends
     DecodedLine decoded = decoder.decode(line, counts.lines, counts.lines, is_duplicate);
     switch (decoded.outcome) {
       case LineOutcome::duplicate:

@@ -110,9 +110,8 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
   for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {
     const check::Aggregate& aggregate = rule.aggregates[i];
     AggregateView& v = views[i];
-    Value key = evaluate(aggregate.key, frame);
-    v.key_text = check::display_value(key, aggregate.key.type);
-    append_key(v.key, key);
+    v.key_value = evaluate(aggregate.key, frame);
+    append_key(v.key, v.key_value);
     Value value = aggregate.value ? evaluate(*aggregate.value, frame) : Value(Absent{});
     v.lower = subtract(frame.now, std::get<Duration>(evaluate(aggregate.window, frame)));
     v.entries = &state_.aggregates[rule_index][i].add(

@@ -27,8 +27,8 @@ struct EngineState {
 // trace is built) which entries counted and which were left out.
 struct AggregateView {
   const std::deque<AggregateEntry>* entries = nullptr;
-  std::string key;
-  std::string key_text;
+  std::string key;  // the key's encoding (append_key)
+  Value key_value;  // for traces
   Time lower;
   std::optional<Time> after;
 };

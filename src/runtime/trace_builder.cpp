@@ -237,7 +237,7 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     a.function = aggregate_function(aggregate);
     if (aggregate.value) a.of = aggregate.value->text;
     a.per = aggregate.key.text;
-    a.key = view.key_text;
+    a.key = check::display_value(view.key_value, aggregate.key.type);
     a.window = check::display_value(evaluate(aggregate.window, frame), aggregate.window.type);
     a.from = view.lower;
     a.to = frame.now;
