@@ -129,6 +129,29 @@ int main(int argc, char** argv) {
   }
   if (bylaw_path.empty() || policy_path.empty() || input_path.empty()) return usage();
 
+  // (b) bylaw run, end to end: first, while this process is small, because a forked child
+  // counts the parent's resident pages in its peak RSS until it execs.
+  char work[] = "/tmp/bylaw-bench-XXXXXX";
+  if (!mkdtemp(work)) return 1;
+  std::string out = std::string(work) + "/decisions.jsonl";
+  std::string summary_path = std::string(work) + "/summary.json";
+  Child run = run_child({bylaw_path, "run", "--policy", policy_path, "--input", input_path,
+                         "--output", out, "--rejects", std::string(work) + "/rejects.jsonl",
+                         "--summary-json", summary_path});
+  std::string summary;
+  {
+    std::ifstream in(summary_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    summary = text.str();
+  }
+  std::remove(out.c_str());
+  std::remove((std::string(work) + "/rejects.jsonl").c_str());
+  std::remove(summary_path.c_str());
+  rmdir(work);
+  if (run.status != 0)
+    return std::fprintf(stderr, "bylaw-bench: bylaw run failed (%d)\n", run.status), 1;
+
   // The stream in memory, one string per line, so no phase pays for the disk.
   std::vector<std::string> lines;
   std::uint64_t bytes = 0;
@@ -162,28 +185,6 @@ int main(int argc, char** argv) {
     }
   }
   double parse_seconds = seconds_since(start);
-
-  // (b) bylaw run, end to end.
-  char work[] = "/tmp/bylaw-bench-XXXXXX";
-  if (!mkdtemp(work)) return 1;
-  std::string out = std::string(work) + "/decisions.jsonl";
-  std::string summary_path = std::string(work) + "/summary.json";
-  Child run = run_child({bylaw_path, "run", "--policy", policy_path, "--input", input_path,
-                         "--output", out, "--rejects", std::string(work) + "/rejects.jsonl",
-                         "--summary-json", summary_path});
-  std::string summary;
-  {
-    std::ifstream in(summary_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    summary = text.str();
-  }
-  std::remove(out.c_str());
-  std::remove((std::string(work) + "/rejects.jsonl").c_str());
-  std::remove(summary_path.c_str());
-  rmdir(work);
-  if (run.status != 0)
-    return std::fprintf(stderr, "bylaw-bench: bylaw run failed (%d)\n", run.status), 1;
 
   // (c) the phases apart.
   bylaw::check::LoadResult loaded = bylaw::check::load_policy(policy_path);

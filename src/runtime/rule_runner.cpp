@@ -38,8 +38,8 @@ int aggregate_local(const check::Rule& rule, std::size_t aggregate) {
 
 bool counts(const AggregateEntry& entry, const AggregateView& view) {
   if (!entry.left_out_by.empty()) return false;
-  if (entry.event->time <= view.lower) return false;
-  return !(view.after && entry.event->time <= *view.after);
+  if (entry.time <= view.lower) return false;
+  return !(view.after && entry.time <= *view.after);
 }
 
 }  // namespace
@@ -78,10 +78,10 @@ Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& vi
 AggregateLists list_aggregate(const AggregateView& view) {
   AggregateLists lists;
   for (const auto& entry : *view.entries) {
-    if (entry.event->time <= view.lower) continue;
+    if (entry.time <= view.lower) continue;
     if (!entry.left_out_by.empty()) {
       lists.left_out.emplace_back(&entry, entry.left_out_by);
-    } else if (view.after && entry.event->time <= *view.after) {
+    } else if (view.after && entry.time <= *view.after) {
       lists.left_out.emplace_back(&entry,
                                   fmt::format("at or before {}", format_rfc3339(*view.after)));
     } else {
@@ -115,7 +115,9 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     Value value = aggregate.value ? evaluate(*aggregate.value, frame) : Value(Absent{});
     v.lower = subtract(frame.now, std::get<Duration>(evaluate(aggregate.window, frame)));
     v.entries = &state_.aggregates[rule_index][i].add(
-        v.key, AggregateEntry{event, std::move(value), left_out_by ? *left_out_by : std::string()},
+        v.key,
+        AggregateEntry{event->id, event->time, std::move(value),
+                       left_out_by ? *left_out_by : std::string()},
         v.lower);
   }
   if (left_out_by) return;
@@ -178,10 +180,10 @@ std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Fram
           for (const auto* entry : lists.counted) {
             std::string key;
             append_key(key, entry->value);
-            if (values.insert(key).second) add_unique(ids, seen, entry->event->id);
+            if (values.insert(key).second) add_unique(ids, seen, entry->id);
           }
         } else {
-          for (const auto* entry : lists.counted) add_unique(ids, seen, entry->event->id);
+          for (const auto* entry : lists.counted) add_unique(ids, seen, entry->id);
         }
         break;
       }

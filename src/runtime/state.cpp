@@ -109,7 +109,7 @@ const Event* CorrelationIndex::find(const std::string& key) const {
 const std::deque<AggregateEntry>& AggregateWindow::add(const std::string& key, AggregateEntry entry,
                                                        Time lower) {
   auto& entries = entries_[key];
-  while (!entries.empty() && entries.front().event->time <= lower) entries.pop_front();
+  while (!entries.empty() && entries.front().time <= lower) entries.pop_front();
   entries.push_back(std::move(entry));
   return entries;
 }
@@ -128,7 +128,7 @@ std::size_t AggregateWindow::entries() const {
 void AggregateWindow::sweep(Time lower) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto& entries = it->second;
-    while (!entries.empty() && entries.front().event->time <= lower) entries.pop_front();
+    while (!entries.empty() && entries.front().time <= lower) entries.pop_front();
     it = entries.empty() ? entries_.erase(it) : std::next(it);
   }
 }

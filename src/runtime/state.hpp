@@ -75,8 +75,11 @@ class CorrelationIndex {
   std::unordered_map<std::string, EventPtr> latest_;
 };
 
+// What a window keeps of an event: not the event itself, so windows cost memory by what they
+// count, not by the size of the events.
 struct AggregateEntry {
-  EventPtr event;
+  std::string id;
+  Time time;
   Value value;              // what count distinct counts, or what sum adds
   std::string left_out_by;  // the exclusion that left it out; empty when counted
 };

@@ -136,7 +136,7 @@ MarginTrace margin_of(const check::TExpr& comparison, Frame& frame, const Aggreg
       if (aggregate.distinct) append_key(key, e->value);
       bool goes = aggregate.distinct ? key == latest_key : e == latest;
       if (goes) {
-        margin.without.push_back(e->event->id);
+        margin.without.push_back(e->id);
       } else {
         kept.push_back(e);
       }
@@ -150,12 +150,12 @@ MarginTrace margin_of(const check::TExpr& comparison, Frame& frame, const Aggreg
                   margin.would_be, strict ? "not above" : "below", margin.threshold);
   if (!counted.empty()) {
     Duration window = std::get<Duration>(evaluate(aggregate.window, frame));
-    margin.earliest_leaves_at = add(counted.front()->event->time, window);
+    margin.earliest_leaves_at = add(counted.front()->time, window);
     std::vector<const AggregateEntry*> later(counted.begin() + 1, counted.end());
     margin.then_value = shown(value_over(aggregate, later));
-    margin.statement += fmt::format(
-        "; {} leaves the window at {}, and then the {} would be {}", counted.front()->event->id,
-        format_rfc3339(*margin.earliest_leaves_at), what, margin.then_value);
+    margin.statement += fmt::format("; {} leaves the window at {}, and then the {} would be {}",
+                                    counted.front()->id, format_rfc3339(*margin.earliest_leaves_at),
+                                    what, margin.then_value);
   }
   return margin;
 }
@@ -246,10 +246,10 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     for (const auto* entry : lists.counted) {
       std::string value;
       if (aggregate.value) value = check::display_value(entry->value, aggregate.value->type);
-      a.counted.push_back({entry->event->id, entry->event->time, value});
+      a.counted.push_back({entry->id, entry->time, value});
     }
     for (const auto& [entry, reason] : lists.left_out) {
-      a.left_out.push_back({entry->event->id, entry->event->time, reason});
+      a.left_out.push_back({entry->id, entry->time, reason});
     }
     a.result = check::display_value(aggregate_value(aggregate, view),
                                     check::Type::of(check::TypeKind::number));
