@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -27,6 +28,17 @@
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
 #include "bylaw/runtime/engine.hpp"
+
+// Every heap allocation of this process is counted, so the phases can report allocations per event.
+static std::uint64_t g_allocations = 0;
+
+void* operator new(std::size_t size) {
+  ++g_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -194,6 +206,7 @@ int main(int argc, char** argv) {
   std::vector<bylaw::runtime::EventPtr> events;
   events.reserve(lines.size());
   std::unordered_set<std::string> ids;
+  std::uint64_t allocations_before = g_allocations;
   start = Clock::now();
   std::uint64_t sequence = 0;
   for (const auto& line : lines) {
@@ -206,9 +219,11 @@ int main(int argc, char** argv) {
     events.push_back(std::move(decoded.event));
   }
   double decode_seconds = seconds_since(start);
+  double decode_allocations = static_cast<double>(g_allocations - allocations_before) / n;
 
   Collect sink;
   std::uint64_t late = 0;
+  allocations_before = g_allocations;
   start = Clock::now();
   {
     bylaw::runtime::Engine engine(policy, {}, sink);
@@ -222,6 +237,7 @@ int main(int argc, char** argv) {
     engine.finish();
   }
   double evaluate_seconds = seconds_since(start);
+  std::uint64_t evaluate_allocations = g_allocations - allocations_before;
 
   std::uint64_t encoded_bytes = 0;
   start = Clock::now();
@@ -240,12 +256,15 @@ int main(int argc, char** argv) {
         "{{\"events\":{},\"bytes\":{},\"parse_only_events_per_second\":{:.0f},"
         "\"run_events_per_second\":{:.0f},\"ratio\":{:.4f},\"run_peak_rss_kb\":{},"
         "\"decode_ns\":{:.0f},\"evaluate_ns\":{:.0f},\"encode_ns_per_decision\":{:.0f},"
+        "\"decode_allocations_per_event\":{:.2f},\"evaluate_allocations_per_event\":{:.2f},"
         "\"evaluated\":{},\"run_evaluated\":{},\"decisions\":{},\"counts_match\":{}}}\n",
         lines.size(), bytes, reference_rate, run_rate, run_rate / reference_rate, run.peak_rss_kb,
         decode_seconds / n * 1e9, evaluate_seconds / static_cast<double>(evaluated) * 1e9,
         sink.decisions.empty() ? 0.0
                                : encode_seconds / static_cast<double>(sink.decisions.size()) * 1e9,
-        evaluated, run_evaluated, sink.decisions.size(), counts_match);
+        decode_allocations,
+        static_cast<double>(evaluate_allocations) / static_cast<double>(evaluated), evaluated,
+        run_evaluated, sink.decisions.size(), counts_match);
   } else {
     fmt::print("stream: {} ({} events, {:.1f} MB)\n", input_path, lines.size(), mb);
     fmt::print("{:<34} {:>14} {:>10} {:>12}\n", "", "events/s", "MB/s", "ns/event");
@@ -263,6 +282,9 @@ int main(int argc, char** argv) {
                sink.decisions.empty()
                    ? 0.0
                    : encode_seconds / static_cast<double>(sink.decisions.size()) * 1e9);
+    fmt::print("heap allocations per event: decode {:.2f}, evaluate {:.2f} (decisions and traces included)\n",
+               decode_allocations,
+               static_cast<double>(evaluate_allocations) / static_cast<double>(evaluated));
     fmt::print("ratio (b)/(a): {:.3f}   peak RSS of (b): {:.0f} MB   (checksum {})\n",
                run_rate / reference_rate, static_cast<double>(run.peak_rss_kb) / 1024.0,
                checksum % 1000);
