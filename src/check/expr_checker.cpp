@@ -702,17 +702,8 @@ std::optional<Value> constant_value(const TExpr& expr, const Policy& policy) {
       }
       auto rhs = constant_value(expr.args[1], policy);
       if (!lhs || !rhs) return std::nullopt;
-      switch (expr.op) {
-        case Op::eq:
-        case Op::ne:
-        case Op::lt:
-        case Op::le:
-        case Op::gt:
-        case Op::ge:
-          return compare_values(expr.op, *lhs, *rhs);
-        default:
-          return std::nullopt;
-      }
+      if (!syntax::is_comparison(expr.op)) return std::nullopt;
+      return compare_values(expr.op, *lhs, *rhs);
     }
     default:
       return std::nullopt;

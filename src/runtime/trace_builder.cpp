@@ -37,10 +37,6 @@ std::string aggregate_function(const check::Aggregate& aggregate) {
   return aggregate.distinct ? "count distinct" : "count";
 }
 
-bool is_ordering(check::Op op) {
-  return op == check::Op::lt || op == check::Op::le || op == check::Op::gt || op == check::Op::ge;
-}
-
 std::optional<double> number_of(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
   if (const auto* d = std::get_if<double>(&v)) return *d;
@@ -171,7 +167,8 @@ ExprTrace trace_expr(const check::TExpr& expr, const Recorder& recorder) {
   if (has_operands(expr)) {
     for (const auto& arg : expr.args) out.operands.push_back(trace_expr(arg, recorder));
   }
-  if (expr.kind == check::TExpr::Kind::binary && is_ordering(expr.op) && expr.args.size() == 2) {
+  if (expr.kind == check::TExpr::Kind::binary && syntax::is_ordering(expr.op) &&
+      expr.args.size() == 2) {
     auto left = recorder.values.find(&expr.args[0]);
     auto right = recorder.values.find(&expr.args[1]);
     if (left != recorder.values.end() && right != recorder.values.end()) {

@@ -52,6 +52,10 @@ const char* op_spelling(Op op) {
   return "?";
 }
 
+bool is_ordering(Op op) { return op == Op::lt || op == Op::le || op == Op::gt || op == Op::ge; }
+
+bool is_comparison(Op op) { return op == Op::eq || op == Op::ne || is_ordering(op); }
+
 std::string to_string(const Expr& expr) {
   auto joined = [&](const char* separator) {
     std::string out;

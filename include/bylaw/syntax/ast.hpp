@@ -63,6 +63,10 @@ enum class Op {
 };
 
 const char* op_spelling(Op op);
+// == != < <= > >=
+bool is_comparison(Op op);
+// < <= > >=
+bool is_ordering(Op op);
 
 struct Expr;
 using ExprPtr = std::shared_ptr<Expr>;
