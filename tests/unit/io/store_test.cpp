@@ -25,20 +25,25 @@ const check::Policy& marketplace() {
   return *result.policy;
 }
 
+// Runs the sample stream into `store`; returns the decision lines.
+std::string feed(io::AuditStore& store) {
+  store.add_policy(marketplace());
+  std::ifstream input(std::string(BYLAW_SOURCE_DIR) + "/examples/marketplace.jsonl");
+  std::ostringstream output;
+  io::RunOptions options;
+  options.store = &store;
+  io::run_stream(
+      marketplace(), input, output, [](auto, auto, auto, auto) {}, options);
+  store.commit();
+  return output.str();
+}
+
 // Runs the sample stream into a fresh store at `path`; returns the decision lines.
 std::string run_into(const std::string& path) {
   std::string error;
   auto store = io::AuditStore::open(path, true, error);
   REQUIRE(store);
-  store->add_policy(marketplace());
-  std::ifstream input(std::string(BYLAW_SOURCE_DIR) + "/examples/marketplace.jsonl");
-  std::ostringstream output;
-  io::RunOptions options;
-  options.store = store.get();
-  io::run_stream(
-      marketplace(), input, output, [](auto, auto, auto, auto) {}, options);
-  store->commit();
-  return output.str();
+  return feed(*store);
 }
 
 struct TempStore {
@@ -108,14 +113,8 @@ TEST_CASE("running the same stream into the same store twice adds nothing", "[io
   run_into(temp.path);
   std::string error;
   auto store = io::AuditStore::open(temp.path, false, error);
-  store->add_policy(marketplace());
-  std::ifstream input(std::string(BYLAW_SOURCE_DIR) + "/examples/marketplace.jsonl");
-  std::ostringstream output;
-  io::RunOptions options;
-  options.store = store.get();
-  io::run_stream(
-      marketplace(), input, output, [](auto, auto, auto, auto) {}, options);
-  store->commit();
+  REQUIRE(store);
+  feed(*store);
   CHECK(store->added() == 0);
   CHECK(store->already_there() == 16);
   CHECK(store->verify().records == 16);
