@@ -243,16 +243,17 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
     d.explanation = base;
     std::vector<EvidenceRef> evidence = action.evidence;
     const check::Message* message = action.message ? &*action.message : nullptr;
-    HoldState* hold = nullptr;
     switch (action.kind) {
       case ActionKind::hold: {
-        hold = &state_.holds.get(*subject, *name);
-        if (hold->active) continue;  // already held: a hold is placed once
+        if (const HoldState* held = state_.holds.find(*subject, *name); held && held->active) {
+          continue;  // already held: a hold is placed once
+        }
         d.kind = DecisionKind::hold;
         Duration wait = std::get<Duration>(evaluate(*action.appeal_after, frame));
         d.appeal_eligible_at = add(frame.now, wait);
         d.scope = action.scope;
         if (!shadow) {
+          HoldState* hold = &state_.holds.get(*subject, *name);
           hold->active = true;
           hold->placed_at = frame.now;
           hold->appeal_at = *d.appeal_eligible_at;
@@ -264,12 +265,14 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
         break;
       }
       case ActionKind::release: {
-        hold = &state_.holds.get(*subject, *name);
-        if (!hold->active) continue;  // nothing to lift
+        // Looked up, not created: releasing what was never held leaves no state behind.
+        const HoldState* held = state_.holds.find(*subject, *name);
+        if (!held || !held->active) continue;  // nothing to lift
         d.kind = DecisionKind::release;
         if (!shadow) {
-          hold->active = false;
-          hold->released_at = frame.now;
+          HoldState& hold = state_.holds.get(*subject, *name);
+          hold.active = false;
+          hold.released_at = frame.now;
         }
         break;
       }
@@ -309,10 +312,11 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
         break;
       }
       case ActionKind::postpone: {
-        HoldState& held = state_.holds.get(*subject, *name);
+        const HoldState* found = state_.holds.find(*subject, *name);
         Value until = evaluate(*action.until, frame);
         const auto* due = std::get_if<Time>(&until);
-        if (!shadow && held.active && due && *due != held.appeal_at) {
+        if (!shadow && found && found->active && due && *due != found->appeal_at) {
+          HoldState& held = state_.holds.get(*subject, *name);
           held.appeal_at = *due;
           state_.timers.push({*due, state_.timer_order++, *subject, *name, held.generation});
         }

@@ -412,3 +412,24 @@ rule each {
   CHECK(ids.size() == 4);
   CHECK(a.sink.all[0].id.rfind("d-", 0) == 0);
 }
+
+TEST_CASE("releasing or postponing a hold nobody has leaves no state behind", "[runtime][holds]") {
+  Harness h(R"(
+rule lift {
+  on mark as m
+  then release blocked on m.who say "lifted"
+       postpone appeal blocked on m.who until m.time + 1d
+}
+rule place {
+  on tick as t
+  then hold blocked on t.who appeal after 1d say "held"
+})");
+  for (int i = 0; i < 50; ++i) {
+    std::string when = fmt::format("2026-01-01T00:{:02}:00Z", i);
+    h.mark("m" + std::to_string(i), when.c_str(), "nobody-" + std::to_string(i));
+  }
+  CHECK(h.sink.all.empty());
+  CHECK(h.engine.state_size().holds == 0);
+  h.tick("t", "2026-01-01T01:00:00Z", "x");
+  CHECK(h.engine.state_size().holds == 1);
+}
