@@ -13,9 +13,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <new>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 #include <string>
 #include <unordered_set>
@@ -37,8 +37,12 @@ void* operator new(std::size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -223,6 +227,8 @@ int main(int argc, char** argv) {
 
   Collect sink;
   std::uint64_t late = 0;
+  std::uint64_t quiet_events = 0;       // events that made no decision...
+  std::uint64_t quiet_allocations = 0;  // ...and what evaluating them allocated
   allocations_before = g_allocations;
   start = Clock::now();
   {
@@ -232,7 +238,13 @@ int main(int argc, char** argv) {
         ++late;
         continue;
       }
+      std::size_t decisions = sink.decisions.size();
+      std::uint64_t before = g_allocations;
       engine.push(std::move(event));
+      if (sink.decisions.size() == decisions) {
+        quiet_allocations += g_allocations - before;
+        ++quiet_events;
+      }
     }
     engine.finish();
   }
@@ -282,9 +294,13 @@ int main(int argc, char** argv) {
                sink.decisions.empty()
                    ? 0.0
                    : encode_seconds / static_cast<double>(sink.decisions.size()) * 1e9);
-    fmt::print("heap allocations per event: decode {:.2f}, evaluate {:.2f} (decisions and traces included)\n",
-               decode_allocations,
-               static_cast<double>(evaluate_allocations) / static_cast<double>(evaluated));
+    fmt::print(
+        "heap allocations per event: decode {:.2f}, evaluate {:.2f} (decisions and traces "
+        "included), evaluate of events that make no decision {:.2f}\n",
+        decode_allocations,
+        static_cast<double>(evaluate_allocations) / static_cast<double>(evaluated),
+        static_cast<double>(quiet_allocations) /
+            static_cast<double>(std::max<std::uint64_t>(quiet_events, 1)));
     fmt::print("ratio (b)/(a): {:.3f}   peak RSS of (b): {:.0f} MB   (checksum {})\n",
                run_rate / reference_rate, static_cast<double>(run.peak_rss_kb) / 1024.0,
                checksum % 1000);

@@ -210,7 +210,7 @@ DecodedLine EventDecoder::decode_envelope(std::string_view line) {
   if (!type_text || type_text->empty()) {
     return reject(std::move(out), "bad_type", "type must be a non-empty string");
   }
-  out.type = std::string(*type_text);
+  out.type = schema_.find(*type_text);
   if (!member(document, "time", time)) {
     return reject(std::move(out), "missing_time", "the envelope has no time");
   }
@@ -230,7 +230,7 @@ DecodedLine EventDecoder::decode_envelope(std::string_view line) {
 
 DecodedLine EventDecoder::decode_data(DecodedLine out, std::uint64_t line_number,
                                       std::uint64_t sequence) {
-  int type_index = schema_.find(out.type);
+  int type_index = out.type;
   if (type_index < 0 || schema_.types[static_cast<std::size_t>(type_index)].timer) {
     out.outcome = LineOutcome::skipped;
     return out;

@@ -34,6 +34,7 @@ struct Engine::Impl {
   std::priority_queue<EventPtr, std::vector<EventPtr>, EventLater> buffer;
   std::optional<Time> clock;  // the largest time of an accepted event
   std::uint64_t since_sweep = 0;
+  std::vector<LocalValue> filter_scratch;  // for `latest` filters, which use no lets
 
   Impl(const check::Policy& p, EngineOptions o, DecisionSink& sink)
       : policy(p),
@@ -88,7 +89,7 @@ struct Engine::Impl {
       const check::Correlation& correlation = rule.correlations[ref.correlation];
       if (correlation.filter) {
         StateView view{state.holds, state.history, state.correlations, plan};
-        Frame frame(policy, rule, ref.rule, view, nullptr, event->time);
+        Frame frame(policy, rule, ref.rule, view, nullptr, event->time, filter_scratch);
         frame.candidate = event.get();
         if (!holds(*correlation.filter, frame)) continue;
       }

@@ -39,18 +39,21 @@ struct Frame {
   const Event* event = nullptr;      // the trigger
   const Event* candidate = nullptr;  // while testing a `latest` filter
   Time now;
-  std::vector<LocalValue> locals;
+  // The rule's lets, in scratch space the caller keeps from one evaluation to the next, so
+  // evaluating a rule allocates nothing for them once warm.
+  std::vector<LocalValue>& locals;
   Recorder* recorder = nullptr;
 
   Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
-        const Event* e, Time t)
-      : policy(p),
-        rule(r),
-        rule_index(index),
-        state(s),
-        event(e),
-        now(t),
-        locals(r.locals.size()) {}
+        const Event* e, Time t, std::vector<LocalValue>& scratch)
+      : policy(p), rule(r), rule_index(index), state(s), event(e), now(t), locals(scratch) {
+    locals.resize(r.locals.size());
+    for (auto& slot : locals) {
+      slot.ready = false;
+      slot.record = nullptr;
+      slot.decisions.clear();
+    }
+  }
 };
 
 Value evaluate(const check::TExpr& expr, Frame& frame);

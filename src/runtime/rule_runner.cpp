@@ -22,7 +22,12 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan) : 
 
 RuleRunner::RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
                        DecisionSink& sink)
-    : policy_(policy), plan_(plan), state_(state), sink_(sink) {}
+    : policy_(policy),
+      plan_(plan),
+      state_(state),
+      sink_(sink),
+      locals_(policy.rules.size()),
+      views_(policy.rules.size()) {}
 
 namespace {
 
@@ -94,7 +99,7 @@ AggregateLists list_aggregate(const AggregateView& view) {
 void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer) {
   const check::Rule& rule = policy_.rules[rule_index];
   StateView view{state_.holds, state_.history, state_.correlations, plan_};
-  Frame frame(policy_, rule, rule_index, view, event.get(), event->time);
+  Frame frame(policy_, rule, rule_index, view, event.get(), event->time, locals_[rule_index]);
   for (const auto& guard : rule.guards) {
     if (!holds(guard, frame)) return;
   }
@@ -106,10 +111,13 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     }
   }
   // Every candidate enters the windows: counted, or left out with its reason for the traces.
-  std::vector<AggregateView> views(rule.aggregates.size());
+  std::vector<AggregateView>& views = views_[rule_index];
+  views.resize(rule.aggregates.size());
   for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {
     const check::Aggregate& aggregate = rule.aggregates[i];
     AggregateView& v = views[i];
+    v.key.clear();
+    v.after.reset();
     v.key_value = evaluate(aggregate.key, frame);
     append_key(v.key, v.key_value);
     Value value = aggregate.value ? evaluate(*aggregate.value, frame) : Value(Absent{});

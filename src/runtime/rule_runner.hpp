@@ -49,6 +49,9 @@ class RuleRunner {
   const plan::Plan& plan_;
   EngineState& state_;
   DecisionSink& sink_;
+  // Per rule, reused from event to event: its lets and its aggregate views.
+  std::vector<std::vector<LocalValue>> locals_;
+  std::vector<std::vector<AggregateView>> views_;
 };
 
 // The counted entries (in time order) and the left-out ones, with why, for one aggregate.

@@ -19,7 +19,7 @@ struct DecodedLine {
   LineOutcome outcome = LineOutcome::rejected;
   runtime::EventPtr event;  // outcome == event
   std::string id;           // the envelope id, once known
-  std::string type;         // the envelope type, once known
+  int type = -1;            // the envelope type's schema index, once known (-1: undeclared)
   Time time;                // the envelope time, once known
   std::string reason;       // rejected: the reason code (invalid_json, missing_field:amount, ...)
   std::string detail;       // rejected: a human explanation
