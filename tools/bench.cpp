@@ -28,6 +28,7 @@
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
 #include "bylaw/runtime/engine.hpp"
+#include "io/id_set.hpp"
 
 // Every heap allocation of this process is counted, so the phases can report allocations per event.
 static std::uint64_t g_allocations = 0;
@@ -209,14 +210,14 @@ int main(int argc, char** argv) {
   bylaw::io::EventDecoder decoder(policy.schema);
   std::vector<bylaw::runtime::EventPtr> events;
   events.reserve(lines.size());
-  std::unordered_set<std::string> ids;
+  bylaw::io::IdSet ids;  // as bylaw run keeps them
   std::uint64_t allocations_before = g_allocations;
   start = Clock::now();
   std::uint64_t sequence = 0;
   for (const auto& line : lines) {
     ++sequence;
     auto decoded = decoder.decode(line, sequence, sequence,
-                                  [&ids](const std::string& id) { return ids.count(id) > 0; });
+                                  [&ids](const std::string& id) { return ids.contains(id); });
     if (decoded.outcome == bylaw::io::LineOutcome::skipped) ids.insert(decoded.id);
     if (decoded.outcome != bylaw::io::LineOutcome::event) continue;
     ids.insert(decoded.id);

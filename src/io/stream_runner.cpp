@@ -9,6 +9,7 @@
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
+#include "id_set.hpp"
 #include "line_reader.hpp"
 
 namespace bylaw::io {
@@ -39,9 +40,8 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
   StreamWriter writer(decisions, options.store);
   runtime::Engine engine(policy, runtime::EngineOptions{options.max_lateness}, writer);
   EventDecoder decoder(policy.schema);
-  std::unordered_set<std::string> used_ids;
-  used_ids.reserve(1 << 16);
-  auto is_duplicate = [&used_ids](const std::string& id) { return used_ids.count(id) > 0; };
+  IdSet used_ids;
+  auto is_duplicate = [&used_ids](const std::string& id) { return used_ids.contains(id); };
   LineReader reader(input);
   std::string_view line;
   while (reader.next(line)) {
@@ -53,7 +53,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
         break;
       case LineOutcome::skipped:
         ++counts.skipped;
-        used_ids.insert(std::move(decoded.id));
+        used_ids.insert(decoded.id);
         break;
       case LineOutcome::rejected:
         ++counts.rejected;
@@ -70,7 +70,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
               line);
           break;
         }
-        used_ids.insert(std::move(decoded.id));
+        used_ids.insert(decoded.id);
         ++counts.evaluated;
         engine.push(std::move(decoded.event));
         break;
