@@ -39,6 +39,7 @@ Plan make_plan(const check::Policy& policy) {
   std::size_t types = policy.schema.types.size();
   plan.rules_by_type.resize(types);
   plan.correlations_by_type.resize(types);
+  plan.history_of.resize(policy.rules.size());
   plan.appeal_timer_type = policy.schema.find(check::kAppealDueTimer);
   for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
     const check::Rule& rule = policy.rules[r];
@@ -49,7 +50,10 @@ Plan make_plan(const check::Policy& policy) {
       auto type = static_cast<std::size_t>(rule.correlations[c].event_type);
       plan.correlations_by_type[type].push_back({r, c});
     }
-    for (const auto& query : rule.histories) need_history(plan, query, policy);
+    for (const auto& query : rule.histories) {
+      need_history(plan, query, policy);
+      plan.history_of[r].push_back(plan.history_index(query.kind, query.name));
+    }
   }
   return plan;
 }

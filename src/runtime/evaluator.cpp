@@ -280,7 +280,7 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
         if (query.within)
           since = subtract(frame.now, std::get<Duration>(evaluate(*query.within, frame)));
         slot.decisions = frame.state.history.query(
-            frame.state.plan.history_index(query.kind, query.name), *s, since, query.eligible);
+            frame.state.plan.history_of[frame.rule_index][def.index], *s, since, query.eligible);
       }
       break;
     }

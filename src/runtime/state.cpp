@@ -46,23 +46,21 @@ void append_key(std::string& key, const Value& value) {
   key += ';';
 }
 
-std::string Holds::key(const std::string& subject, const std::string& name) {
-  std::string out;
-  out.reserve(subject.size() + name.size() + 8);
-  out += std::to_string(name.size());
-  out += ':';
-  out += name;
-  out += subject;
-  return out;
-}
-
 const HoldState* Holds::find(const std::string& subject, const std::string& name) const {
-  auto it = holds_.find(key(subject, name));
-  return it == holds_.end() ? nullptr : &it->second;
+  auto by_subject = holds_.find(name);
+  if (by_subject == holds_.end()) return nullptr;
+  auto it = by_subject->second.find(subject);
+  return it == by_subject->second.end() ? nullptr : &it->second;
 }
 
 HoldState& Holds::get(const std::string& subject, const std::string& name) {
-  return holds_[key(subject, name)];
+  return holds_[name][subject];
+}
+
+std::size_t Holds::size() const {
+  std::size_t total = 0;
+  for (const auto& [name, by_subject] : holds_) total += by_subject.size();
+  return total;
 }
 
 History::History(const plan::Plan& plan) : plan_(plan), records_(plan.histories.size()) {}

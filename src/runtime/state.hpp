@@ -35,11 +35,11 @@ class Holds {
   // Null when this hold was never placed on this subject.
   const HoldState* find(const std::string& subject, const std::string& name) const;
   HoldState& get(const std::string& subject, const std::string& name);
-  std::size_t size() const { return holds_.size(); }
+  std::size_t size() const;
 
  private:
-  static std::string key(const std::string& subject, const std::string& name);
-  std::unordered_map<std::string, HoldState> holds_;
+  // By hold name, then subject: looked up with the strings at hand, no key built per lookup.
+  std::unordered_map<std::string, std::unordered_map<std::string, HoldState>> holds_;
 };
 
 struct DecisionRecord {

@@ -31,6 +31,8 @@ struct Plan {
   // correlations_by_type[event type] = the `latest` indexes an event of that type may enter.
   std::vector<std::vector<CorrelationRef>> correlations_by_type;
   std::vector<HistoryNeed> histories;
+  // history_of[rule][query] = the index into `histories` that rule's `earlier` query reads.
+  std::vector<std::vector<int>> history_of;
   int appeal_timer_type = -1;  // the schema index of hold.appeal_due
   bool has_timer_rules = false;
 

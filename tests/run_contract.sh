@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The command-line contract of bylaw run and bylaw explain (../shared/spec/decisions.md):
+# exit codes, rejects on standard error when there is no --rejects, explain's JSON formats.
+set -u
+bylaw=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAILED: $*"; exit 1; }
+policy="$root/policies/marketplace.policy"
+sample="$root/examples/marketplace.jsonl"
+expect_exit() {  # expect_exit CODE WHAT ARGS...
+  local want=$1 what=$2
+  shift 2
+  "$bylaw" "$@" > "$work/out" 2> "$work/err"
+  local got=$?
+  [ "$got" = "$want" ] || { cat "$work/err"; fail "$what: exit $got, not $want"; }
+}
+expect_exit 1 "unreadable input" run --policy "$policy" --input "$work/missing.jsonl"
+grep -q "cannot read input" "$work/err" || fail "unreadable input: no message"
+expect_exit 1 "unwritable output" run --policy "$policy" --input "$sample" --output "$work/no/such/dir/out"
+expect_exit 1 "a bad --max-lateness" run --policy "$policy" --input "$sample" --max-lateness 5x
+expect_exit 2 "a policy that does not load" run --policy "$root/tests/golden/check/many_errors/pack.policy" --input "$sample"
+grep -q "error: bad duration literal" "$work/err" || fail "bad policy: diagnostics not shown"
+expect_exit 0 "rejected lines" run --policy "$policy" --input "$root/tests/scenarios/malformed_lines/input.jsonl"
+grep -q "rejected line 2: invalid_json" "$work/err" || fail "without --rejects, rejects are not logged to standard error"
+grep -q "28 lines read: 5 evaluated, 1 duplicates, 1 skipped, 1 late, 20 rejected" "$work/err" || fail "summary"
+[ ! -s "$work/out" ] || fail "logs or rejects leaked into the decision stream"
+# explain --format json: the trace object, and the subject's view.
+expect_exit 0 "run into a store" run --policy "$policy" --input "$sample" --output "$work/d.jsonl" --store "$work/s.db"
+hold=$(grep -m1 '"kind":"hold"' "$work/d.jsonl" | cut -d'"' -f4)
+expect_exit 0 "explain json" explain --store "$work/s.db" "$hold" --format json
+grep -q '"rule": "negative_feedback_block"' "$work/out" || fail "explain json: no rule"
+grep -q '"margins": \[' "$work/out" || fail "explain json: no margins"
+grep -q '"id": "e-011"' "$work/out" || fail "explain json: the left-out event is missing"
+expect_exit 0 "explain subject json" explain --store "$work/s.db" "$hold" --format json --audience subject
+grep -q '"next": "You can appeal from 2026-10-22T15:45:00Z' "$work/out" || fail "subject json: no appeal step"
+grep -q 'e-0\|c-1' "$work/out" && fail "subject json names another party"
+expect_exit 1 "an unknown format" explain --store "$work/s.db" "$hold" --format pdf
+exit 0
