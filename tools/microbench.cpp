@@ -49,9 +49,10 @@ void Decode(benchmark::State& state) {
 }
 BENCHMARK(Decode);
 
-std::shared_ptr<bylaw::runtime::Event> feedback(const bylaw::check::Policy& policy, std::uint64_t i,
-                                                std::uint64_t freelancers) {
-  auto e = std::make_shared<bylaw::runtime::Event>();
+bylaw::runtime::Event feedback(const bylaw::check::Policy& policy, std::uint64_t i,
+                               std::uint64_t freelancers) {
+  bylaw::runtime::Event event;
+  auto* e = &event;
   e->type = policy.schema.find("feedback.submitted");
   e->id = fmt::format("e-{}", i);
   e->time = bylaw::Time{static_cast<std::int64_t>(i) * 60 * bylaw::kMicrosPerSecond};
@@ -63,7 +64,7 @@ std::shared_ptr<bylaw::runtime::Event> feedback(const bylaw::check::Policy& poli
                std::int64_t{4},
                std::int64_t{6},
                bylaw::StringSet::from({"skills"})};
-  return e;
+  return event;
 }
 
 // Rule 1's path: guard, correlations, exclusions, a count-distinct window per freelancer, the
@@ -72,19 +73,19 @@ void WindowAggregate(benchmark::State& state) {
   const auto& policy = marketplace();
   Discard sink;
   bylaw::runtime::Engine engine(policy, {}, sink);
-  std::vector<std::shared_ptr<bylaw::runtime::Event>> events;
+  std::vector<bylaw::runtime::Event> events;
   for (std::uint64_t i = 0; i < 4096; ++i) {
     auto e = feedback(policy, i, 256);
-    e->fields[5] = std::int64_t{3};  // private_score 3: negative, so it is counted
+    e.fields[5] = std::int64_t{3};  // private_score 3: negative, so it is counted
     events.push_back(std::move(e));
   }
   std::uint64_t i = 0;
   for (auto _ : state) {
-    auto e = std::make_shared<bylaw::runtime::Event>(*events[i % events.size()]);
-    e->time = bylaw::Time{static_cast<std::int64_t>(i) * 60 * bylaw::kMicrosPerSecond};
-    e->id = "x";
+    bylaw::runtime::Event e = events[i % events.size()];
+    e.time = bylaw::Time{static_cast<std::int64_t>(i) * 60 * bylaw::kMicrosPerSecond};
+    e.id = "x";
     ++i;
-    engine.push(std::move(e));
+    engine.push(bylaw::runtime::share(std::move(e)));
   }
   state.counters["decisions"] = static_cast<double>(sink.count);
 }
@@ -95,16 +96,16 @@ void Dispatch(benchmark::State& state) {
   const auto& policy = marketplace();
   Discard sink;
   bylaw::runtime::Engine engine(policy, {}, sink);
-  auto started = std::make_shared<bylaw::runtime::Event>();
-  started->type = policy.schema.find("contract.started");
-  started->id = "e-1";
-  started->fields = {std::string("k-1"), std::string("c-1"), std::string("f-1"),
-                     bylaw::EnumValue{0}, 100.0};
+  bylaw::runtime::Event started;
+  started.type = policy.schema.find("contract.started");
+  started.id = "e-1";
+  started.fields = {std::string("k-1"), std::string("c-1"), std::string("f-1"), bylaw::EnumValue{0},
+                    100.0};
   std::int64_t t = 0;
   for (auto _ : state) {
-    auto e = std::make_shared<bylaw::runtime::Event>(*started);
-    e->time = bylaw::Time{++t};
-    engine.push(std::move(e));
+    bylaw::runtime::Event e = started;
+    e.time = bylaw::Time{++t};
+    engine.push(bylaw::runtime::share(std::move(e)));
   }
 }
 BENCHMARK(Dispatch);

@@ -19,7 +19,7 @@ struct EventDecoder::Parser {
 };
 
 EventDecoder::EventDecoder(const check::Schema& schema)
-    : schema_(schema), parser_(std::make_unique<Parser>()) {}
+    : schema_(schema), parser_(std::make_unique<Parser>()), pools_(schema.types.size()) {}
 EventDecoder::~EventDecoder() = default;
 
 namespace {
@@ -107,71 +107,85 @@ std::string expectation(const check::FieldDef& field) {
   }
 }
 
-// Converts one field; nullopt when the value does not fit its declared type.
-std::optional<Value> field_value(dom::element value, const check::FieldDef& field) {
+// The slot as a T, reusing what it already holds: a pooled event's strings keep their capacity.
+template <class T>
+T& reuse(Value& slot) {
+  if (auto* held = std::get_if<T>(&slot)) return *held;
+  return slot.emplace<T>();
+}
+
+// Writes one field into its slot; false when the value does not fit its declared type.
+bool read_field(dom::element value, const check::FieldDef& field, Value& slot) {
   using check::TypeKind;
   const check::Type& type = field.type;
   switch (type.kind) {
-    case TypeKind::id: {
-      auto s = string_of(value);
-      if (s && !s->empty()) return Value(std::string(*s));
-      return std::nullopt;
-    }
+    case TypeKind::id:
     case TypeKind::string: {
-      if (auto s = string_of(value)) return Value(std::string(*s));
-      return std::nullopt;
+      auto s = string_of(value);
+      if (!s || (type.kind == TypeKind::id && s->empty())) return false;
+      reuse<std::string>(slot).assign(*s);
+      return true;
     }
     case TypeKind::integer: {
       auto i = integer_of(value);
-      if (!i || (field.min && *i < *field.min) || (field.max && *i > *field.max))
-        return std::nullopt;
-      return Value(*i);
+      if (!i || (field.min && *i < *field.min) || (field.max && *i > *field.max)) return false;
+      slot = *i;
+      return true;
     }
     case TypeKind::number: {
       double d = 0;
-      if (value.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d)) return Value(d);
-      return std::nullopt;
+      if (value.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d)) return false;
+      slot = d;
+      return true;
     }
     case TypeKind::boolean: {
       bool b = false;
-      if (value.get_bool().get(b) == simdjson::SUCCESS) return Value(b);
-      return std::nullopt;
+      if (value.get_bool().get(b) != simdjson::SUCCESS) return false;
+      slot = b;
+      return true;
     }
     case TypeKind::time: {
-      if (auto s = string_of(value)) {
-        if (auto t = parse_rfc3339(*s)) return Value(*t);
-      }
-      return std::nullopt;
+      auto s = string_of(value);
+      std::optional<Time> t = s ? parse_rfc3339(*s) : std::nullopt;
+      if (!t) return false;
+      slot = *t;
+      return true;
     }
     case TypeKind::duration: {
-      if (auto s = string_of(value)) {
-        if (auto d = parse_duration(*s)) return Value(*d);
-      }
-      return std::nullopt;
+      auto s = string_of(value);
+      std::optional<Duration> d = s ? parse_duration(*s) : std::nullopt;
+      if (!d) return false;
+      slot = *d;
+      return true;
     }
     case TypeKind::enumeration: {
-      if (auto s = string_of(value)) {
-        const auto& values = type.enumeration->values;
-        for (std::size_t i = 0; i < values.size(); ++i) {
-          if (values[i] == *s) return Value(EnumValue{static_cast<std::uint32_t>(i)});
+      auto s = string_of(value);
+      if (!s) return false;
+      const auto& values = type.enumeration->values;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (values[i] == *s) {
+          slot = EnumValue{static_cast<std::uint32_t>(i)};
+          return true;
         }
       }
-      return std::nullopt;
+      return false;
     }
     case TypeKind::string_set: {
       dom::array array;
-      if (value.get_array().get(array) != simdjson::SUCCESS) return std::nullopt;
-      std::vector<std::string> items;
-      items.reserve(array.size());
+      if (value.get_array().get(array) != simdjson::SUCCESS) return false;
+      StringSet& set = reuse<StringSet>(slot);
+      set.items.resize(array.size());
+      std::size_t i = 0;
       for (dom::element item : array) {
         auto s = string_of(item);
-        if (!s) return std::nullopt;
-        items.emplace_back(*s);
+        if (!s) return false;
+        set.items[i++].assign(*s);
       }
-      return Value(StringSet::from(std::move(items)));
+      set.normalise();
+      return true;
     }
     default:
-      return std::nullopt;
+      return false;
   }
 }
 
@@ -245,34 +259,36 @@ DecodedLine EventDecoder::decode_data(DecodedLine out, std::uint64_t line_number
   if (data_element.get_object().get(data) != simdjson::SUCCESS) {
     return reject(std::move(out), "data_not_object", "data must be a JSON object");
   }
-  auto event = std::make_shared<runtime::Event>();
+  // Filled in place in a record pooled by type, so each slot keeps the same kind of value from
+  // one event to the next; a rejected line hands the record straight back.
+  runtime::Event* event = pools_[static_cast<std::size_t>(type_index)].acquire();
+  runtime::EventPtr shared(event);
   event->type = type_index;
   event->time = out.time;
-  event->id = out.id;
+  event->id.assign(out.id);
   event->sequence = sequence;
   event->line = line_number;
-  event->fields.reserve(def.fields.size());
-  for (const auto& field : def.fields) {
+  event->fields.resize(def.fields.size());
+  for (std::size_t i = 0; i < def.fields.size(); ++i) {
+    const check::FieldDef& field = def.fields[i];
     dom::element value;
     if (!member(data, field.name, value)) {
       if (!field.type.optional) {
         return reject(std::move(out), "missing_field:" + field.name,
                       fmt::format("{} requires {}", def.name, field.name));
       }
-      event->fields.emplace_back(Absent{});
+      event->fields[i] = Absent{};
       continue;
     }
-    auto converted = field_value(value, field);
-    if (!converted) {
+    if (!read_field(value, field, event->fields[i])) {
       std::string shown = simdjson::minify(value);
       if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
       return reject(std::move(out), "bad_field:" + field.name,
                     fmt::format("{} must be {}, not {}", field.name, expectation(field), shown));
     }
-    event->fields.push_back(std::move(*converted));
   }
   out.outcome = LineOutcome::event;
-  out.event = std::move(event);
+  out.event = std::move(shared);
   return out;
 }
 

@@ -72,10 +72,11 @@ struct Engine::Impl {
       hold->fired_dues.push_back(timer.due);
       ++state.stats.timers_fired;
       if (!plan.has_timer_rules) continue;
-      auto record = std::make_shared<Event>();
-      record->type = plan.appeal_timer_type;
-      record->time = timer.due;
-      record->fields = {timer.hold, timer.subject};
+      Event due;
+      due.type = plan.appeal_timer_type;
+      due.time = timer.due;
+      due.fields = {timer.hold, timer.subject};
+      EventPtr record = share(std::move(due));
       for (auto rule : plan.rules_by_type[static_cast<std::size_t>(plan.appeal_timer_type)]) {
         runner.run(rule, record, true);
       }

@@ -65,45 +65,40 @@ const std::string* text_of(const Value& v) {
 }
 
 Value membership(const TExpr& expr, Frame& frame) {
-  Value lhs = evaluate(expr.args[0], frame);
+  Value lhs_scratch;
+  const Value& lhs = evaluate_ref(expr.args[0], frame, lhs_scratch);
+  Value scratch;
   if (expr.op == Op::in) {
     const TExpr& set = expr.args[1];
     if (set.kind == TExpr::Kind::list) {
       for (const auto& item : set.args) {
-        if (compare_values(Op::eq, lhs, evaluate(item, frame))) return true;
+        if (compare_values(Op::eq, lhs, evaluate_ref(item, frame, scratch))) return true;
       }
       return false;
     }
-    Value rhs = evaluate(set, frame);
-    const auto* s = std::get_if<StringSet>(&rhs);
+    const auto* s = std::get_if<StringSet>(&evaluate_ref(set, frame, scratch));
     const auto* x = text_of(lhs);
     return s && x && s->contains(*x);
   }
   const auto* set = std::get_if<StringSet>(&lhs);
   if (!set) return false;
   if (expr.op == Op::has) {
-    Value rhs = evaluate(expr.args[1], frame);
-    const auto* x = text_of(rhs);
+    const auto* x = text_of(evaluate_ref(expr.args[1], frame, scratch));
     return x && set->contains(*x);
   }
   // has any / has all, against a set literal or a set value.
-  std::vector<Value> wanted;
-  const TExpr& rhs_expr = expr.args[1];
-  if (rhs_expr.kind == TExpr::Kind::list) {
-    for (const auto& item : rhs_expr.args) wanted.push_back(evaluate(item, frame));
-  } else {
-    Value rhs = evaluate(rhs_expr, frame);
-    if (const auto* s = std::get_if<StringSet>(&rhs)) {
-      for (const auto& item : s->items) wanted.emplace_back(item);
-    }
-  }
   bool any = false;
   bool all = true;
-  for (const auto& w : wanted) {
-    const auto* x = text_of(w);
-    bool in = x && set->contains(*x);
+  auto test = [&](const std::string* wanted) {
+    bool in = wanted && set->contains(*wanted);
     any = any || in;
     all = all && in;
+  };
+  const TExpr& rhs_expr = expr.args[1];
+  if (rhs_expr.kind == TExpr::Kind::list) {
+    for (const auto& item : rhs_expr.args) test(text_of(evaluate_ref(item, frame, scratch)));
+  } else if (const auto* s = std::get_if<StringSet>(&evaluate_ref(rhs_expr, frame, scratch))) {
+    for (const auto& item : s->items) test(&item);
   }
   return expr.op == Op::has_any ? any : all;
 }
@@ -116,10 +111,10 @@ Value call(const TExpr& expr, Frame& frame) {
     if (expr.builtin == Builtin::exists) return !decisions.decisions.empty();
     return static_cast<std::int64_t>(decisions.decisions.size());
   }
-  Value subject = evaluate(expr.args[0], frame);
-  Value name = evaluate(expr.args[1], frame);
-  const auto* s = text_of(subject);
-  const auto* n = text_of(name);
+  Value subject_scratch;
+  Value name_scratch;
+  const auto* s = text_of(evaluate_ref(expr.args[0], frame, subject_scratch));
+  const auto* n = text_of(evaluate_ref(expr.args[1], frame, name_scratch));
   const HoldState* hold = s && n ? frame.state.holds.find(*s, *n) : nullptr;
   switch (expr.builtin) {
     case Builtin::held:
@@ -158,7 +153,8 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
     }
     case TExpr::Kind::unary: {
       if (expr.op == Op::logical_not) return !holds(expr.args[0], frame);
-      Value v = evaluate(expr.args[0], frame);
+      Value scratch;
+      const Value& v = evaluate_ref(expr.args[0], frame, scratch);
       if (const auto* i = std::get_if<std::int64_t>(&v)) return -*i;
       if (const auto* d = std::get_if<double>(&v)) return -*d;
       if (const auto* d = std::get_if<Duration>(&v)) return -*d;
@@ -175,14 +171,19 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
         case Op::lt:
         case Op::le:
         case Op::gt:
-        case Op::ge:
-          return compare_values(expr.op, evaluate(expr.args[0], frame),
-                                evaluate(expr.args[1], frame));
+        case Op::ge: {
+          Value a, b;
+          return compare_values(expr.op, evaluate_ref(expr.args[0], frame, a),
+                                evaluate_ref(expr.args[1], frame, b));
+        }
         case Op::add:
         case Op::sub:
         case Op::mul:
-        case Op::div:
-          return arithmetic(expr.op, evaluate(expr.args[0], frame), evaluate(expr.args[1], frame));
+        case Op::div: {
+          Value a, b;
+          return arithmetic(expr.op, evaluate_ref(expr.args[0], frame, a),
+                            evaluate_ref(expr.args[1], frame, b));
+        }
         case Op::in:
         case Op::has:
         case Op::has_any:
@@ -199,7 +200,8 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
             if (frame.recorder)
               frame.recorder->values[&operand] = found ? Value(found->id) : Value(Absent{});
           } else {
-            absent = is_absent(evaluate(operand, frame));
+            Value scratch;
+            absent = is_absent(evaluate_ref(operand, frame, scratch));
           }
           return (expr.op == Op::is_absent) == absent;
         }
@@ -222,15 +224,51 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
 
 }  // namespace
 
+namespace {
+
+// Values that already live somewhere (literals, parameters, fields, lets), or null.
+const Value* stored_value(const TExpr& expr, Frame& frame) {
+  switch (expr.kind) {
+    case TExpr::Kind::literal:
+      return &expr.literal;
+    case TExpr::Kind::param:
+      return &frame.policy.params[expr.index].value;
+    case TExpr::Kind::local:
+      if (expr.type.kind == check::TypeKind::record) return nullptr;
+      return &local(frame, expr.index).value;
+    case TExpr::Kind::field: {
+      if (expr.slot == check::kEnvelopeIdSlot || expr.slot == check::kEnvelopeTimeSlot) {
+        return nullptr;
+      }
+      const Event* record = evaluate_record(expr.args[0], frame);
+      return record ? &record->fields[static_cast<std::size_t>(expr.slot)] : nullptr;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+const Value& evaluate_ref(const TExpr& expr, Frame& frame, Value& scratch) {
+  const Value* stored = stored_value(expr, frame);
+  if (!stored) {
+    scratch = evaluate_node(expr, frame);
+    stored = &scratch;
+  }
+  if (frame.recorder) frame.recorder->values[&expr] = *stored;
+  return *stored;
+}
+
 Value evaluate(const TExpr& expr, Frame& frame) {
-  Value value = evaluate_node(expr, frame);
-  if (frame.recorder) frame.recorder->values[&expr] = value;
-  return value;
+  Value scratch;
+  const Value& value = evaluate_ref(expr, frame, scratch);
+  return &value == &scratch ? std::move(scratch) : value;
 }
 
 bool holds(const TExpr& expr, Frame& frame) {
-  Value v = evaluate(expr, frame);
-  const auto* b = std::get_if<bool>(&v);
+  Value scratch;
+  const auto* b = std::get_if<bool>(&evaluate_ref(expr, frame, scratch));
   return b && *b;
 }
 
@@ -247,14 +285,15 @@ const Event* evaluate_record(const TExpr& expr, Frame& frame) {
   }
 }
 
-std::optional<std::string> correlation_key(const check::Correlation& correlation, Frame& frame) {
-  std::string key;
+bool correlation_key(const check::Correlation& correlation, Frame& frame, std::string& key) {
+  key.clear();
+  Value scratch;
   for (const auto& probe : correlation.probes) {
-    Value v = evaluate(probe, frame);
-    if (is_absent(v)) return std::nullopt;
+    const Value& v = evaluate_ref(probe, frame, scratch);
+    if (is_absent(v)) return false;
     append_key(key, v);
   }
-  return key;
+  return true;
 }
 
 LocalValue& local(Frame& frame, std::uint32_t index) {
@@ -262,20 +301,22 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
   if (slot.ready) return slot;
   const check::Local& def = frame.rule.locals[index];
   switch (def.source) {
-    case check::Local::Source::value:
-      slot.value = evaluate(*def.value, frame);
+    case check::Local::Source::value: {
+      Value scratch;
+      slot.value = evaluate_ref(*def.value, frame, scratch);
       break;
+    }
     case check::Local::Source::latest: {
       const check::Correlation& correlation = frame.rule.correlations[def.index];
-      if (auto key = correlation_key(correlation, frame)) {
-        slot.record = frame.state.correlations[frame.rule_index][def.index].find(*key);
+      if (correlation_key(correlation, frame, slot.key)) {
+        slot.record = frame.state.correlations[frame.rule_index][def.index].find(slot.key);
       }
       break;
     }
     case check::Local::Source::earlier: {
       const check::HistoryQuery& query = frame.rule.histories[def.index];
-      Value subject = evaluate(query.subject, frame);
-      if (const auto* s = text_of(subject)) {
+      Value scratch;
+      if (const auto* s = text_of(evaluate_ref(query.subject, frame, scratch))) {
         std::optional<Time> since;
         if (query.within)
           since = subtract(frame.now, std::get<Duration>(evaluate(*query.within, frame)));

@@ -23,6 +23,7 @@ struct LocalValue {
   bool ready = false;
   Value value;                                   // value and aggregate lets
   const Event* record = nullptr;                 // `latest` lets: null when none was found
+  std::string key;                               // `latest` lets: the key looked up
   std::vector<const DecisionRecord*> decisions;  // `earlier` lets
 };
 
@@ -57,6 +58,9 @@ struct Frame {
 };
 
 Value evaluate(const check::TExpr& expr, Frame& frame);
+// The same without a copy: a reference to where the value already lives (a literal, a parameter,
+// a field, a let), or to `scratch` holding what was computed. Valid while those are.
+const Value& evaluate_ref(const check::TExpr& expr, Frame& frame, Value& scratch);
 // A condition: true only for the boolean true (absent is false).
 bool holds(const check::TExpr& expr, Frame& frame);
 // The event a record-typed expression stands for, or null when it is absent.
@@ -64,7 +68,7 @@ const Event* evaluate_record(const check::TExpr& expr, Frame& frame);
 // A let's value, computed on first use.
 LocalValue& local(Frame& frame, std::uint32_t index);
 
-// The key of a `latest` lookup from its probes; nullopt when a probe is absent.
-std::optional<std::string> correlation_key(const check::Correlation& correlation, Frame& frame);
+// The key of a `latest` lookup from its probes, into `key`; false when a probe is absent.
+bool correlation_key(const check::Correlation& correlation, Frame& frame, std::string& key);
 
 }  // namespace bylaw::runtime

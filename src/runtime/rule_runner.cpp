@@ -1,5 +1,6 @@
 #include "rule_runner.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -42,18 +43,19 @@ int aggregate_local(const check::Rule& rule, std::size_t aggregate) {
 }
 
 bool counts(const AggregateEntry& entry, const AggregateView& view) {
-  if (!entry.left_out_by.empty()) return false;
+  if (entry.left_out_by) return false;
   if (entry.time <= view.lower) return false;
   return !(view.after && entry.time <= *view.after);
 }
 
 }  // namespace
 
-Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view) {
+Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,
+                      std::vector<std::string>& distinct_keys) {
   std::int64_t count = 0;
   double sum = 0;
   bool integral = true;
-  std::unordered_set<std::string> distinct;
+  std::size_t keys = 0;  // distinct_keys in use: the rest keep their buffers for later
   for (const auto& entry : *view.entries) {
     if (!counts(entry, view)) continue;
     if (aggregate.function == check::AggregateFunction::sum) {
@@ -64,9 +66,10 @@ Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& vi
         integral = false;
       }
     } else if (aggregate.distinct) {
-      std::string key;
+      if (keys == distinct_keys.size()) distinct_keys.emplace_back();
+      std::string& key = distinct_keys[keys++];
+      key.clear();
       append_key(key, entry.value);
-      distinct.insert(std::move(key));
     } else {
       ++count;
     }
@@ -77,15 +80,22 @@ Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& vi
     }
     return sum;
   }
-  return aggregate.distinct ? static_cast<std::int64_t>(distinct.size()) : count;
+  if (aggregate.distinct) {
+    // Sorting swaps buffers and copies none, so this stays free of allocations.
+    auto used = distinct_keys.begin() + static_cast<std::ptrdiff_t>(keys);
+    std::sort(distinct_keys.begin(), used);
+    return static_cast<std::int64_t>(std::unique(distinct_keys.begin(), used) -
+                                     distinct_keys.begin());
+  }
+  return count;
 }
 
 AggregateLists list_aggregate(const AggregateView& view) {
   AggregateLists lists;
   for (const auto& entry : *view.entries) {
     if (entry.time <= view.lower) continue;
-    if (!entry.left_out_by.empty()) {
-      lists.left_out.emplace_back(&entry, entry.left_out_by);
+    if (entry.left_out_by) {
+      lists.left_out.emplace_back(&entry, *entry.left_out_by);
     } else if (view.after && entry.time <= *view.after) {
       lists.left_out.emplace_back(&entry,
                                   fmt::format("at or before {}", format_rfc3339(*view.after)));
@@ -118,15 +128,22 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     AggregateView& v = views[i];
     v.key.clear();
     v.after.reset();
-    v.key_value = evaluate(aggregate.key, frame);
+    Value scratch;
+    v.key_value = evaluate_ref(aggregate.key, frame, scratch);
     append_key(v.key, v.key_value);
-    Value value = aggregate.value ? evaluate(*aggregate.value, frame) : Value(Absent{});
-    v.lower = subtract(frame.now, std::get<Duration>(evaluate(aggregate.window, frame)));
-    v.entries = &state_.aggregates[rule_index][i].add(
-        v.key,
-        AggregateEntry{event->id, event->time, std::move(value),
-                       left_out_by ? *left_out_by : std::string()},
-        v.lower);
+    v.lower =
+        subtract(frame.now, std::get<Duration>(evaluate_ref(aggregate.window, frame, scratch)));
+    AggregateEntries& entries = state_.aggregates[rule_index][i].slide(v.key, v.lower);
+    AggregateEntry& entry = entries.push_back();
+    entry.id.assign(event->id);
+    entry.time = event->time;
+    if (aggregate.value) {
+      entry.value = evaluate_ref(*aggregate.value, frame, scratch);
+    } else {
+      entry.value = Absent{};
+    }
+    entry.left_out_by = left_out_by;
+    v.entries = &entries;
   }
   if (left_out_by) return;
   for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {
@@ -136,7 +153,7 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
       if (const auto* t = std::get_if<Time>(&after)) views[i].after = *t;
     }
     LocalValue& slot = frame.locals[static_cast<std::size_t>(aggregate_local(rule, i))];
-    slot.value = aggregate_value(aggregate, views[i]);
+    slot.value = aggregate_value(aggregate, views[i], distinct_keys_);
     slot.ready = true;
   }
   for (const auto& condition : rule.conditions) {

@@ -26,7 +26,7 @@ struct EngineState {
 // What an aggregate saw for this event: its window under this key, and (when a rule fires and a
 // trace is built) which entries counted and which were left out.
 struct AggregateView {
-  const std::deque<AggregateEntry>* entries = nullptr;
+  const AggregateEntries* entries = nullptr;
   std::string key;  // the key's encoding (append_key)
   Value key_value;  // for traces
   Time lower;
@@ -52,6 +52,7 @@ class RuleRunner {
   // Per rule, reused from event to event: its lets and its aggregate views.
   std::vector<std::vector<LocalValue>> locals_;
   std::vector<std::vector<AggregateView>> views_;
+  std::vector<std::string> distinct_keys_;
 };
 
 // The counted entries (in time order) and the left-out ones, with why, for one aggregate.
@@ -60,8 +61,11 @@ struct AggregateLists {
   std::vector<std::pair<const AggregateEntry*, std::string>> left_out;
 };
 AggregateLists list_aggregate(const AggregateView& view);
-// The aggregate's value over its window: count, count distinct, or sum.
-Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view);
+// The aggregate's value over its window: count, count distinct, or sum. `distinct_keys` is
+// scratch space for count distinct, kept by the caller so that counting allocates nothing once
+// warm.
+Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,
+                      std::vector<std::string>& distinct_keys);
 
 // The explanation of a firing rule, from the values its evaluation recorded.
 Trace build_trace(Frame& frame, const std::vector<AggregateView>& views);

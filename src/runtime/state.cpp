@@ -104,15 +104,13 @@ const Event* CorrelationIndex::find(const std::string& key) const {
   return it == latest_.end() ? nullptr : it->second.get();
 }
 
-const std::deque<AggregateEntry>& AggregateWindow::add(const std::string& key, AggregateEntry entry,
-                                                       Time lower) {
+AggregateEntries& AggregateWindow::slide(const std::string& key, Time lower) {
   auto& entries = entries_[key];
   while (!entries.empty() && entries.front().time <= lower) entries.pop_front();
-  entries.push_back(std::move(entry));
   return entries;
 }
 
-const std::deque<AggregateEntry>* AggregateWindow::find(const std::string& key) const {
+const AggregateEntries* AggregateWindow::find(const std::string& key) const {
   auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : &it->second;
 }

@@ -14,6 +14,7 @@
 #include "bylaw/core/value.hpp"
 #include "bylaw/plan/plan.hpp"
 #include "bylaw/runtime/event.hpp"
+#include "ring.hpp"
 
 namespace bylaw::runtime {
 
@@ -80,23 +81,27 @@ class CorrelationIndex {
 struct AggregateEntry {
   std::string id;
   Time time;
-  Value value;              // what count distinct counts, or what sum adds
-  std::string left_out_by;  // the exclusion that left it out; empty when counted
+  Value value;  // what count distinct counts, or what sum adds
+  // The reason of the exclusion that left it out (owned by the policy); null when counted.
+  const std::string* left_out_by = nullptr;
 };
+
+using AggregateEntries = Ring<AggregateEntry>;
 
 // One aggregate of one rule: per key, its events in time order, oldest first.
 class AggregateWindow {
  public:
-  // Adds an entry, first dropping this key's entries at or before `lower` (out of the window).
-  const std::deque<AggregateEntry>& add(const std::string& key, AggregateEntry entry, Time lower);
-  const std::deque<AggregateEntry>* find(const std::string& key) const;
+  // This key's entries, after dropping those at or before `lower` (out of the window). The
+  // caller pushes the new entry.
+  AggregateEntries& slide(const std::string& key, Time lower);
+  const AggregateEntries* find(const std::string& key) const;
   // Drops everything at or before `lower` under every key, and keys left empty.
   void sweep(Time lower);
   std::size_t keys() const { return entries_.size(); }
   std::size_t entries() const;
 
  private:
-  std::unordered_map<std::string, std::deque<AggregateEntry>> entries_;
+  std::unordered_map<std::string, AggregateEntries> entries_;
 };
 
 // A timer per hold placement and appeal_eligible_at value.

@@ -27,6 +27,8 @@ struct StringSet {
   friend bool operator==(const StringSet&, const StringSet&) = default;
   bool contains(const std::string& item) const;
   static StringSet from(std::vector<std::string> items);
+  // Sorts and drops duplicates, for items filled in place.
+  void normalise();
 };
 
 // string and id values are both std::string; the static type tells them apart.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bylaw/check/schema.hpp"
 #include "bylaw/runtime/event.hpp"
@@ -55,6 +56,7 @@ class EventDecoder {
 
   const check::Schema& schema_;
   std::unique_ptr<Parser> parser_;
+  std::vector<runtime::EventPool> pools_;  // by event type
 };
 
 // Whether `text` is well-formed UTF-8.

@@ -40,14 +40,14 @@ struct Harness {
 
   EventPtr make(const char* type, const std::string& id, const char* time,
                 std::vector<Value> fields) {
-    auto event = std::make_shared<Event>();
-    event->type = policy.schema.find(type);
-    REQUIRE(event->type >= 0);
-    event->id = id;
-    event->time = at(time);
-    event->sequence = ++sequence;
-    event->fields = std::move(fields);
-    return event;
+    Event event;
+    event.type = policy.schema.find(type);
+    REQUIRE(event.type >= 0);
+    event.id = id;
+    event.time = at(time);
+    event.sequence = ++sequence;
+    event.fields = std::move(fields);
+    return share(std::move(event));
   }
   // tick: who, other, n, tag, amount
   void tick(const std::string& id, const char* time, const std::string& who, std::int64_t n = 0,
@@ -353,12 +353,12 @@ rule count_ticks {
   } sink;
   Engine engine(policy, {}, sink);
   auto tick = [&](const char* id, const char* time) {
-    auto e = std::make_shared<Event>();
-    e->type = policy.schema.find("tick");
-    e->id = id;
-    e->time = at(time);
-    e->fields = {std::string("x"), std::string("o"), std::int64_t{0}, std::string("t"), 0.0};
-    engine.push(e);
+    Event e;
+    e.type = policy.schema.find("tick");
+    e.id = id;
+    e.time = at(time);
+    e.fields = {std::string("x"), std::string("o"), std::int64_t{0}, std::string("t"), 0.0};
+    engine.push(share(std::move(e)));
   };
   tick("a", "2026-01-01T00:00:00Z");
   tick("b", "2026-01-01T01:00:00Z");
