@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include <fmt/format.h>
@@ -18,8 +19,22 @@ struct EventDecoder::Parser {
   dom::element document;
 };
 
+// Room for lines up to this long from the start: the parser grows (once) for a longer line, and
+// growing it on the way up through ordinary line lengths would be allocations in the hot path.
+constexpr std::size_t kUsualLineCapacity = 64 * 1024;
+
 EventDecoder::EventDecoder(const check::Schema& schema)
-    : schema_(schema), parser_(std::make_unique<Parser>()), pools_(schema.types.size()) {}
+    : schema_(schema), parser_(std::make_unique<Parser>()), pools_(schema.types.size()) {
+  // The parser sizes its document lazily, by the longest line so far: parsing one blank document
+  // that long sizes it now.
+  std::vector<char>& buffer = parser_->buffer;
+  buffer.assign(kUsualLineCapacity + simdjson::SIMDJSON_PADDING, ' ');
+  buffer[0] = '0';
+  if (parser_->parser.parse(buffer.data(), kUsualLineCapacity, false).error() !=
+      simdjson::SUCCESS) {
+    throw std::bad_alloc();
+  }
+}
 EventDecoder::~EventDecoder() = default;
 
 namespace {

@@ -7,6 +7,11 @@ namespace bylaw::io {
 
 IdSet::IdSet() : slots_(1 << 12) {}
 
+void IdSet::reserve(std::size_t ids, std::size_t bytes) {
+  arena_.reserve(bytes);
+  while (slots_.size() < ids * 2) grow();
+}
+
 std::uint64_t IdSet::hash_of(std::string_view id) {
   std::uint64_t h = std::hash<std::string_view>{}(id);
   return h | 1;  // never 0, which marks an empty slot

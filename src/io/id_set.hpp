@@ -13,6 +13,8 @@ namespace bylaw::io {
 class IdSet {
  public:
   IdSet();
+  // Room for `ids` ids of `bytes` bytes in all without growing.
+  void reserve(std::size_t ids, std::size_t bytes);
   bool contains(std::string_view id) const;
   // Adds `id` unless it is there already.
   void insert(std::string_view id);

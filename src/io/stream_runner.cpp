@@ -33,20 +33,27 @@ class StreamWriter : public runtime::DecisionSink {
 
 }  // namespace
 
-RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
-                     const RejectHandler& on_reject, const RunOptions& options) {
-  auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
-  RunCounts counts;
-  StreamWriter writer(decisions, options.store);
-  runtime::Engine engine(policy, runtime::EngineOptions{options.max_lateness}, writer);
-  EventDecoder decoder(policy.schema);
+struct StreamRunner::Impl {
+  runtime::Engine engine;
+  EventDecoder decoder;
   IdSet used_ids;
-  auto is_duplicate = [&used_ids](const std::string& id) { return used_ids.contains(id); };
-  LineReader reader(input);
-  std::string_view line;
-  while (reader.next(line)) {
+  RejectHandler on_reject;
+  Duration max_lateness;
+  RunCounts counts;
+
+  Impl(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler reject,
+       const RunOptions& options)
+      : engine(policy, runtime::EngineOptions{options.max_lateness}, sink),
+        decoder(policy.schema),
+        on_reject(std::move(reject)),
+        max_lateness(options.max_lateness) {
+    used_ids.reserve(options.expected_ids, options.expected_id_bytes);
+  }
+
+  void line(std::string_view text) {
     ++counts.lines;
-    DecodedLine decoded = decoder.decode(line, counts.lines, counts.lines, is_duplicate);
+    auto is_duplicate = [this](const std::string& id) { return used_ids.contains(id); };
+    DecodedLine decoded = decoder.decode(text, counts.lines, counts.lines, is_duplicate);
     switch (decoded.outcome) {
       case LineOutcome::duplicate:
         ++counts.duplicates;
@@ -57,7 +64,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
         break;
       case LineOutcome::rejected:
         ++counts.rejected;
-        on_reject(counts.lines, decoded.reason, decoded.detail, line);
+        on_reject(counts.lines, decoded.reason, decoded.detail, text);
         break;
       case LineOutcome::event: {
         Time time = decoded.event->time;
@@ -66,8 +73,8 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
           on_reject(
               counts.lines, "late",
               fmt::format("event time {} is more than {} before the clock {}", format_rfc3339(time),
-                          format_duration(options.max_lateness), format_rfc3339(*engine.clock())),
-              line);
+                          format_duration(max_lateness), format_rfc3339(*engine.clock())),
+              text);
           break;
         }
         used_ids.insert(decoded.id);
@@ -77,9 +84,39 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
       }
     }
   }
-  engine.finish();
+};
+
+StreamRunner::StreamRunner(const check::Policy& policy, runtime::DecisionSink& sink,
+                           RejectHandler on_reject, const RunOptions& options)
+    : impl_(std::make_unique<Impl>(policy, sink, std::move(on_reject), options)) {}
+
+StreamRunner::~StreamRunner() = default;
+
+void StreamRunner::line(std::string_view text) {
+  impl_->line(text);
+}
+
+void StreamRunner::finish() {
+  impl_->engine.finish();
+}
+
+RunCounts StreamRunner::counts() const {
+  RunCounts counts = impl_->counts;
+  counts.engine = impl_->engine.stats();
+  return counts;
+}
+
+RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
+                     const RejectHandler& on_reject, const RunOptions& options) {
+  auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
+  StreamWriter writer(decisions, options.store);
+  StreamRunner runner(policy, writer, on_reject, options);
+  LineReader reader(input);
+  std::string_view line;
+  while (reader.next(line)) runner.line(line);
+  runner.finish();
   decisions.flush();
-  counts.engine = engine.stats();
+  RunCounts counts = runner.counts();
   counts.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return counts;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ class AuditStore;
 struct RunOptions {
   Duration max_lateness;
   AuditStore* store = nullptr;  // when set, every emitted decision is also stored
+  // Room made up front in the set of used ids (ids, and their bytes in all); it grows by doubling
+  // past that. A sizing hint only: it changes no result.
+  std::size_t expected_ids = 0;
+  std::size_t expected_id_bytes = 0;
 };
 
 struct RunCounts {
@@ -35,6 +40,28 @@ struct RunCounts {
 // Receives each rejected line (reason `late` included).
 using RejectHandler = std::function<void(std::uint64_t line, std::string_view reason,
                                          std::string_view detail, std::string_view input)>;
+
+// The line-by-line core of `run`: decode, deduplicate, apply lateness, evaluate. Decisions go to
+// `sink` as they take effect.
+class StreamRunner {
+ public:
+  StreamRunner(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler on_reject,
+               const RunOptions& options);
+  ~StreamRunner();
+  StreamRunner(const StreamRunner&) = delete;
+  StreamRunner& operator=(const StreamRunner&) = delete;
+
+  // One input line, without its line end.
+  void line(std::string_view text);
+  // Evaluates what the lateness buffer still holds.
+  void finish();
+  // Counts so far (`seconds` is left to the caller).
+  RunCounts counts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
                      const RejectHandler& on_reject, const RunOptions& options);
