@@ -159,3 +159,42 @@ TEST_CASE("UTF-8 validation refuses overlong forms and surrogates", "[io][utf8]"
   CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   CHECK_FALSE(valid_utf8("\xe2\x82"));          // cut short
 }
+
+TEST_CASE("a reused record shows nothing of the event decoded into it before", "[io][decoder]") {
+  EventDecoder decoder(schema_policy().schema);
+  auto never = [](const std::string&) { return false; };
+  const runtime::Event* first_record = nullptr;
+  {
+    DecodedLine first = decoder.decode(
+        with_data(R"({"who":"a-long-account-name-past-sso","count":7,"ratio":1.5,"kind":"b",)"
+                  R"("tags":["z","y","x"],"flag":true})"),
+        1, 1, never);
+    REQUIRE(first.outcome == LineOutcome::event);
+    first_record = first.event.get();
+  }  // released: the next event of this type reuses the record
+  DecodedLine second =
+      decoder.decode(with_data(R"({"who":"b","ratio":2,"kind":"a","tags":["q"]})"), 2, 2, never);
+  REQUIRE(second.outcome == LineOutcome::event);
+  CHECK(second.event.get() == first_record);
+  const auto& f = second.event->fields;
+  CHECK(std::get<std::string>(f[0]) == "b");
+  CHECK(is_absent(f[1]));  // count: optional, not given this time
+  CHECK(std::get<double>(f[2]) == 2.0);
+  CHECK(std::get<EnumValue>(f[3]).index == 0);
+  CHECK(std::get<StringSet>(f[4]).items == std::vector<std::string>{"q"});
+  CHECK(is_absent(f[5]));
+  CHECK(second.event->line == 2);
+}
+
+TEST_CASE("a rejected line gives its record back without changing a live event", "[io][decoder]") {
+  EventDecoder decoder(schema_policy().schema);
+  auto never = [](const std::string&) { return false; };
+  DecodedLine kept =
+      decoder.decode(with_data(R"({"who":"a","ratio":1,"kind":"a","tags":["t"]})"), 1, 1, never);
+  REQUIRE(kept.outcome == LineOutcome::event);
+  DecodedLine bad =
+      decoder.decode(with_data(R"({"who":"b","ratio":"x","kind":"a","tags":[]})"), 2, 2, never);
+  CHECK(bad.reason == "bad_field:ratio");
+  CHECK(std::get<std::string>(kept.event->fields[0]) == "a");
+  CHECK(std::get<StringSet>(kept.event->fields[4]).items == std::vector<std::string>{"t"});
+}
