@@ -3,9 +3,7 @@
 set -u
 bylaw=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAILED: $*"; exit 1; }
+source "$(dirname "$0")/script_prelude.sh"
 "$bylaw" run --policy "$root/policies/marketplace.policy" --input "$root/examples/marketplace.jsonl" \
   --store "$work/audit.db" > /dev/null 2>&1 || fail "run"
 out=$("$bylaw" audit verify --store "$work/audit.db") || fail "verify of an intact store: $out"

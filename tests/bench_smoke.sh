@@ -5,8 +5,7 @@ bench=$1
 gen=$2
 bylaw=$3
 root=$4
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/script_prelude.sh"
 "$gen" --events 20000 --freelancers 500 --clients 500 --seed 3 --bad-rate 0.01 --output "$work/s.jsonl"
 "$bench" --bylaw "$bylaw" --policy "$root/policies/marketplace.policy" --input "$work/s.jsonl" --json > "$work/r.json"
 cat "$work/r.json"

@@ -5,8 +5,7 @@ set -eu
 gen=$1
 bylaw=$2
 root=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/script_prelude.sh"
 args=(--events 60000 --freelancers 400 --clients 400 --seed 11 --bad-rate 0.02)
 "$gen" "${args[@]}" > "$work/a.jsonl"
 "$gen" "${args[@]}" > "$work/b.jsonl"

@@ -4,9 +4,7 @@
 set -u
 bylaw=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAILED: $*"; exit 1; }
+source "$(dirname "$0")/script_prelude.sh"
 browser=$(command -v chromium || command -v chromium-browser) || fail "chromium is not installed (tools/setup --test installs it)"
 cd "$root" || exit 1
 "$bylaw" run --policy policies/marketplace.policy --input examples/marketplace.jsonl \

@@ -4,9 +4,7 @@
 set -u
 bylaw=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAILED: $*"; exit 1; }
+source "$(dirname "$0")/script_prelude.sh"
 policy="$root/policies/marketplace.policy"
 sample="$root/examples/marketplace.jsonl"
 expect_exit() {  # expect_exit CODE WHAT ARGS...

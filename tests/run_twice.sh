@@ -3,8 +3,7 @@
 set -eu
 bylaw=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/script_prelude.sh"
 "$bylaw" run --policy "$root/policies/marketplace.policy" --input "$root/examples/marketplace.jsonl" \
   --output "$work/a.jsonl" 2>/dev/null
 "$bylaw" run --policy "$root/policies/marketplace.policy" < "$root/examples/marketplace.jsonl" \

@@ -342,7 +342,7 @@ class RuleChecker {
     local.index = static_cast<std::uint32_t>(rule_.aggregates.size());
     local.after_aggregates = true;
     rule_.aggregates.push_back(std::move(aggregate));
-    define(std::move(local), clause.name);
+    rule_.aggregates.back().local = define(std::move(local), clause.name);
   }
 
   // Keys and distinct values must be plain values that are always there.

@@ -12,11 +12,13 @@ namespace bylaw::io {
 
 namespace dom = simdjson::dom;
 
-// The reusable parser, the padded copy of the line it reads, and the last parsed document.
+// The reusable parser, the padded copy of the line it reads, the last parsed document, and the
+// string buffers set fields are not using at the moment.
 struct EventDecoder::Parser {
   dom::parser parser;
   std::vector<char> buffer;
   dom::element document;
+  std::vector<std::string> spare_strings;  // set items no record needs at the moment
 };
 
 // Room for lines up to this long from the start: the parser grows (once) for a longer line, and
@@ -129,8 +131,27 @@ T& reuse(Value& slot) {
   return slot.emplace<T>();
 }
 
+// Makes `items` hold `n` strings. Strings a smaller set does not need wait in `spare` (buffers
+// and all) for the next larger one, instead of being freed and allocated again.
+void resize_keeping_buffers(std::vector<std::string>& items, std::size_t n,
+                            std::vector<std::string>& spare) {
+  while (items.size() > n) {
+    spare.push_back(std::move(items.back()));
+    items.pop_back();
+  }
+  while (items.size() < n) {
+    if (spare.empty()) {
+      items.emplace_back();
+    } else {
+      items.push_back(std::move(spare.back()));
+      spare.pop_back();
+    }
+  }
+}
+
 // Writes one field into its slot; false when the value does not fit its declared type.
-bool read_field(dom::element value, const check::FieldDef& field, Value& slot) {
+bool read_field(dom::element value, const check::FieldDef& field, Value& slot,
+                std::vector<std::string>& spare_strings) {
   using check::TypeKind;
   const check::Type& type = field.type;
   switch (type.kind) {
@@ -189,7 +210,7 @@ bool read_field(dom::element value, const check::FieldDef& field, Value& slot) {
       dom::array array;
       if (value.get_array().get(array) != simdjson::SUCCESS) return false;
       StringSet& set = reuse<StringSet>(slot);
-      set.items.resize(array.size());
+      resize_keeping_buffers(set.items, array.size(), spare_strings);
       std::size_t i = 0;
       for (dom::element item : array) {
         auto s = string_of(item);
@@ -295,7 +316,7 @@ DecodedLine EventDecoder::decode_data(DecodedLine out, std::uint64_t line_number
       event->fields[i] = Absent{};
       continue;
     }
-    if (!read_field(value, field, event->fields[i])) {
+    if (!read_field(value, field, event->fields[i], parser_->spare_strings)) {
       std::string shown = simdjson::minify(value);
       if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
       return reject(std::move(out), "bad_field:" + field.name,

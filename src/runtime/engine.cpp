@@ -35,6 +35,7 @@ struct Engine::Impl {
   std::optional<Time> clock;  // the largest time of an accepted event
   std::uint64_t since_sweep = 0;
   std::vector<LocalValue> filter_scratch;  // for `latest` filters, which use no lets
+  std::string key_scratch;                 // the key an event is indexed under, reused
 
   Impl(const check::Policy& p, EngineOptions o, DecisionSink& sink)
       : policy(p),
@@ -94,20 +95,26 @@ struct Engine::Impl {
         frame.candidate = event.get();
         if (!holds(*correlation.filter, frame)) continue;
       }
-      std::string key;
+      std::string& key = key_scratch;
+      key.clear();
       bool complete = true;
       for (auto slot : correlation.key_slots) {
-        const Value& value = slot == check::kEnvelopeIdSlot ? Value(event->id)
-                             : slot == check::kEnvelopeTimeSlot
-                                 ? Value(event->time)
-                                 : event->fields[static_cast<std::size_t>(slot)];
+        if (slot == check::kEnvelopeIdSlot) {
+          append_key(key, std::string_view(event->id));
+          continue;
+        }
+        if (slot == check::kEnvelopeTimeSlot) {
+          append_key(key, Value(event->time));
+          continue;
+        }
+        const Value& value = event->fields[static_cast<std::size_t>(slot)];
         if (is_absent(value)) {
           complete = false;
           break;
         }
         append_key(key, value);
       }
-      if (complete) state.correlations[ref.rule][ref.correlation].put(std::move(key), event);
+      if (complete) state.correlations[ref.rule][ref.correlation].put(key, event);
     }
   }
 

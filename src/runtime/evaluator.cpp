@@ -318,10 +318,13 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
       Value scratch;
       if (const auto* s = text_of(evaluate_ref(query.subject, frame, scratch))) {
         std::optional<Time> since;
-        if (query.within)
-          since = subtract(frame.now, std::get<Duration>(evaluate(*query.within, frame)));
-        slot.decisions = frame.state.history.query(
-            frame.state.plan.history_of[frame.rule_index][def.index], *s, since, query.eligible);
+        if (query.within) {
+          Value window;
+          since =
+              subtract(frame.now, std::get<Duration>(evaluate_ref(*query.within, frame, window)));
+        }
+        frame.state.history.query(frame.state.plan.history_of[frame.rule_index][def.index], *s,
+                                  since, query.eligible, slot.decisions);
       }
       break;
     }

@@ -32,16 +32,6 @@ RuleRunner::RuleRunner(const check::Policy& policy, const plan::Plan& plan, Engi
 
 namespace {
 
-int aggregate_local(const check::Rule& rule, std::size_t aggregate) {
-  for (std::size_t i = 0; i < rule.locals.size(); ++i) {
-    if (rule.locals[i].source == check::Local::Source::aggregate &&
-        rule.locals[i].index == aggregate) {
-      return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
-
 bool counts(const AggregateEntry& entry, const AggregateView& view) {
   if (entry.left_out_by) return false;
   if (entry.time <= view.lower) return false;
@@ -152,7 +142,7 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
       Value after = evaluate(*aggregate.after, frame);
       if (const auto* t = std::get_if<Time>(&after)) views[i].after = *t;
     }
-    LocalValue& slot = frame.locals[static_cast<std::size_t>(aggregate_local(rule, i))];
+    LocalValue& slot = frame.locals[aggregate.local];
     slot.value = aggregate_value(aggregate, views[i], distinct_keys_);
     slot.ready = true;
   }

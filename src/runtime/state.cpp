@@ -6,6 +6,25 @@
 
 namespace bylaw::runtime {
 
+namespace {
+
+// The tag of a string in a key: the same whether the text came as a Value or as a view.
+const char kTextTag = static_cast<char>('a' + Value(std::string()).index());
+
+void append_text(std::string& key, std::string_view text) {
+  key += std::to_string(text.size());
+  key += ':';
+  key += text;
+}
+
+}  // namespace
+
+void append_key(std::string& key, std::string_view text) {
+  key += kTextTag;
+  append_text(key, text);
+  key += ';';
+}
+
 void append_key(std::string& key, const Value& value) {
   // An integral number is keyed like the int it equals, so 3 and 3.0 find each other.
   if (const auto* d = std::get_if<double>(&value);
@@ -19,9 +38,7 @@ void append_key(std::string& key, const Value& value) {
       [&key](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string>) {
-          key += std::to_string(v.size());
-          key += ':';
-          key += v;
+          append_text(key, v);
         } else if constexpr (std::is_same_v<T, std::int64_t>) {
           key += std::to_string(v);
         } else if constexpr (std::is_same_v<T, bool>) {
@@ -35,11 +52,7 @@ void append_key(std::string& key, const Value& value) {
         } else if constexpr (std::is_same_v<T, EnumValue>) {
           key += std::to_string(v.index);
         } else if constexpr (std::is_same_v<T, StringSet>) {
-          for (const auto& item : v.items) {
-            key += std::to_string(item.size());
-            key += ':';
-            key += item;
-          }
+          for (const auto& item : v.items) append_text(key, item);
         }
       },
       value);
@@ -69,20 +82,18 @@ void History::record(int need, const std::string& subject, DecisionRecord record
   records_[static_cast<std::size_t>(need)][subject].push_back(std::move(record));
 }
 
-std::vector<const DecisionRecord*> History::query(int need, const std::string& subject,
-                                                  std::optional<Time> since,
-                                                  std::optional<bool> eligible) const {
-  std::vector<const DecisionRecord*> out;
-  if (need < 0) return out;
+void History::query(int need, const std::string& subject, std::optional<Time> since,
+                    std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const {
+  out.clear();
+  if (need < 0) return;
   const auto& by_subject = records_[static_cast<std::size_t>(need)];
   auto it = by_subject.find(subject);
-  if (it == by_subject.end()) return out;
+  if (it == by_subject.end()) return;
   for (const auto& record : it->second) {
     if (since && record.time <= *since) continue;
     if (eligible && record.eligible != eligible) continue;
     out.push_back(&record);
   }
-  return out;
 }
 
 void History::sweep(Time now) {
@@ -96,6 +107,14 @@ void History::sweep(Time now) {
       while (!records.empty() && records.front().time <= lower) records.pop_front();
       it = records.empty() ? by_subject.erase(it) : std::next(it);
     }
+  }
+}
+
+void CorrelationIndex::put(const std::string& key, const EventPtr& event) {
+  if (auto it = latest_.find(key); it != latest_.end()) {
+    it->second = event;
+  } else {
+    latest_.emplace(key, event);
   }
 }
 

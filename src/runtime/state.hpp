@@ -7,6 +7,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +21,8 @@ namespace bylaw::runtime {
 
 // A composite key built from values, unambiguous whatever the strings hold.
 void append_key(std::string& key, const Value& value);
+// The same for text that is not in a Value (an envelope id): keyed like the string Value.
+void append_key(std::string& key, std::string_view text);
 
 struct HoldState {
   bool active = false;
@@ -54,10 +57,10 @@ class History {
  public:
   explicit History(const plan::Plan& plan);
   void record(int need, const std::string& subject, DecisionRecord record);
-  // Records after `since` (exclusive; none: all) that match `eligible` when it is set.
-  std::vector<const DecisionRecord*> query(int need, const std::string& subject,
-                                           std::optional<Time> since,
-                                           std::optional<bool> eligible) const;
+  // Records after `since` (exclusive; none: all) that match `eligible` when it is set, into
+  // `out` (cleared first; the caller keeps it, so its capacity is reused).
+  void query(int need, const std::string& subject, std::optional<Time> since,
+             std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const;
   void sweep(Time now);
 
  private:
@@ -68,7 +71,8 @@ class History {
 // The latest event per key for one `latest` of one rule.
 class CorrelationIndex {
  public:
-  void put(std::string key, EventPtr event) { latest_[std::move(key)] = std::move(event); }
+  // Copies the key only when it is new.
+  void put(const std::string& key, const EventPtr& event);
   const Event* find(const std::string& key) const;
   std::size_t size() const { return latest_.size(); }
 

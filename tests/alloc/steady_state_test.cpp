@@ -65,12 +65,16 @@ using namespace bylaw;
 constexpr std::uint64_t kContracts = 200;
 constexpr std::uint64_t kPairs = 50;  // freelancer f-j only ever works with client c-j
 
-// A marketplace that never moves a rule past its threshold: one client per freelancer, no
-// refund-for-review labels, no cancellations. Every kind of event that can pass without a decision
-// occurs, over a fixed set of accounts and contracts, with times 10 minutes apart, so that after
-// the warm-up every 365-day window slides at a steady size. Dispute and appeal requests, which
-// are always answered, are mixed in: their decisions may allocate, but they must not leave work
-// for later events that do not decide.
+// A marketplace over a fixed set of accounts and contracts, with times 10 minutes apart, so that
+// after the warm-up every window slides at a steady size. Every kind of event that can pass
+// without a decision occurs, and most rules get past their guards:
+// - negative feedback is counted, but each freelancer only ever hears from one client;
+// - refund-for-review messages are indexed under long keys (contract and sender); once each
+//   client is held for them, the rules that react find nothing left to do;
+// - client c-0 cancels so often that the mass-cancellation alert fires once a day and, the rest of
+//   the time, is held back by its `earlier` lookup.
+// Dispute and appeal requests, which are always answered, are mixed in: their decisions may
+// allocate, but they must not leave work for later events that do not decide.
 class Marketplace {
  public:
   std::string next() {
@@ -127,16 +131,28 @@ class Marketplace {
                    R"("type":"dispute.opened","data":{{"contract":"k-{}","opened_by":"c-{}",)"
                    R"("kind":"fixed","amount":250}}}})",
                    contract, pair);
-      default:  // always answered
+      case 8:  // always answered
         return head +
                fmt::format(
                    R"("type":"appeal.filed","data":{{"subject":"f-{}","hold":"proposals_blocked"}}}})",
                    pair);
+      case 9:
+        return head +
+               fmt::format(R"("type":"message.sent","data":{{"contract":"k-{}","sender":"c-{}",)"
+                           R"("recipient":"f-{}","sender_role":"client",)"
+                           R"("labels":["refund_for_review"]}}}})",
+                           contract, pair, pair);
+      default:
+        return head +
+               fmt::format(R"("type":"contract.closed","data":{{"contract":"k-{}","client":"c-0",)"
+                           R"("freelancer":"f-{}","outcome":"cancelled","closed_by":"client",)"
+                           R"("earned":0}}}})",
+                           contract, pair);
     }
   }
 
  private:
-  static constexpr std::uint64_t kSteps = 9;
+  static constexpr std::uint64_t kSteps = 11;
   std::uint64_t count_ = 0;
 };
 

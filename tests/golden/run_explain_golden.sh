@@ -6,8 +6,7 @@ set -u
 bylaw=$1
 root=$2
 golden="$root/tests/golden/explain"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/../script_prelude.sh"
 cd "$root" || exit 1
 "$bylaw" run --policy policies/marketplace.policy --input examples/marketplace.jsonl \
   --store "$work/audit.db" > "$work/decisions.jsonl" 2>/dev/null || { echo "bylaw run failed"; exit 1; }

@@ -94,6 +94,7 @@ struct Aggregate {
   TExpr key;
   TExpr window;                // constant duration
   std::optional<TExpr> after;  // time?: re-applied each time the window is counted
+  std::uint32_t local = 0;     // the rule's local that holds its value
   Span span;
 };
 
