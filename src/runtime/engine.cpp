@@ -114,7 +114,7 @@ struct Engine::Impl {
         }
         append_key(key, value);
       }
-      if (complete) state.correlations[ref.rule][ref.correlation].put(key, event);
+      if (complete) state.correlations[ref.rule][ref.correlation].put(key, *event);
     }
   }
 

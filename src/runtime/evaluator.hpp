@@ -24,6 +24,7 @@ struct LocalValue {
   Value value;                                   // value and aggregate lets
   const Event* record = nullptr;                 // `latest` lets: null when none was found
   std::string key;                               // `latest` lets: the key looked up
+  UnpackedEvent found;                           // `latest` lets: where `record` points
   std::vector<const DecisionRecord*> decisions;  // `earlier` lets
 };
 

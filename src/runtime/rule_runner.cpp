@@ -1,6 +1,7 @@
 #include "rule_runner.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -231,10 +232,19 @@ std::string render_message(const check::Message& message, Frame& frame) {
 void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, bool timer) {
   const check::Rule& rule = frame.rule;
   for (std::uint32_t i = 0; i < rule.locals.size(); ++i) local(frame, i);
-  // The trace is built only for rules that fire: re-evaluate the (pure) conditions, recording.
+  // The trace is built only when a decision is emitted: re-evaluate the (pure) conditions,
+  // recording. It shows the state as the rule found it, so it is built before the rule's first
+  // change to state. Many firings emit nothing (a hold already placed, a postponement).
   Recorder recorder;
   frame.recorder = &recorder;
-  Trace base = build_trace(frame, views);
+  std::optional<Trace> base;
+  auto explained = [&]() -> const Trace& {
+    if (!base) base = build_trace(frame, views);
+    return *base;
+  };
+  bool emits_besides_postponing =
+      std::any_of(rule.actions.begin(), rule.actions.end(),
+                  [](const check::ActionDef& a) { return a.kind != ActionKind::postpone; });
   bool shadow = rule.mode == check::Mode::shadow;
   const Event& event = *frame.event;
   for (std::size_t a = 0; a < rule.actions.size(); ++a) {
@@ -255,7 +265,6 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
     d.policy = policy_.name + "@" + policy_.version;
     d.policy_hash = policy_.hash;
     d.shadow = shadow;
-    d.explanation = base;
     std::vector<EvidenceRef> evidence = action.evidence;
     const check::Message* message = action.message ? &*action.message : nullptr;
     switch (action.kind) {
@@ -264,6 +273,7 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
           continue;  // already held: a hold is placed once
         }
         d.kind = DecisionKind::hold;
+        d.explanation = explained();
         Duration wait = std::get<Duration>(evaluate(*action.appeal_after, frame));
         d.appeal_eligible_at = add(frame.now, wait);
         d.scope = action.scope;
@@ -284,6 +294,7 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
         const HoldState* held = state_.holds.find(*subject, *name);
         if (!held || !held->active) continue;  // nothing to lift
         d.kind = DecisionKind::release;
+        d.explanation = explained();
         if (!shadow) {
           HoldState& hold = state_.holds.get(*subject, *name);
           hold.active = false;
@@ -293,10 +304,12 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
       }
       case ActionKind::alert:
         d.kind = DecisionKind::alert;
+        d.explanation = explained();
         d.severity = action.severity;
         break;
       case ActionKind::eligibility: {
         d.kind = DecisionKind::eligibility;
+        d.explanation = explained();
         const check::EligibilityBranch* chosen = nullptr;
         for (const auto& deny : action.denies) {
           bool applies = !deny.condition || holds(*deny.condition, frame);
@@ -331,6 +344,7 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
         Value until = evaluate(*action.until, frame);
         const auto* due = std::get_if<Time>(&until);
         if (!shadow && found && found->active && due && *due != found->appeal_at) {
+          if (emits_besides_postponing) explained();  // before the change, as it stands
           HoldState& held = state_.holds.get(*subject, *name);
           held.appeal_at = *due;
           state_.timers.push({*due, state_.timer_order++, *subject, *name, held.generation});
@@ -342,6 +356,8 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
     if (message) d.explanation.summary = render_message(*message, frame);
     emit(std::move(d));
   }
+  for (auto& r : recorded_) state_.history.record(r.need, r.subject, std::move(r.record));
+  recorded_.clear();
 }
 
 void RuleRunner::emit(Decision decision) {
@@ -372,8 +388,8 @@ void RuleRunner::emit(Decision decision) {
   if (need >= 0) {
     std::optional<bool> eligible;
     if (decision.kind == DecisionKind::eligibility) eligible = decision.eligible;
-    state_.history.record(need, decision.subject,
-                          {decision.time, eligible, decision.trigger.value_or("")});
+    recorded_.push_back(
+        {need, decision.subject, {decision.time, eligible, decision.trigger.value_or("")}});
   }
   sink_.on_decision(decision);
 }

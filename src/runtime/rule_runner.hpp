@@ -53,6 +53,14 @@ class RuleRunner {
   std::vector<std::vector<LocalValue>> locals_;
   std::vector<std::vector<AggregateView>> views_;
   std::vector<std::string> distinct_keys_;
+  // Decisions this firing made that `earlier` asks about, added to the history when the firing
+  // ends: its lets point into the history, and adding to it could move what they point at.
+  struct Recorded {
+    int need;
+    std::string subject;
+    DecisionRecord record;
+  };
+  std::vector<Recorded> recorded_;
 };
 
 // The counted entries (in time order) and the left-out ones, with why, for one aggregate.

@@ -1,5 +1,7 @@
 #include "state.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -104,23 +106,35 @@ void History::sweep(Time now) {
     auto& by_subject = records_[i];
     for (auto it = by_subject.begin(); it != by_subject.end();) {
       auto& records = it->second;
-      while (!records.empty() && records.front().time <= lower) records.pop_front();
+      auto kept = std::find_if(records.begin(), records.end(),
+                               [lower](const DecisionRecord& r) { return r.time > lower; });
+      records.erase(records.begin(), kept);
       it = records.empty() ? by_subject.erase(it) : std::next(it);
     }
   }
 }
 
-void CorrelationIndex::put(const std::string& key, const EventPtr& event) {
-  if (auto it = latest_.find(key); it != latest_.end()) {
-    it->second = event;
-  } else {
-    latest_.emplace(key, event);
+void CorrelationIndex::put(const std::string& key, const Event& event) {
+  pack_event(event, packing_);
+  auto it = latest_.find(key);
+  if (it == latest_.end()) it = latest_.emplace(key, std::string()).first;
+  std::string& stored = it->second;
+  if (stored.capacity() < packing_.size()) {
+    // Sized to fit with some room, as later events under this key are about as long: ids,
+    // sequence and line numbers grow a byte now and then. Growing in place would double it.
+    constexpr std::size_t kRoom = 16;
+    std::string fitted;
+    fitted.reserve(packing_.size() + kRoom);
+    stored.swap(fitted);
   }
+  stored.assign(packing_);
 }
 
-const Event* CorrelationIndex::find(const std::string& key) const {
+const Event* CorrelationIndex::find(const std::string& key, UnpackedEvent& into) const {
   auto it = latest_.find(key);
-  return it == latest_.end() ? nullptr : it->second.get();
+  if (it == latest_.end()) return nullptr;
+  unpack_event(it->second, into);
+  return &into.event;
 }
 
 AggregateEntries& AggregateWindow::slide(const std::string& key, Time lower) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <queue>
 #include <string>
@@ -15,6 +14,7 @@
 #include "bylaw/core/value.hpp"
 #include "bylaw/plan/plan.hpp"
 #include "bylaw/runtime/event.hpp"
+#include "packed_event.hpp"
 #include "ring.hpp"
 
 namespace bylaw::runtime {
@@ -65,19 +65,25 @@ class History {
 
  private:
   const plan::Plan& plan_;
-  std::vector<std::unordered_map<std::string, std::deque<DecisionRecord>>> records_;
+  // Oldest first. A vector, not a deque: most subjects have one or two records, and a deque
+  // takes over 500 bytes for its first.
+  std::vector<std::unordered_map<std::string, std::vector<DecisionRecord>>> records_;
 };
 
-// The latest event per key for one `latest` of one rule.
+// The latest event per key for one `latest` of one rule. Events are kept packed: these indexes
+// hold one event per contract for as long as the run lasts, and decoded events would make them
+// most of the engine's memory.
 class CorrelationIndex {
  public:
-  // Copies the key only when it is new.
-  void put(const std::string& key, const EventPtr& event);
-  const Event* find(const std::string& key) const;
+  // Copies the key only when it is new; a replaced event's bytes are reused when they fit.
+  void put(const std::string& key, const Event& event);
+  // Unpacks the event under `key` into `into` and returns it; null when there is none.
+  const Event* find(const std::string& key, UnpackedEvent& into) const;
   std::size_t size() const { return latest_.size(); }
 
  private:
-  std::unordered_map<std::string, EventPtr> latest_;
+  std::unordered_map<std::string, std::string> latest_;  // key -> packed event
+  std::string packing_;                                  // scratch: the event being put, packed
 };
 
 // What a window keeps of an event: not the event itself, so windows cost memory by what they

@@ -31,10 +31,16 @@ TEST_CASE("a correlation index keeps the latest event per key", "[runtime][state
   second.id = "e-2";
   std::string key;
   append_key(key, std::string_view("a-key-longer-than-fifteen-chars"));
-  index.put(key, share(first));
-  index.put(key, share(second));
-  REQUIRE(index.find(key) != nullptr);
-  CHECK(index.find(key)->id == "e-2");
+  second.fields = {std::string("k-7"), std::int64_t{40}};
+  index.put(key, first);
+  index.put(key, second);
+  second.id = "changed after put";  // the index keeps its own copy
+  UnpackedEvent found;
+  const Event* latest = index.find(key, found);
+  REQUIRE(latest != nullptr);
+  CHECK(latest == &found.event);
+  CHECK(latest->id == "e-2");
+  CHECK(latest->fields == std::vector<Value>{std::string("k-7"), std::int64_t{40}});
   CHECK(index.size() == 1);
-  CHECK(index.find("other") == nullptr);
+  CHECK(index.find("other", found) == nullptr);
 }
