@@ -47,6 +47,7 @@ int run_command(const std::vector<std::string>& argv) {
   }
   if (!args.value("policy")) return usage_error("--policy FILE is required");
   io::RunOptions options;
+  options.process_exits_after = true;  // main returns right after the run
   if (auto lateness = args.value("max-lateness")) {
     auto parsed = parse_duration(*lateness);
     if (!parsed) {

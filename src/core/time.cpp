@@ -214,20 +214,51 @@ std::optional<Time> parse_rfc3339(std::string_view text) {
   return Time{seconds * kMicrosPerSecond + fraction};
 }
 
+namespace {
+
+// Writes `value` as exactly `width` digits ending at `end` (value fits in width).
+char* put_digits(char* end, std::int64_t value, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return end;
+}
+
+}  // namespace
+
 std::string format_rfc3339(Time time) {
   std::int64_t days = floor_div(time.micros, kMicrosPerDay);
   std::int64_t rest = time.micros - days * kMicrosPerDay;
   CivilDate date = civil_from_days(days);
   std::int64_t seconds = rest / kMicrosPerSecond;
   std::int64_t micros = rest % kMicrosPerSecond;
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", date.year, date.month,
-                                date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
-  if (micros != 0) {
-    out +=
-        micros % 1000 == 0 ? fmt::format(".{:03}", micros / 1000) : fmt::format(".{:06}", micros);
+  if (date.year < 0 || date.year > 9999) {  // outside RFC 3339's four digits: rare, so fmt
+    std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", date.year, date.month,
+                                  date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if (micros != 0) {
+      out +=
+          micros % 1000 == 0 ? fmt::format(".{:03}", micros / 1000) : fmt::format(".{:06}", micros);
+    }
+    return out + 'Z';
   }
-  out += 'Z';
-  return out;
+  // Every decision carries several times: digits by hand, not through a format string.
+  char text[] = "0000-00-00T00:00:00.000000Z";
+  put_digits(text + 4, date.year, 4);
+  put_digits(text + 7, date.month, 2);
+  put_digits(text + 10, date.day, 2);
+  put_digits(text + 13, seconds / 3600, 2);
+  put_digits(text + 16, seconds / 60 % 60, 2);
+  put_digits(text + 19, seconds % 60, 2);
+  std::size_t length = 19;
+  if (micros != 0) {
+    bool millis = micros % 1000 == 0;
+    int width = millis ? 3 : 6;
+    put_digits(text + 20 + width, millis ? micros / 1000 : micros, width);
+    length = 20 + static_cast<std::size_t>(width);
+  }
+  text[length] = 'Z';
+  return std::string(text, length + 1);
 }
 
 }  // namespace bylaw

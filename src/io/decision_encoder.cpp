@@ -164,9 +164,13 @@ void write_trace(JsonWriter& w, const runtime::Trace& trace) {
 
 }  // namespace
 
-std::string encode_decision(const runtime::Decision& d) {
+std::string encode_decision(const runtime::Decision& decision) {
   std::string out;
-  out.reserve(4096);
+  append_decision(decision, out);
+  return out;
+}
+
+void append_decision(const runtime::Decision& d, std::string& out) {
   JsonWriter w(out);
   w.begin_object();
   w.field("id", d.id);
@@ -213,7 +217,6 @@ std::string encode_decision(const runtime::Decision& d) {
   w.key("explanation");
   write_trace(w, d.explanation);
   w.end_object();
-  return out;
 }
 
 std::string encode_explanation(const runtime::Decision& decision) {

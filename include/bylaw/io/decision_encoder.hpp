@@ -11,6 +11,8 @@ namespace bylaw::io {
 
 // One decision as a single line of JSON, without the line end.
 std::string encode_decision(const runtime::Decision& decision);
+// The same, appended to `out` (a writer's buffer: no string of its own per decision).
+void append_decision(const runtime::Decision& decision, std::string& out);
 
 // The explanation object alone, indented for reading.
 std::string encode_explanation(const runtime::Decision& decision);

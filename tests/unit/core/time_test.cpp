@@ -63,6 +63,11 @@ TEST_CASE("RFC 3339 times normalise to UTC", "[core][time]") {
   CHECK(format_rfc3339(at("0001-01-01T00:00:00Z")) == "0001-01-01T00:00:00Z");
   CHECK(format_rfc3339(at("9999-12-31T23:59:59Z")) == "9999-12-31T23:59:59Z");
   CHECK(format_rfc3339(at("1969-12-31T23:59:59Z")) == "1969-12-31T23:59:59Z");
+  CHECK(format_rfc3339(at("2026-03-04T10:15:09.090Z")) == "2026-03-04T10:15:09.090Z");
+  CHECK(format_rfc3339(at("2026-03-04T10:15:09.000090Z")) == "2026-03-04T10:15:09.000090Z");
+  // Past year 9999 (reachable by adding durations): five digits, same layout.
+  CHECK(format_rfc3339(add(at("9999-12-31T23:59:59.5Z"), Duration{0, 1'000'000})) ==
+        "10000-01-01T00:00:00.500Z");
 }
 
 TEST_CASE("RFC 3339 without an offset or with impossible dates is refused", "[core][time]") {
