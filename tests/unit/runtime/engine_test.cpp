@@ -1,5 +1,6 @@
 // The runtime on hand-made events: clock, windows, correlation, aggregates, suppression, timers,
 // lateness, modes and shedding of state. Policies are tiny and written for each case.
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -432,4 +433,35 @@ rule place {
   CHECK(h.engine.state_size().holds == 0);
   h.tick("t", "2026-01-01T01:00:00Z", "x");
   CHECK(h.engine.state_size().holds == 1);
+}
+
+TEST_CASE("a rule's earlier decisions stay readable while its own actions add to them",
+          "[runtime][suppression]") {
+  // Each firing records two alerts under the same subject; the second action cites the
+  // `earlier` let after the first has been recorded. Many firings make the subject's history
+  // grow past any small capacity, so a history that moved its records would show here (and
+  // under valgrind or a sanitizer).
+  Harness h(R"(
+rule ping {
+  on tick as t
+  let before = earlier alert ping on t.who
+  then alert ping on t.who severity low evidence t, before say "first"
+       alert ping on t.who severity low evidence t, before say "second"
+})");
+  for (int i = 0; i < 40; ++i) {
+    h.tick(fmt::format("e-{:02}", i), fmt::format("2026-01-01T00:{:02}:00Z", i).c_str(), "x");
+  }
+  REQUIRE(h.sink.all.size() == 80);
+  for (int i = 0; i < 40; ++i) {
+    // Both actions of firing i cite the same earlier decisions: those of firings 0..i-1.
+    std::vector<std::string> expected{fmt::format("e-{:02}", i)};
+    for (int j = 0; j < i; ++j) expected.push_back(fmt::format("e-{:02}", j));
+    std::sort(expected.begin() + 1, expected.end());
+    for (int a = 0; a < 2; ++a) {
+      std::vector<std::string> cited = h.sink.all[static_cast<std::size_t>(2 * i + a)].evidence;
+      REQUIRE(!cited.empty());
+      std::sort(cited.begin() + 1, cited.end());
+      CHECK(cited == expected);
+    }
+  }
 }
