@@ -240,11 +240,14 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
   // The trace is built only when a decision is emitted: re-evaluate the (pure) conditions,
   // recording. It shows the state as the rule found it, so it is built before the rule's first
   // change to state. Many firings emit nothing (a hold already placed, a postponement).
+  // Values are recorded only from then on, so a firing that emits nothing records nothing.
   Recorder recorder;
-  frame.recorder = &recorder;
   std::optional<Trace> base;
   auto explained = [&]() -> const Trace& {
-    if (!base) base = build_trace(frame, views);
+    if (!base) {
+      frame.recorder = &recorder;
+      base = build_trace(frame, views);
+    }
     return *base;
   };
   bool emits_besides_postponing =
