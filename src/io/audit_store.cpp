@@ -190,7 +190,7 @@ bool AuditStore::add_policy(const check::Policy& policy) {
     files.push_back({{"path", file.path()}, {"text", file.text()}});
   }
   body["files"] = std::move(files);
-  return append("policy", policy.hash, "", "", policy.name + "@" + policy.version,
+  return append("policy", policy.hash, "", "", policy.versioned_name(),
                 body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 

@@ -124,31 +124,6 @@ std::string expectation(const check::FieldDef& field) {
   }
 }
 
-// The slot as a T, reusing what it already holds: a pooled event's strings keep their capacity.
-template <class T>
-T& reuse(Value& slot) {
-  if (auto* held = std::get_if<T>(&slot)) return *held;
-  return slot.emplace<T>();
-}
-
-// Makes `items` hold `n` strings. Strings a smaller set does not need wait in `spare` (buffers
-// and all) for the next larger one, instead of being freed and allocated again.
-void resize_keeping_buffers(std::vector<std::string>& items, std::size_t n,
-                            std::vector<std::string>& spare) {
-  while (items.size() > n) {
-    spare.push_back(std::move(items.back()));
-    items.pop_back();
-  }
-  while (items.size() < n) {
-    if (spare.empty()) {
-      items.emplace_back();
-    } else {
-      items.push_back(std::move(spare.back()));
-      spare.pop_back();
-    }
-  }
-}
-
 // Writes one field into its slot; false when the value does not fit its declared type.
 bool read_field(dom::element value, const check::FieldDef& field, Value& slot,
                 std::vector<std::string>& spare_strings) {

@@ -101,29 +101,6 @@ class Reader {
   std::string_view bytes_;
 };
 
-template <typename T>
-T& reuse(Value& slot) {
-  if (auto* held = std::get_if<T>(&slot)) return *held;
-  return slot.emplace<T>();
-}
-
-void read_set(Reader& in, StringSet& set, std::vector<std::string>& spare) {
-  std::size_t n = in.varint();
-  while (set.items.size() > n) {
-    spare.push_back(std::move(set.items.back()));
-    set.items.pop_back();
-  }
-  while (set.items.size() < n) {
-    if (spare.empty()) {
-      set.items.emplace_back();
-    } else {
-      set.items.push_back(std::move(spare.back()));
-      spare.pop_back();
-    }
-  }
-  for (auto& item : set.items) item.assign(in.text());
-}
-
 void read_value(Reader& in, Value& slot, std::vector<std::string>& spare) {
   auto tag = static_cast<std::uint8_t>(in.take(1)[0]);
   switch (tag) {
@@ -156,9 +133,12 @@ void read_value(Reader& in, Value& slot, std::vector<std::string>& spare) {
     case tag_of<EnumValue>():
       slot = EnumValue{static_cast<std::uint32_t>(in.varint())};
       return;
-    case tag_of<StringSet>():
-      read_set(in, reuse<StringSet>(slot), spare);
+    case tag_of<StringSet>(): {
+      StringSet& set = reuse<StringSet>(slot);
+      resize_keeping_buffers(set.items, in.varint(), spare);
+      for (auto& item : set.items) item.assign(in.text());
       return;
+    }
     default:
       throw std::logic_error("packed event: unknown field tag");
   }

@@ -270,7 +270,7 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
     d.time = frame.now;
     if (!timer) d.trigger = event.id;
     d.rule = rule.name;
-    d.policy = policy_.name + "@" + policy_.version;
+    d.policy = policy_.versioned_name();
     d.policy_hash = policy_.hash;
     d.shadow = shadow;
     std::vector<EvidenceRef> evidence = action.evidence;

@@ -116,9 +116,7 @@ void History::sweep(Time now) {
 
 void CorrelationIndex::put(const std::string& key, const Event& event) {
   pack_event(event, packing_);
-  auto it = latest_.find(key);
-  if (it == latest_.end()) it = latest_.emplace(key, std::string()).first;
-  std::string& stored = it->second;
+  std::string& stored = latest_.try_emplace(key).first->second;  // one lookup; key copied if new
   if (stored.capacity() < packing_.size()) {
     // Sized to fit with some room, as later events under this key are about as long: ids,
     // sequence and line numbers grow a byte now and then. Growing in place would double it.

@@ -187,7 +187,7 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
   trace.file = policy.sources->file(rule.span.file).path();
   trace.first_line = rule.first_line;
   trace.last_line = rule.last_line;
-  trace.policy = policy.name + "@" + policy.version;
+  trace.policy = policy.versioned_name();
   trace.policy_hash = policy.hash;
   trace.mode = check::mode_name(rule.mode);
   for (auto index : rule.params_used) {

@@ -204,6 +204,8 @@ struct Policy {
 
   int find_param(std::string_view name) const;
   int find_rule(std::string_view name) const;
+  // `name@version`, as decisions, traces and the audit store name the policy.
+  std::string versioned_name() const { return name + "@" + version; }
 };
 
 }  // namespace bylaw::check

@@ -39,4 +39,17 @@ inline bool is_absent(const Value& value) {
   return std::holds_alternative<Absent>(value);
 }
 
+// For records filled in place over and over (pooled events, unpacked events): the slot as a T,
+// reusing what it already holds, so its strings and vectors keep their capacity.
+template <class T>
+T& reuse(Value& slot) {
+  if (auto* held = std::get_if<T>(&slot)) return *held;
+  return slot.emplace<T>();
+}
+
+// Makes `items` hold `n` strings. Strings a smaller set does not need wait in `spare` (buffers
+// and all) for the next larger one, instead of being freed and allocated again.
+void resize_keeping_buffers(std::vector<std::string>& items, std::size_t n,
+                            std::vector<std::string>& spare);
+
 }  // namespace bylaw
