@@ -5,6 +5,7 @@
 // exact position of a bad token and say what is wrong with it (unterminated string, bad
 // duration). Semantic actions build the public syntax tree directly, with spans.
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
@@ -27,6 +28,7 @@ struct ParseState {
   const char* begin;
   FileId file;
   File* out;
+  std::uint32_t* nesting;  // how many `nested[...]` parsers are open (see nesting_guard)
 };
 struct state_tag;
 
@@ -37,6 +39,12 @@ struct TokenError {
   std::string message;
   std::string expected;
 };
+
+TokenError too_deep(const char* where) {
+  return TokenError{where, where + 1, "expression nested too deeply",
+                    fmt::format("at most {} levels of operators, parentheses, calls and sets",
+                                kMaxExpressionDepth)};
+}
 
 bool is_name_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
@@ -318,6 +326,51 @@ struct get_info<bylaw::syntax::number_parser> {
 namespace bylaw::syntax {
 namespace {
 
+// ---------------------------------------------------------------- nesting
+
+// `nested[p]` parses p one level deeper. Recursive descent uses stack per level, so a file of
+// 100,000 opening parentheses must become an error before it becomes a crash. The guard sits
+// after the token that commits to a level (`(`, `not`, ...), never on an alternative that may
+// backtrack, so it only counts real nesting.
+template <class Subject>
+struct nesting_guard : x3::unary_parser<Subject, nesting_guard<Subject>> {
+  using base_type = x3::unary_parser<Subject, nesting_guard<Subject>>;
+  static bool const is_pass_through_unary = true;
+  constexpr explicit nesting_guard(const Subject& inner) : base_type(inner) {}
+
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, const It& last, const Ctx& ctx, RCtx& rctx, Attr& attr) const {
+    std::uint32_t& depth = *x3::get<state_tag>(ctx).nesting;
+    if (depth >= kMaxExpressionDepth) throw too_deep(skip_blank(first, last));
+    ++depth;
+    struct Leave {
+      std::uint32_t& depth;
+      ~Leave() { --depth; }
+    } leave{depth};
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
+
+struct nesting_gen {
+  template <class Subject>
+  constexpr nesting_guard<typename x3::extension::as_parser<Subject>::value_type> operator[](
+      const Subject& subject) const {
+    return nesting_guard<typename x3::extension::as_parser<Subject>::value_type>(
+        x3::as_parser(subject));
+  }
+};
+constexpr nesting_gen nested{};
+
+// A node one level above `child`: its depth is checked where the node is built, so that a long
+// chain `a + a + ...` (which parses in a loop, not by recursion) is bounded as well.
+template <class Ctx>
+void take_depth(const Ctx& ctx, Expr& node, const Expr& child) {
+  node.depth = std::max(node.depth, child.depth + 1);
+  if (node.depth > kMaxExpressionDepth) {
+    throw too_deep(x3::get<state_tag>(ctx).begin + child.span.begin);
+  }
+}
+
 // ---------------------------------------------------------------- semantic actions
 
 // Sets a member of the rule's attribute from the matched attribute.
@@ -359,6 +412,8 @@ struct fold_binary {
     ExprPtr node =
         make_expr(ExprKind::binary, "", Span{lhs->span.file, lhs->span.begin, rhs->span.end});
     node->op = op;
+    take_depth(ctx, *node, *lhs);
+    take_depth(ctx, *node, *rhs);
     node->args = {std::move(lhs), std::move(rhs)};
     x3::_val(ctx) = std::move(node);
   }
@@ -377,6 +432,7 @@ struct start_unary {
 constexpr auto finish_unary = [](auto& ctx) {
   ExprPtr& node = x3::_val(ctx);
   node->span.end = x3::_attr(ctx)->span.end;
+  take_depth(ctx, *node, *x3::_attr(ctx));
   node->args = {std::move(x3::_attr(ctx))};
 };
 
@@ -389,6 +445,7 @@ struct make_test {
     Span span{operand->span.file, operand->span.begin, range_span(ctx, x3::_attr(ctx)).end};
     ExprPtr node = make_expr(ExprKind::binary, "", span);
     node->op = op;
+    take_depth(ctx, *node, *operand);
     node->args = {std::move(operand)};
     x3::_val(ctx) = std::move(node);
   }
@@ -405,6 +462,8 @@ struct fold_comparison {
     ExprPtr node =
         make_expr(ExprKind::binary, "", Span{lhs->span.file, lhs->span.begin, rhs->span.end});
     node->op = op;
+    take_depth(ctx, *node, *lhs);
+    take_depth(ctx, *node, *rhs);
     node->args = {std::move(lhs), std::move(rhs)};
     x3::_val(ctx) = std::move(node);
   }
@@ -420,6 +479,7 @@ constexpr auto make_field = [](auto& ctx) {
   ExprPtr object = std::move(x3::_val(ctx));
   ExprPtr node =
       make_expr(ExprKind::field, id.name, Span{object->span.file, object->span.begin, id.span.end});
+  take_depth(ctx, *node, *object);
   node->args = {std::move(object)};
   x3::_val(ctx) = std::move(node);
 };
@@ -459,6 +519,7 @@ constexpr auto take_inner = [](auto& ctx) {
 };
 
 constexpr auto add_arg = [](auto& ctx) {
+  take_depth(ctx, *x3::_val(ctx), *x3::_attr(ctx));
   x3::_val(ctx)->args.push_back(std::move(x3::_attr(ctx)));
 };
 
@@ -553,7 +614,7 @@ BYLAW_RULE(close_brace_of_set, x3::unused_type, "',' or '}'");
 const auto expr_def = and_expr[assign] >> *(kw_or > and_expr[fold_binary<Op::logical_or>{}]);
 const auto and_expr_def = not_expr[assign] >> *(kw_and > not_expr[fold_binary<Op::logical_and>{}]);
 const auto not_expr_def =
-    (x3::raw[kw_not][start_unary<Op::logical_not>{}] > not_expr[finish_unary]) |
+    (x3::raw[kw_not][start_unary<Op::logical_not>{}] > nested[not_expr[finish_unary]]) |
     compare_expr[assign];
 const auto compare_expr_def = add_expr[assign] >>
                               -((comparison_op > add_expr)[fold_comparison{}] |
@@ -571,20 +632,21 @@ const auto mul_expr_def = unary_expr[assign] >>
                           *((x3::lit('*') > unary_expr[fold_binary<Op::mul>{}]) |
                             (x3::lit('/') > unary_expr[fold_binary<Op::div>{}]));
 const auto unary_expr_def =
-    (x3::raw[x3::lit('-')][start_unary<Op::negate>{}] > unary_expr[finish_unary]) | primary[assign];
+    (x3::raw[x3::lit('-')][start_unary<Op::negate>{}] > nested[unary_expr[finish_unary]]) |
+    primary[assign];
 const auto primary_def =
     number_lit | string_expr | bool_literal | set_literal | call | path | paren_expr;
 const auto paren_expr_def =
-    x3::raw[x3::lit('(')][open_paren] > expr[take_inner] > x3::raw[close_paren][close_span];
+    x3::raw[x3::lit('(')][open_paren] > nested[expr[take_inner]] > x3::raw[close_paren][close_span];
 const auto close_paren_def = x3::lit(')');
 const auto string_expr_def = string_lit[make_string];
 const auto bool_literal_def =
     x3::raw[kw_true][make_bool<true>{}] | x3::raw[kw_false][make_bool<false>{}];
-const auto call_def = (name >> '(')[start_call] >
-                      -(expr[add_arg] % ',') > x3::raw[close_paren][close_span];
+const auto call_def =
+    (name >> '(')[start_call] > nested[-(expr[add_arg] % ',')] > x3::raw[close_paren][close_span];
 const auto path_def = name[make_name] >> *(('.' > any_name)[make_field]);
-const auto set_literal_def = x3::raw[x3::lit('{')][start_set] >
-                             -(expr[add_arg] % ',') > x3::raw[close_brace_of_set][close_span];
+const auto set_literal_def = x3::raw[x3::lit('{')][start_set] > nested[-(expr[add_arg] % ',')] >
+                             x3::raw[close_brace_of_set][close_span];
 const auto close_brace_of_set_def = x3::lit('}');
 
 BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, compare_expr, add_expr, mul_expr, unary_expr, primary,
@@ -801,7 +863,8 @@ File parse(const SourceSet& sources, FileId file_id, Diagnostics& diagnostics) {
   const std::string& text = sources.file(file_id).text();
   File file;
   file.id = file_id;
-  ParseState state{text.data(), file_id, &file};
+  std::uint32_t nesting = 0;
+  ParseState state{text.data(), file_id, &file, &nesting};
   const char* it = text.data();
   const char* end = text.data() + text.size();
   auto report = [&](const char* where, std::uint32_t length, std::string message,

@@ -5,12 +5,18 @@
 //     expected: what would have been valid here
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "bylaw/core/source.hpp"
 
 namespace bylaw {
+
+// How much of a long source line and of a long message a rendering shows, in characters: a
+// 1 MB line (generated, or hostile) must not come back whole in every error about it.
+inline constexpr std::uint32_t kShownLineWidth = 120;
+inline constexpr std::uint32_t kMaxShownMessage = 200;
 
 enum class Severity { error, warning, note };
 

@@ -2,6 +2,7 @@
 // Names are not resolved and nothing is typed here: that is the checker's job.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,7 @@ struct Expr {
   std::string text;
   std::vector<ExprPtr> args;
   Span span;
+  std::uint32_t depth = 1;  // 1 for a leaf; bounded by kMaxExpressionDepth (parser.hpp)
 };
 
 // ---------------------------------------------------------------- declarations

@@ -289,3 +289,51 @@ param c: string = "open
   REQUIRE(p.file.rules.size() == 1);
   CHECK(p.file.rules[0].name.name == "fine");
 }
+
+// Hostile policy input: nesting is bounded so that neither the parser nor the stages after it
+// can run out of stack, whatever the file holds.
+namespace {
+
+std::string rule_with_condition(const std::string& condition) {
+  return "rule r {\n on a.b as e\n where " + condition +
+         "\n then alert x on e.y severity low say \"m\"\n}\n";
+}
+
+std::string repeated(const std::string& piece, std::size_t times) {
+  std::string out;
+  for (std::size_t i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("expressions nested up to the limit parse", "[syntax]") {
+  std::size_t depth = kMaxExpressionDepth - 4;
+  parse_clean(rule_with_condition(repeated("(", depth) + "e.x" + repeated(")", depth) + " == 1"));
+  parse_clean(rule_with_condition(repeated("not ", depth) + "e.x"));
+  parse_clean(rule_with_condition("e.x" + repeated(" + e.x", depth) + " == 1"));
+}
+
+TEST_CASE("parentheses 100000 deep are an error where the limit is passed", "[syntax]") {
+  std::string text = rule_with_condition(repeated("(", 100000) + "e.x" + repeated(")", 100000));
+  std::string column = std::to_string(9 + kMaxExpressionDepth);
+  CHECK(first_error(text) == "3:" + column + " expression nested too deeply | " + "at most " +
+                                 std::to_string(kMaxExpressionDepth) +
+                                 " levels of operators, parentheses, calls and sets");
+}
+
+TEST_CASE("prefix operators, long chains and sets nested too deeply are errors", "[syntax]") {
+  auto message = [](const std::string& condition) {
+    std::string error = first_error(rule_with_condition(condition));
+    return error.substr(error.find(' ') + 1);
+  };
+  std::string expected = "expression nested too deeply | at most " +
+                         std::to_string(kMaxExpressionDepth) +
+                         " levels of operators, parentheses, calls and sets";
+  CHECK(message(repeated("not ", 100000) + "e.x") == expected);
+  CHECK(message(repeated("-", 100000) + "e.x == 1") == expected);
+  CHECK(message("e.x" + repeated(" + e.x", 100000) + " == 1") == expected);
+  CHECK(message("e.x" + repeated(" or e.x", 100000)) == expected);
+  CHECK(message(repeated("f(", 100000) + "1" + repeated(")", 100000)) == expected);
+  CHECK(message("e.x in " + repeated("{", 100000) + "1" + repeated("}", 100000)) == expected);
+}
