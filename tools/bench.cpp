@@ -229,9 +229,9 @@ int main(int argc, char** argv) {
     ++sequence;
     auto decoded = decoder.decode(line, sequence, sequence,
                                   [&ids](const std::string& id) { return ids.contains(id); });
-    if (decoded.outcome == bylaw::io::LineOutcome::skipped) ids.insert(decoded.id);
+    if (decoded.outcome == bylaw::io::LineOutcome::skipped) ids.insert(decoded.id, decoded.time);
     if (decoded.outcome != bylaw::io::LineOutcome::event) continue;
-    ids.insert(decoded.id);
+    ids.insert(decoded.id, decoded.time);
     events.push_back(std::move(decoded.event));
   }
   double decode_seconds = seconds_since(start);

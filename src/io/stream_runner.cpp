@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bylaw/core/bytes.hpp"
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
@@ -55,6 +56,8 @@ struct StreamRunner::Impl {
   IdSet used_ids;
   RejectHandler on_reject;
   Duration max_lateness;
+  Duration dedup_horizon;
+  std::optional<Time> last_forget;  // the clock when old ids were last forgotten
   RunCounts counts;
 
   Impl(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler reject,
@@ -62,8 +65,20 @@ struct StreamRunner::Impl {
       : engine(policy, runtime::EngineOptions{options.max_lateness}, sink),
         decoder(policy.schema),
         on_reject(std::move(reject)),
-        max_lateness(options.max_lateness) {
+        max_lateness(options.max_lateness),
+        dedup_horizon(options.dedup_horizon) {
+    if (compare(dedup_horizon, max_lateness) < 0) dedup_horizon = max_lateness;
     used_ids.reserve(options.expected_ids, options.expected_id_bytes);
+  }
+
+  // Every half horizon of event time, the ids older than the horizon go: a pass over the set
+  // at that pace costs little, and keeps it within 1.5 horizons of events.
+  void forget_old_ids() {
+    Time clock = *engine.clock();
+    Duration half{0, dedup_horizon.approximate_micros() / 2};
+    if (last_forget && clock < add(*last_forget, half)) return;
+    last_forget = clock;
+    used_ids.forget_before(subtract(clock, dedup_horizon));
   }
 
   void line(std::string_view text) {
@@ -76,7 +91,7 @@ struct StreamRunner::Impl {
         break;
       case LineOutcome::skipped:
         ++counts.skipped;
-        used_ids.insert(decoded.id);
+        used_ids.insert(decoded.id, decoded.time);
         break;
       case LineOutcome::rejected:
         ++counts.rejected;
@@ -93,9 +108,10 @@ struct StreamRunner::Impl {
               text);
           break;
         }
-        used_ids.insert(decoded.id);
+        used_ids.insert(decoded.id, time);
         ++counts.evaluated;
         engine.push(std::move(decoded.event));
+        forget_old_ids();
         break;
       }
     }
@@ -120,6 +136,42 @@ RunCounts StreamRunner::counts() const {
   RunCounts counts = impl_->counts;
   counts.engine = impl_->engine.stats();
   return counts;
+}
+
+namespace {
+constexpr std::string_view kRunnerMagic = "bylaw-run-state/1";
+}  // namespace
+
+void StreamRunner::save(std::string& out) const {
+  const Impl& r = *impl_;
+  std::string engine;
+  r.engine.save(engine);
+  out.clear();
+  put_text(out, kRunnerMagic);
+  for (std::uint64_t n : {r.counts.lines, r.counts.evaluated, r.counts.duplicates, r.counts.skipped,
+                          r.counts.late, r.counts.rejected}) {
+    put_varint(out, n);
+  }
+  out.push_back(r.last_forget ? 1 : 0);
+  if (r.last_forget) put_signed(out, r.last_forget->micros);
+  r.used_ids.save(out);
+  put_text(out, engine);
+}
+
+runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
+  Impl& r = *impl_;
+  ByteReader in(bytes, "checkpoint state");
+  if (in.text() != kRunnerMagic) in.fail("not a run state of this version");
+  for (std::uint64_t* n : {&r.counts.lines, &r.counts.evaluated, &r.counts.duplicates,
+                           &r.counts.skipped, &r.counts.late, &r.counts.rejected}) {
+    *n = in.varint();
+  }
+  r.last_forget.reset();
+  if (in.boolean()) r.last_forget = Time{in.signed_varint()};
+  r.used_ids.restore(in);
+  std::string_view engine = in.text();
+  if (!in.done()) in.fail("trailing bytes");
+  return r.engine.restore(engine);
 }
 
 RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <queue>
 #include <string>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bylaw/core/bytes.hpp"
 #include "bylaw/core/time.hpp"
 #include "bylaw/core/value.hpp"
 #include "bylaw/plan/plan.hpp"
@@ -40,6 +42,9 @@ class Holds {
   const HoldState* find(const std::string& subject, const std::string& name) const;
   HoldState& get(const std::string& subject, const std::string& name);
   std::size_t size() const;
+  // Checkpoints (snapshot.cpp).
+  void save(std::string& out) const;
+  void restore(ByteReader& in);
 
  private:
   // By hold name, then subject: looked up with the strings at hand, no key built per lookup.
@@ -62,6 +67,10 @@ class History {
   void query(int need, const std::string& subject, std::optional<Time> since,
              std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const;
   void sweep(Time now);
+  // Checkpoints (snapshot.cpp): needs are saved by kind and name, and a restore keeps those the
+  // plan still has (a policy may have changed since the save).
+  void save(std::string& out) const;
+  void restore(ByteReader& in, std::vector<std::string>& dropped);
 
  private:
   const plan::Plan& plan_;
@@ -80,6 +89,9 @@ class CorrelationIndex {
   // Unpacks the event under `key` into `into` and returns it; null when there is none.
   const Event* find(const std::string& key, UnpackedEvent& into) const;
   std::size_t size() const { return latest_.size(); }
+  // Checkpoints (snapshot.cpp); `into` null reads past what was saved.
+  void save(std::string& out) const;
+  static void restore(ByteReader& in, CorrelationIndex* into);
 
  private:
   std::unordered_map<std::string, std::string> latest_;  // key -> packed event
@@ -109,6 +121,11 @@ class AggregateWindow {
   void sweep(Time lower);
   std::size_t keys() const { return entries_.size(); }
   std::size_t entries() const;
+  // Checkpoints (snapshot.cpp). An entry's left-out reason is saved as text; `reason_of` gives
+  // the restored policy's copy of it. `into` null reads past what was saved.
+  void save(std::string& out) const;
+  using ReasonOf = std::function<const std::string*(std::string_view reason)>;
+  static void restore(ByteReader& in, AggregateWindow* into, const ReasonOf& reason_of);
 
  private:
   std::unordered_map<std::string, AggregateEntries> entries_;

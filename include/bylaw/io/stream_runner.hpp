@@ -20,6 +20,11 @@ class AuditStore;
 struct RunOptions {
   Duration max_lateness;
   AuditStore* store = nullptr;  // when set, every emitted decision is also stored
+  // Ids of events this much older than the clock are forgotten (at the latest 1.5 times this
+  // after): a re-sent event that old is then late rather than a duplicate. Never less than
+  // max_lateness, so that an event young enough to be evaluated is always checked for being a
+  // duplicate.
+  Duration dedup_horizon = Duration{0, 30LL * 24 * 3600 * 1000 * 1000};
   // Room made up front in the set of used ids (ids, and their bytes in all); it grows by doubling
   // past that. A sizing hint only: it changes no result.
   std::size_t expected_ids = 0;
@@ -61,6 +66,10 @@ class StreamRunner {
   void finish();
   // Counts so far (`seconds` is left to the caller).
   RunCounts counts() const;
+  // Checkpoints: everything the run needs to go on (the engine, the used ids, the counts) as
+  // bytes, and back into a new runner. See runtime::Engine::restore for a changed policy.
+  void save(std::string& out) const;
+  runtime::RestoreReport restore(std::string_view bytes);
 
  private:
   struct Impl;

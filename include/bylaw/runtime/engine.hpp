@@ -10,6 +10,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "bylaw/check/policy.hpp"
 #include "bylaw/runtime/decision.hpp"
@@ -51,6 +55,17 @@ struct StateSize {
   std::size_t buffered = 0;  // events waiting out the allowed lateness
 };
 
+// What a restore left behind because the policy changed since the save, in words.
+struct RestoreReport {
+  std::vector<std::string> dropped;
+};
+
+// The saved state cannot be used with this policy at all (its event schema changed).
+class StateMismatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Engine {
  public:
   Engine(const check::Policy& policy, EngineOptions options, DecisionSink& sink);
@@ -64,6 +79,12 @@ class Engine {
   void push(EventPtr event);
   // Evaluates what is still buffered. Timers due after the last event do not fire.
   void finish();
+
+  // Checkpoints: the whole state as bytes (replacing `out`), and back into a new engine. A
+  // restore under a changed policy keeps what still fits it and reports the rest. Throws
+  // StateMismatch when nothing can be kept, BadBytes when the bytes are damaged.
+  void save(std::string& out) const;
+  RestoreReport restore(std::string_view bytes);
 
   const EngineStats& stats() const;
   StateSize state_size() const;

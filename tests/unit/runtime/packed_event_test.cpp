@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "bylaw/core/bytes.hpp"
 #include "runtime/packed_event.hpp"
 
 using bylaw::Absent;
@@ -124,6 +125,6 @@ TEST_CASE("corrupt packed bytes are refused, not read past", "[runtime][packed]"
   pack_event(event_with({std::string("k-1")}), packed);
   UnpackedEvent out;
   CHECK_THROWS_AS(unpack_event(std::string_view(packed).substr(0, packed.size() - 1), out),
-                  std::logic_error);
-  CHECK_THROWS_AS(unpack_event(packed + "x", out), std::logic_error);
+                  bylaw::BadBytes);
+  CHECK_THROWS_AS(unpack_event(packed + "x", out), bylaw::BadBytes);
 }

@@ -1,0 +1,149 @@
+// The engine's insides, shared by the files that implement it: engine.cpp evaluates,
+// snapshot.cpp saves and restores. Not part of the public API.
+#pragma once
+
+#include <algorithm>
+#include <deque>
+#include <queue>
+#include <string>
+
+#include "bylaw/plan/plan.hpp"
+#include "bylaw/runtime/engine.hpp"
+#include "rule_runner.hpp"
+
+namespace bylaw::runtime {
+
+namespace engine_detail {
+
+// Earliest first; equal times in input order.
+struct EventLater {
+  bool operator()(const EventPtr& a, const EventPtr& b) const {
+    return a->time != b->time ? a->time > b->time : a->sequence > b->sequence;
+  }
+};
+
+inline Duration constant_duration(const check::TExpr& expr, const check::Policy& policy) {
+  const Value& value =
+      expr.kind == check::TExpr::Kind::param ? policy.params[expr.index].value : expr.literal;
+  return std::get<Duration>(value);
+}
+
+}  // namespace engine_detail
+
+struct Engine::Impl {
+  const check::Policy& policy;
+  plan::Plan plan;
+  EngineOptions options;
+  EngineState state;
+  RuleRunner runner;
+  std::priority_queue<EventPtr, std::vector<EventPtr>, engine_detail::EventLater> buffer;
+  std::optional<Time> clock;  // the largest time of an accepted event
+  std::uint64_t since_sweep = 0;
+  std::vector<LocalValue> filter_scratch;  // for `latest` filters, which use no lets
+  std::string key_scratch;                 // the key an event is indexed under, reused
+  // Reasons of exclusions that left entries out under an earlier policy and are gone from this
+  // one (a restore with a policy change): entries point at their text, which must outlive them.
+  std::deque<std::string> carried_reasons;
+
+  Impl(const check::Policy& p, EngineOptions o, DecisionSink& sink)
+      : policy(p),
+        plan(plan::make_plan(p)),
+        options(o),
+        state(p, plan),
+        runner(p, plan, state, sink) {}
+
+  void evaluate(const EventPtr& event) {
+    fire_timers(event->time);
+    for (auto rule : plan.rules_by_type[static_cast<std::size_t>(event->type)]) {
+      runner.run(rule, event, false);
+    }
+    index_correlations(event);
+    ++state.stats.evaluated;
+    if (++since_sweep >= options.sweep_every) {
+      since_sweep = 0;
+      sweep(event->time);
+    }
+  }
+
+  // Timers fire before the event that moves the clock to or past them, in due order.
+  void fire_timers(Time now) {
+    while (!state.timers.empty() && state.timers.top().due <= now) {
+      Timer timer = state.timers.top();
+      state.timers.pop();
+      HoldState* hold = &state.holds.get(timer.subject, timer.hold);
+      bool current =
+          hold->active && hold->generation == timer.generation && hold->appeal_at == timer.due;
+      if (!current) continue;  // released, re-placed, or moved by a denial since it was set
+      if (std::find(hold->fired_dues.begin(), hold->fired_dues.end(), timer.due) !=
+          hold->fired_dues.end()) {
+        continue;
+      }
+      hold->fired_dues.push_back(timer.due);
+      ++state.stats.timers_fired;
+      if (!plan.has_timer_rules) continue;
+      Event due;
+      due.type = plan.appeal_timer_type;
+      due.time = timer.due;
+      due.fields = {timer.hold, timer.subject};
+      EventPtr record = share(std::move(due));
+      for (auto rule : plan.rules_by_type[static_cast<std::size_t>(plan.appeal_timer_type)]) {
+        runner.run(rule, record, true);
+      }
+    }
+  }
+
+  // After the rules: `latest` never sees the event it is evaluated for.
+  void index_correlations(const EventPtr& event) {
+    for (const auto& ref : plan.correlations_by_type[static_cast<std::size_t>(event->type)]) {
+      const check::Rule& rule = policy.rules[ref.rule];
+      const check::Correlation& correlation = rule.correlations[ref.correlation];
+      if (correlation.filter) {
+        StateView view{state.holds, state.history, state.correlations, plan};
+        Frame frame(policy, rule, ref.rule, view, nullptr, event->time, filter_scratch);
+        frame.candidate = event.get();
+        if (!holds(*correlation.filter, frame)) continue;
+      }
+      std::string& key = key_scratch;
+      key.clear();
+      bool complete = true;
+      for (auto slot : correlation.key_slots) {
+        if (slot == check::kEnvelopeIdSlot) {
+          append_key(key, std::string_view(event->id));
+          continue;
+        }
+        if (slot == check::kEnvelopeTimeSlot) {
+          append_key(key, Value(event->time));
+          continue;
+        }
+        const Value& value = event->fields[static_cast<std::size_t>(slot)];
+        if (is_absent(value)) {
+          complete = false;
+          break;
+        }
+        append_key(key, value);
+      }
+      if (complete) state.correlations[ref.rule][ref.correlation].put(key, *event);
+    }
+  }
+
+  void sweep(Time now) {
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const check::Rule& rule = policy.rules[r];
+      for (std::size_t a = 0; a < rule.aggregates.size(); ++a) {
+        Duration window = engine_detail::constant_duration(rule.aggregates[a].window, policy);
+        state.aggregates[r][a].sweep(subtract(now, window));
+      }
+    }
+    state.history.sweep(now);
+  }
+
+  void release(Time watermark) {
+    while (!buffer.empty() && buffer.top()->time <= watermark) {
+      EventPtr event = buffer.top();
+      buffer.pop();
+      evaluate(event);
+    }
+  }
+};
+
+}  // namespace bylaw::runtime
