@@ -35,6 +35,22 @@ CREATE TABLE IF NOT EXISTS evidence (
   PRIMARY KEY (decision_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS evidence_event ON evidence(event_id);
+CREATE TABLE IF NOT EXISTS checkpoint (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),  -- one checkpoint: the latest
+  policy_hash     TEXT NOT NULL,
+  policy_name     TEXT NOT NULL,
+  input_offset    INTEGER NOT NULL,
+  last_line_start INTEGER NOT NULL,
+  last_line_hash  TEXT NOT NULL,
+  output_length   INTEGER NOT NULL,
+  rejects_length  INTEGER NOT NULL,
+  pending_output  BLOB NOT NULL,
+  pending_rejects BLOB NOT NULL,
+  delivered       INTEGER NOT NULL,
+  finished        INTEGER NOT NULL,
+  state           BLOB NOT NULL,
+  state_hash      TEXT NOT NULL
+);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -69,7 +85,21 @@ class Statement {
                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
              : std::string();
   }
+  Statement& bind_blob(int index, const std::string& bytes) {
+    sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+    return *this;
+  }
+  Statement& bind_integer(int index, std::int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string blob(int column) const {
+    const void* p = sqlite3_column_blob(stmt_, column);
+    return p ? std::string(static_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+             : std::string();
+  }
 
  private:
   sqlite3* db_;
@@ -206,6 +236,61 @@ bool AuditStore::add_decision(const runtime::Decision& decision, const std::stri
     cite.step();
   }
   return true;
+}
+
+void AuditStore::save_checkpoint(const Checkpoint& c) {
+  begin_if_needed();
+  Statement save(db_,
+                 "INSERT OR REPLACE INTO checkpoint(id, policy_hash, policy_name, input_offset, "
+                 "last_line_start, last_line_hash, output_length, rejects_length, "
+                 "pending_output, pending_rejects, delivered, finished, state, state_hash) "
+                 "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto integer = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
+  save.bind(1, c.policy_hash).bind(2, c.policy_name);
+  save.bind_integer(3, integer(c.input_offset)).bind_integer(4, integer(c.last_line_start));
+  save.bind(5, c.last_line_hash);
+  save.bind_integer(6, integer(c.output_length)).bind_integer(7, integer(c.rejects_length));
+  save.bind_blob(8, c.pending_output).bind_blob(9, c.pending_rejects);
+  save.bind_integer(10, c.delivered).bind_integer(11, c.finished);
+  save.bind_blob(12, c.state).bind(13, c.state_hash);
+  save.step();
+  commit();
+}
+
+std::optional<Checkpoint> AuditStore::load_checkpoint() const {
+  Statement load(db_,
+                 "SELECT policy_hash, policy_name, input_offset, last_line_start, "
+                 "last_line_hash, output_length, rejects_length, pending_output, "
+                 "pending_rejects, delivered, finished, state, state_hash FROM checkpoint");
+  if (!load.step()) return std::nullopt;
+  Checkpoint c;
+  auto count = [&](int column) { return static_cast<std::uint64_t>(load.integer(column)); };
+  c.policy_hash = load.text(0);
+  c.policy_name = load.text(1);
+  c.input_offset = count(2);
+  c.last_line_start = count(3);
+  c.last_line_hash = load.text(4);
+  c.output_length = count(5);
+  c.rejects_length = count(6);
+  c.pending_output = load.blob(7);
+  c.pending_rejects = load.blob(8);
+  c.delivered = load.integer(9) != 0;
+  c.finished = load.integer(10) != 0;
+  c.state = load.blob(11);
+  c.state_hash = load.text(12);
+  return c;
+}
+
+void AuditStore::mark_delivered() {
+  begin_if_needed();
+  exec(db_, "UPDATE checkpoint SET delivered = 1");
+  commit();
+}
+
+void AuditStore::clear_checkpoint() {
+  begin_if_needed();
+  exec(db_, "DELETE FROM checkpoint");
+  commit();
 }
 
 std::optional<std::string> AuditStore::decision_json(const std::string& id) const {

@@ -4,6 +4,16 @@
 
 namespace bylaw::io {
 
+LineReader::LineReader(std::istream& in, std::size_t block) : in_(&in), block_(block) {
+  source_ = [this](char* buffer, std::size_t size) {
+    in_->read(buffer, static_cast<std::streamsize>(size));
+    return static_cast<std::size_t>(in_->gcount());
+  };
+}
+
+LineReader::LineReader(Source source, std::size_t block)
+    : source_(std::move(source)), block_(block) {}
+
 bool LineReader::fill() {
   if (eof_) return false;
   // Keep the unread tail (a line cut by the block's end), then read another block after it.
@@ -12,14 +22,20 @@ bool LineReader::fill() {
   begin_ = 0;
   end_ = tail;
   if (buffer_.size() < tail + block_) buffer_.resize(tail + block_);
-  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(block_));
-  std::size_t got = static_cast<std::size_t>(in_.gcount());
+  // A source may give less than asked before its end (a pipe): only 0 means the end.
+  std::size_t got = source_(buffer_.data() + end_, block_);
+  if (got == kInterrupted) {
+    interrupted_ = true;
+    return false;
+  }
   end_ += got;
-  if (got < block_) eof_ = true;
+  delivered_ += got;
+  if (got == 0 || (in_ && got < block_)) eof_ = true;
   return got > 0;
 }
 
 bool LineReader::next(std::string_view& line) {
+  line_start_ = consumed();
   while (true) {
     const char* start = buffer_.data() + begin_;
     const void* newline = end_ > begin_ ? std::memchr(start, '\n', end_ - begin_) : nullptr;
@@ -31,7 +47,7 @@ bool LineReader::next(std::string_view& line) {
       return true;
     }
     if (!fill()) {
-      if (end_ == begin_) return false;
+      if (end_ == begin_ || interrupted_) return false;
       // The last line, with no final newline.
       std::size_t length = end_ - begin_;
       const char* last = buffer_.data() + begin_;

@@ -181,8 +181,12 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
   auto runner = std::make_unique<StreamRunner>(policy, writer, on_reject, options);
   LineReader reader(input);
   std::string_view line;
-  while (reader.next(line)) runner->line(line);
-  runner->finish();
+  bool stopped = false;
+  while (!stopped && reader.next(line)) {
+    runner->line(line);
+    stopped = options.stop && *options.stop;
+  }
+  if (!stopped) runner->finish();
   writer.flush();
   RunCounts counts = runner->counts();
   if (options.process_exits_after) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/io/checkpoint.hpp"
 #include "bylaw/runtime/decision.hpp"
 
 struct sqlite3;
@@ -40,6 +41,15 @@ class AuditStore {
   bool add_decision(const runtime::Decision& decision, const std::string& json);
   // Ends the current transaction; decisions are committed in batches of `batch` otherwise.
   void commit();
+  // Commits only when asked (a checkpointed run commits with each checkpoint).
+  void commit_only_when_asked() { batch_ = UINT64_MAX; }
+
+  // Checkpoints (bylaw run --store): replaces the one checkpoint and commits, together with
+  // every record added since the last commit.
+  void save_checkpoint(const Checkpoint& checkpoint);
+  std::optional<Checkpoint> load_checkpoint() const;
+  void mark_delivered();
+  void clear_checkpoint();
 
   std::optional<std::string> decision_json(const std::string& id) const;
   // The account's decisions in time order.

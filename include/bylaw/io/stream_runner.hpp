@@ -2,6 +2,7 @@
 // evaluated, duplicate, skipped, late or rejected; decisions go out as JSON Lines.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -33,6 +34,9 @@ struct RunOptions {
   // rather than freeing millions of small objects one by one (seconds at 10M events). For
   // `bylaw run`; library callers keep the default.
   bool process_exits_after = false;
+  // Set (by a signal handler) to stop after the current line, leaving the lateness buffer as
+  // it is. Null: run to the end of the input.
+  const volatile std::sig_atomic_t* stop = nullptr;
 };
 
 struct RunCounts {

@@ -1,0 +1,57 @@
+// `bylaw run --store`: a run that checkpoints, and a rerun of the same command that resumes.
+//
+// Every `checkpoint_every` lines, and at the end, the whole run state, the input position and
+// the decisions and rejects made since the last checkpoint are saved in one transaction of the
+// store, together with the audit records of those decisions. Only then do the decisions reach
+// the outputs. A rerun finds the last checkpoint, restores the state, cuts a file output back to
+// the length committed before that checkpoint's own decisions, writes those again and goes on
+// from the input position: the output ends byte for byte as if the run had never stopped.
+#pragma once
+
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/io/audit_store.hpp"
+#include "bylaw/io/stream_runner.hpp"
+
+namespace bylaw::io {
+
+struct DurableRunOptions {
+  RunOptions run;            // lateness, dedup horizon
+  std::string input = "-";   // a path, or "-" for standard input
+  std::string output = "-";  // a path, or "-" for standard output
+  std::string rejects;       // a path; empty: rejects go to `log_reject`
+  RejectHandler log_reject;
+  std::uint64_t checkpoint_every = 100000;  // input lines
+  bool allow_policy_change = false;
+  bool restart = false;  // drop an unfinished checkpoint and start from the beginning
+  // Told at once when the run resumes, and what a policy change left behind.
+  std::function<void(const std::string&)> notice;
+  // Set (by a signal handler) to stop after the current line with a checkpoint.
+  const volatile std::sig_atomic_t* stop = nullptr;
+};
+
+struct DurableRunResult {
+  RunCounts counts;
+  bool resumed = false;
+  std::uint64_t resumed_at_line = 0;
+  bool stopped = false;  // by `stop`, before the end of the input
+  std::uint64_t checkpoints = 0;
+  std::vector<std::string> dropped;  // state left behind by a policy change
+};
+
+// The run cannot start or resume as asked; the message says why and what to do.
+class RunRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+DurableRunResult run_durable(const check::Policy& policy, AuditStore& store,
+                             const DurableRunOptions& options);
+
+}  // namespace bylaw::io

@@ -1,0 +1,353 @@
+#include "bylaw/io/durable_run.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "bylaw/core/bytes.hpp"
+#include "bylaw/core/sha256.hpp"
+#include "bylaw/io/decision_encoder.hpp"
+#include "line_reader.hpp"
+#include "output_file.hpp"
+
+namespace bylaw::io {
+
+namespace {
+
+std::string sha256_hex(std::string_view bytes) {
+  Sha256 sha;
+  sha.update(bytes);
+  return to_hex(sha.finish());
+}
+
+// The input, read through its descriptor: a checkpoint says where it was in bytes, and a signal
+// must be able to interrupt a read that waits on a pipe.
+class Input {
+ public:
+  Input(const std::string& path, const volatile std::sig_atomic_t* stop) : stop_(stop) {
+    if (path == "-") {
+      fd_ = STDIN_FILENO;
+      name_ = "standard input";
+      return;
+    }
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      throw RunRefused(fmt::format("cannot read input '{}': {}", path, std::strerror(errno)));
+    }
+    owned_ = true;
+    name_ = path;
+  }
+  ~Input() {
+    if (owned_) ::close(fd_);
+  }
+  Input(const Input&) = delete;
+  Input& operator=(const Input&) = delete;
+
+  // Up to `size` bytes; 0 at the end; LineReader::kInterrupted once asked to stop.
+  std::size_t read(char* buffer, std::size_t size) {
+    while (true) {
+      if (stop_ && *stop_) return LineReader::kInterrupted;
+      ssize_t n = ::read(fd_, buffer, size);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno == EINTR) continue;  // the loop's test sees a stop
+      failed_ = true;
+      error_ = std::strerror(errno);
+      return 0;
+    }
+  }
+
+  // Moves to `offset`: a seek in a file, reading and dropping the bytes from a pipe.
+  void skip_to(std::uint64_t offset) {
+    if (lseek(fd_, static_cast<off_t>(offset), SEEK_SET) >= 0) return;
+    std::string scratch(1 << 16, '\0');
+    while (offset > 0) {
+      std::size_t n = read(scratch.data(), std::min<std::uint64_t>(offset, scratch.size()));
+      if (n == 0 || n == LineReader::kInterrupted) break;
+      offset -= n;
+    }
+  }
+  // Exactly `size` bytes, fewer only at the end.
+  std::string read_exactly(std::uint64_t size) {
+    std::string out(size, '\0');
+    std::size_t got = 0;
+    while (got < size) {
+      std::size_t n = read(out.data() + got, size - got);
+      if (n == 0 || n == LineReader::kInterrupted) break;
+      got += n;
+    }
+    out.resize(got);
+    return out;
+  }
+
+  const std::string& name() const { return name_; }
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  int fd_ = -1;
+  bool owned_ = false;
+  std::string name_;
+  const volatile std::sig_atomic_t* stop_;
+  bool failed_ = false;
+  std::string error_;
+};
+
+// Decisions wait here, encoded, until their checkpoint is committed.
+class PendingDecisions : public runtime::DecisionSink {
+ public:
+  PendingDecisions(std::string& out, AuditStore& store) : out_(out), store_(store) {}
+  void on_decision(const runtime::Decision& decision) override {
+    if (decision.shadow) return;  // shadow rules emit nothing
+    std::size_t start = out_.size();
+    append_decision(decision, out_);
+    store_.add_decision(decision, out_.substr(start));
+    out_ += '\n';
+  }
+
+ private:
+  std::string& out_;
+  AuditStore& store_;
+};
+
+class DurableRun {
+ public:
+  DurableRun(const check::Policy& policy, AuditStore& store, const DurableRunOptions& options)
+      : policy_(policy),
+        store_(store),
+        options_(options),
+        input_(options.input, options.stop),
+        sink_(pending_output_, store),
+        runner_(policy, sink_, reject_handler(), options.run) {
+    store_.commit_only_when_asked();
+  }
+
+  DurableRunResult run() {
+    auto started = std::chrono::steady_clock::now();  // for the summary only
+    std::optional<Checkpoint> last = store_.load_checkpoint();
+    if (last && last->finished) last.reset();  // that run ended: this is a new one
+    if (last && options_.restart) {
+      store_.clear_checkpoint();
+      last.reset();
+    }
+    std::uint64_t offset = 0;
+    if (last) {
+      offset = resume(*last);
+    } else {
+      open_outputs(true);
+    }
+
+    LineReader reader([this](char* buffer, std::size_t size) { return input_.read(buffer, size); });
+    std::string_view line;
+    std::uint64_t since_checkpoint = 0;
+    bool stopped = false;
+    while (reader.next(line)) {
+      runner_.line(line);
+      remember_position(offset, reader, line);
+      if (++since_checkpoint >= options_.checkpoint_every || stop_requested()) {
+        checkpoint(false);
+        since_checkpoint = 0;
+      }
+      if (stop_requested()) {
+        stopped = true;
+        break;
+      }
+    }
+    if (input_.failed()) {
+      throw std::runtime_error(fmt::format("reading {} failed: {}", input_.name(), input_.error()));
+    }
+    if (reader.interrupted()) stopped = true;  // the signal came while a read waited
+    if (!stopped) {
+      runner_.finish();
+      checkpoint(true);
+    } else if (since_checkpoint > 0) {
+      checkpoint(false);
+    }
+    result_.stopped = stopped;
+    result_.counts = runner_.counts();
+    result_.counts.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return std::move(result_);
+  }
+
+ private:
+  bool stop_requested() const { return options_.stop && *options_.stop; }
+
+  RejectHandler reject_handler() {
+    return [this](std::uint64_t line, std::string_view reason, std::string_view detail,
+                  std::string_view text) {
+      if (options_.rejects.empty()) {
+        if (options_.log_reject) options_.log_reject(line, reason, detail, text);
+        return;
+      }
+      pending_rejects_ += encode_reject(line, reason, detail, text);
+      pending_rejects_ += '\n';
+    };
+  }
+
+  void open_outputs(bool truncate) {
+    std::string error;
+    output_ = OutputFile::open(options_.output, truncate, error);
+    if (!output_) {
+      throw RunRefused(fmt::format("cannot write output '{}': {}", options_.output, error));
+    }
+    if (!options_.rejects.empty()) {
+      rejects_ = OutputFile::open(options_.rejects, truncate, error);
+      if (!rejects_) {
+        throw RunRefused(fmt::format("cannot write rejects '{}': {}", options_.rejects, error));
+      }
+    }
+  }
+
+  // Where the input is now, and a copy of the last line's bytes as they were read (line end
+  // included), hashed only when a checkpoint is taken. The copy reuses its buffer.
+  void remember_position(std::uint64_t base, const LineReader& reader, std::string_view line) {
+    position_.input_offset = base + reader.consumed();
+    position_.last_line_start = base + reader.line_start();
+    position_.last_line.assign(line);
+    // The line end the reader dropped: what lies between the line and the next one's start.
+    std::uint64_t ends = reader.consumed() - reader.line_start() - line.size();
+    if (ends >= 1) position_.last_line += ends == 2 ? "\r\n" : "\n";
+  }
+
+  void checkpoint(bool finished) {
+    // What the last checkpoint let through must be on disk before a newer one says it is.
+    output_->sync();
+    if (rejects_) rejects_->sync();
+    Checkpoint c;
+    c.policy_hash = policy_.hash;
+    c.policy_name = policy_.versioned_name();
+    c.input_offset = position_.input_offset;
+    c.last_line_start = position_.last_line_start;
+    c.last_line_hash = sha256_hex(position_.last_line);
+    c.output_length = output_length_ + pending_output_.size();
+    c.rejects_length = rejects_length_ + pending_rejects_.size();
+    c.pending_output = pending_output_;
+    c.pending_rejects = pending_rejects_;
+    c.finished = finished;
+    runner_.save(c.state);
+    c.state_hash = sha256_hex(c.state);
+    store_.save_checkpoint(c);
+    ++result_.checkpoints;
+    deliver(c);
+  }
+
+  // The committed checkpoint's own decisions and rejects, to the outputs.
+  void deliver(const Checkpoint& c) {
+    output_->append(c.pending_output);
+    if (rejects_) rejects_->append(c.pending_rejects);
+    output_length_ = c.output_length;
+    rejects_length_ = c.rejects_length;
+    pending_output_.clear();
+    pending_rejects_.clear();
+    bool cuttable = output_->can_cut() && (!rejects_ || rejects_->can_cut());
+    if (!cuttable) store_.mark_delivered();
+  }
+
+  // Restores the checkpoint's state, puts the input and outputs where it says; returns the
+  // input offset to go on from.
+  std::uint64_t resume(const Checkpoint& c) {
+    std::string store_hint = "rerun with --restart to start over from the beginning of the input";
+    position_.input_offset = c.input_offset;  // a stop before the next line keeps this place
+    position_.last_line_start = c.last_line_start;
+    if (sha256_hex(c.state) != c.state_hash) {
+      throw RunRefused(
+          fmt::format("the checkpoint in the store is damaged (its state does not "
+                      "match its hash); {}",
+                      store_hint));
+    }
+    if (c.policy_hash != policy_.hash && !options_.allow_policy_change) {
+      throw RunRefused(fmt::format(
+          "the policy changed since the checkpoint ({} {} then, {} {} now): resuming would "
+          "judge the rest of the stream by other rules than its beginning. Rerun with "
+          "--allow-policy-change to carry the state over to the new policy, or {}",
+          c.policy_name, c.policy_hash.substr(0, 12), policy_.versioned_name(),
+          policy_.hash.substr(0, 12), store_hint.substr(10)));
+    }
+    try {
+      result_.dropped = runner_.restore(c.state).dropped;
+    } catch (const runtime::StateMismatch& e) {
+      throw RunRefused(fmt::format("cannot carry the state over: {}; {}", e.what(), store_hint));
+    }
+    input_.skip_to(c.last_line_start);
+    position_.last_line = input_.read_exactly(c.input_offset - c.last_line_start);
+    if (sha256_hex(position_.last_line) != c.last_line_hash) {
+      throw RunRefused(fmt::format(
+          "{} is not the input the checkpoint was taken on (line {} differs); resume with the "
+          "same input, or {}",
+          input_.name(), runner_.counts().lines, store_hint));
+    }
+    open_outputs(false);
+    restore_output(*output_, c.output_length, c.pending_output, c.delivered);
+    if (rejects_) restore_output(*rejects_, c.rejects_length, c.pending_rejects, c.delivered);
+    output_length_ = c.output_length;
+    rejects_length_ = c.rejects_length;
+    if (!(output_->can_cut() && (!rejects_ || rejects_->can_cut())) && !c.delivered) {
+      store_.mark_delivered();
+    }
+    result_.resumed = true;
+    result_.resumed_at_line = runner_.counts().lines;
+    if (options_.notice) {
+      options_.notice(
+          fmt::format("resumed from the checkpoint after line {}", result_.resumed_at_line));
+      for (const auto& dropped : result_.dropped) {
+        options_.notice(fmt::format("policy changed: left behind {}", dropped));
+      }
+    }
+    return c.input_offset;
+  }
+
+  void restore_output(OutputFile& out, std::uint64_t length, const std::string& pending,
+                      bool delivered) {
+    std::uint64_t before = length - pending.size();
+    if (!out.can_cut()) {
+      if (!delivered) out.append(pending);
+      return;
+    }
+    std::uint64_t size = out.size();
+    if (size < before) {
+      throw RunRefused(fmt::format(
+          "{} holds {} bytes, fewer than the {} the checkpoint committed before its last "
+          "decisions: it is not this run's output; resume with the same output file, or rerun "
+          "with --restart",
+          out.name(), size, before));
+    }
+    out.cut_to(before);
+    out.append(pending);
+  }
+
+  struct Position {
+    std::uint64_t input_offset = 0;
+    std::uint64_t last_line_start = 0;
+    std::string last_line;
+  };
+
+  const check::Policy& policy_;
+  AuditStore& store_;
+  const DurableRunOptions& options_;
+  Input input_;
+  std::string pending_output_;
+  std::string pending_rejects_;
+  PendingDecisions sink_;
+  StreamRunner runner_;
+  std::unique_ptr<OutputFile> output_;
+  std::unique_ptr<OutputFile> rejects_;
+  std::uint64_t output_length_ = 0;
+  std::uint64_t rejects_length_ = 0;
+  Position position_;
+  DurableRunResult result_;
+};
+
+}  // namespace
+
+DurableRunResult run_durable(const check::Policy& policy, AuditStore& store,
+                             const DurableRunOptions& options) {
+  DurableRun run(policy, store, options);
+  return run.run();
+}
+
+}  // namespace bylaw::io
