@@ -1,6 +1,8 @@
 // bylaw run --policy FILE [--input FILE|-] [--output FILE|-] [--rejects FILE]
 //           [--max-lateness DURATION] [--summary-json FILE] [--dedup-horizon DURATION]
 //           [--store FILE [--checkpoint-every N] [--allow-policy-change] [--restart]]
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -24,12 +26,14 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: bylaw run --policy FILE [--input FILE|-] [--output FILE|-] [--rejects FILE]\n"
-    "                 [--max-lateness DURATION] [--dedup-horizon DURATION]\n"
+    "                 [--max-lateness DURATION] [--dedup-horizon DURATION] [--max-per-key N]\n"
     "                 [--summary-json FILE] [--store FILE [--checkpoint-every N]\n"
     "                 [--allow-policy-change] [--restart]]\n"
     "Evaluates the policy over a CloudEvents JSON Lines stream (standard input by default) and\n"
     "writes decisions as JSON Lines (standard output by default). Rejected lines go to --rejects,\n"
     "or to the log on standard error. A summary ends the run on standard error.\n"
+    "Ids are remembered for --dedup-horizon (30d) of event time. A window keeps at most\n"
+    "--max-per-key (1000) entries per key, the history as many decisions per subject.\n"
     "With --store, every decision, its trace and the policy texts also go to the audit store\n"
     "(SQLite), and the run checkpoints there every --checkpoint-every lines (100000) and at the\n"
     "end. Decisions reach the output only once their checkpoint is committed. Rerunning the same\n"
@@ -176,7 +180,7 @@ int run_with_store(const Args& args, const check::Policy& policy, const io::RunO
 int run_command(const std::vector<std::string>& argv) {
   Args args(argv,
             {"policy", "input", "output", "rejects", "max-lateness", "summary-json", "store",
-             "checkpoint-every", "dedup-horizon"},
+             "checkpoint-every", "dedup-horizon", "max-per-key"},
             {"help", "allow-policy-change", "restart"});
   if (args.flag("help")) {
     std::fputs(kRunUsage, stdout);
@@ -215,6 +219,14 @@ int run_command(const std::vector<std::string>& argv) {
     }
     checkpoint_every = n;
   }
+  if (auto cap = args.value("max-per-key")) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(cap->c_str(), &end, 10);
+    if (cap->empty() || *end != '\0' || n == 0 || (*cap)[0] == '-') {
+      return usage_error(fmt::format("--max-per-key '{}' is not a positive number", *cap));
+    }
+    options.max_per_key = n;
+  }
   bool durable = args.value("store").has_value();
   if (!durable) {
     for (const char* flag : {"allow-policy-change", "restart"}) {
@@ -236,6 +248,9 @@ int run_command(const std::vector<std::string>& argv) {
   int status = durable ? run_with_store(args, *loaded.policy, options, checkpoint_every, counts)
                        : run_plain(args, *loaded.policy, options, counts);
   if (status != kExitOk) return status;
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) == 0)
+    counts.peak_rss_kb = static_cast<std::uint64_t>(usage.ru_maxrss);
   std::fputs(io::summary_text(counts).c_str(), stderr);
   if (auto path = args.value("summary-json")) {
     std::ofstream summary(*path, std::ios::trunc);

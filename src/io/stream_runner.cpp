@@ -50,6 +50,16 @@ class StreamWriter : public runtime::DecisionSink {
 
 }  // namespace
 
+namespace {
+runtime::EngineOptions engine_options(const RunOptions& options) {
+  runtime::EngineOptions out;
+  out.max_lateness = options.max_lateness;
+  out.max_entries_per_key = options.max_per_key;
+  out.max_decisions_per_subject = options.max_per_key;
+  return out;
+}
+}  // namespace
+
 struct StreamRunner::Impl {
   runtime::Engine engine;
   EventDecoder decoder;
@@ -62,7 +72,7 @@ struct StreamRunner::Impl {
 
   Impl(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler reject,
        const RunOptions& options)
-      : engine(policy, runtime::EngineOptions{options.max_lateness}, sink),
+      : engine(policy, engine_options(options), sink),
         decoder(policy.schema),
         on_reject(std::move(reject)),
         max_lateness(options.max_lateness),
@@ -135,6 +145,8 @@ void StreamRunner::finish() {
 RunCounts StreamRunner::counts() const {
   RunCounts counts = impl_->counts;
   counts.engine = impl_->engine.stats();
+  counts.state = impl_->engine.state_size();
+  counts.ids_remembered = impl_->used_ids.size();
   return counts;
 }
 
@@ -206,10 +218,12 @@ std::string summary_text(const RunCounts& c) {
   return fmt::format(
       "bylaw run: {} lines read: {} evaluated, {} duplicates, {} skipped, {} late, {} rejected\n"
       "bylaw run: decisions: {} hold, {} release, {} alert, {} eligibility ({} shadow, not "
-      "emitted); {} timers fired\n"
+      "emitted); {} timers fired{}\n"
       "bylaw run: {:.3f} s elapsed, {:.0f} events/s\n",
       c.lines, c.evaluated, c.duplicates, c.skipped, c.late, c.rejected, e.holds, e.releases,
-      e.alerts, e.eligibilities, e.shadow, e.timers_fired, c.seconds, rate);
+      e.alerts, e.eligibilities, e.shadow, e.timers_fired,
+      e.capped ? fmt::format("; {} entries dropped by per-key caps", e.capped) : "", c.seconds,
+      rate);
 }
 
 std::string summary_json(const RunCounts& c) {
@@ -227,8 +241,17 @@ std::string summary_json(const RunCounts& c) {
                       {"eligibility", e.eligibilities},
                       {"shadow", e.shadow}};
   out["timers_fired"] = e.timers_fired;
+  out["capped"] = e.capped;
   out["seconds"] = c.seconds;
   out["events_per_second"] = c.seconds > 0 ? static_cast<double>(c.lines) / c.seconds : 0.0;
+  out["state"] = {{"window_keys", c.state.aggregate_keys},
+                  {"window_entries", c.state.aggregate_entries},
+                  {"latest_keys", c.state.correlation_keys},
+                  {"holds", c.state.holds},
+                  {"timers", c.state.timers},
+                  {"buffered", c.state.buffered},
+                  {"ids", c.ids_remembered}};
+  if (c.peak_rss_kb > 0) out["peak_rss_mb"] = c.peak_rss_kb / 1024;
   return out.dump();
 }
 

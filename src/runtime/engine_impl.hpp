@@ -49,7 +49,7 @@ struct Engine::Impl {
       : policy(p),
         plan(plan::make_plan(p)),
         options(o),
-        state(p, plan),
+        state(p, plan, o),
         runner(p, plan, state, sink) {}
 
   void evaluate(const EventPtr& event) {

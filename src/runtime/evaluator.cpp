@@ -309,7 +309,8 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
     case check::Local::Source::latest: {
       const check::Correlation& correlation = frame.rule.correlations[def.index];
       if (correlation_key(correlation, frame, slot.key)) {
-        slot.record = frame.state.correlations[frame.rule_index][def.index].find(slot.key, slot.found);
+        slot.record =
+            frame.state.correlations[frame.rule_index][def.index].find(slot.key, slot.found);
       }
       break;
     }

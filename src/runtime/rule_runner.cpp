@@ -15,10 +15,16 @@ using check::ActionKind;
 using check::DecisionKind;
 using check::EvidenceRef;
 
-EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan) : history(plan) {
+EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
+                         const EngineOptions& options)
+    : history(plan),
+      max_entries_per_key(std::max<std::size_t>(options.max_entries_per_key, 1)),
+      max_decisions_per_subject(std::max<std::size_t>(options.max_decisions_per_subject, 1)),
+      history_cap_logged(plan.histories.size(), false) {
   for (const auto& rule : policy.rules) {
     correlations.emplace_back(rule.correlations.size());
     aggregates.emplace_back(rule.aggregates.size());
+    window_cap_logged.emplace_back(rule.aggregates.size(), false);
   }
 }
 
@@ -42,7 +48,8 @@ bool counts(const AggregateEntry& entry, const AggregateView& view) {
 }  // namespace
 
 Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,
-                      std::vector<std::string>& distinct_keys) {
+                      DistinctScratch& distinct) {
+  std::vector<std::string>& distinct_keys = distinct.keys;
   std::int64_t count = 0;
   double sum = 0;
   bool integral = true;
@@ -72,11 +79,27 @@ Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& vi
     return sum;
   }
   if (aggregate.distinct) {
-    // Sorting swaps buffers and copies none, so this stays free of allocations.
-    auto used = distinct_keys.begin() + static_cast<std::ptrdiff_t>(keys);
-    std::sort(distinct_keys.begin(), used);
-    return static_cast<std::int64_t>(std::unique(distinct_keys.begin(), used) -
-                                     distinct_keys.begin());
+    // An open-addressing table of (hash, key index), at most half full: one pass, no sort.
+    auto& table = distinct.table;
+    std::size_t size = 16;
+    while (size < keys * 2) size <<= 1;
+    constexpr std::uint32_t kEmpty = UINT32_MAX;
+    table.assign(size, {0, kEmpty});  // keeps its capacity: no allocation once warm
+    std::int64_t different = 0;
+    for (std::size_t i = 0; i < keys; ++i) {
+      std::uint64_t hash = std::hash<std::string>{}(distinct_keys[i]);
+      for (std::size_t at = hash & (size - 1);; at = (at + 1) & (size - 1)) {
+        auto& slot = table[at];
+        if (slot.second == kEmpty) {
+          slot = {hash, static_cast<std::uint32_t>(i)};
+          ++different;
+          break;
+        }
+        // Equal hashes are told apart by their keys, so the count is exact.
+        if (slot.first == hash && distinct_keys[slot.second] == distinct_keys[i]) break;
+      }
+    }
+    return different;
   }
   return count;
 }
@@ -125,6 +148,18 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     v.lower =
         subtract(frame.now, std::get<Duration>(evaluate_ref(aggregate.window, frame, scratch)));
     AggregateEntries& entries = state_.aggregates[rule_index][i].slide(v.key, v.lower);
+    if (entries.size() >= state_.max_entries_per_key) {
+      entries.pop_front();
+      ++state_.stats.capped;
+      if (!state_.window_cap_logged[rule_index][i]) {
+        state_.window_cap_logged[rule_index][i] = true;
+        spdlog::warn(
+            "rule {}: a window reached its cap of {} entries per key (first under key {}); the "
+            "oldest entries are dropped from now on, so its count is at most the cap",
+            rule.name, state_.max_entries_per_key,
+            check::display_value(v.key_value, aggregate.key.type));
+      }
+    }
     AggregateEntry& entry = entries.push_back();
     entry.id.assign(event->id);
     entry.time = event->time;
@@ -144,7 +179,7 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
       if (const auto* t = std::get_if<Time>(&after)) views[i].after = *t;
     }
     LocalValue& slot = frame.locals[aggregate.local];
-    slot.value = aggregate_value(aggregate, views[i], distinct_keys_);
+    slot.value = aggregate_value(aggregate, views[i], distinct_scratch_);
     slot.ready = true;
   }
   for (const auto& condition : rule.conditions) {
@@ -364,7 +399,22 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
     if (message) d.explanation.summary = render_message(*message, frame);
     emit(std::move(d));
   }
-  for (auto& r : recorded_) state_.history.record(r.need, r.subject, std::move(r.record));
+  for (auto& r : recorded_) {
+    if (!state_.history.record(r.need, r.subject, std::move(r.record),
+                               state_.max_decisions_per_subject)) {
+      continue;
+    }
+    ++state_.stats.capped;
+    auto need = static_cast<std::size_t>(r.need);
+    if (!state_.history_cap_logged[need]) {
+      state_.history_cap_logged[need] = true;
+      spdlog::warn(
+          "the {} {} decisions remembered for `earlier` reached their cap of {} per subject "
+          "(first for {}); the oldest are forgotten from now on",
+          check::decision_kind_name(plan_.histories[need].kind), plan_.histories[need].name,
+          state_.max_decisions_per_subject, r.subject);
+    }
+  }
   recorded_.clear();
 }
 

@@ -10,6 +10,14 @@
 
 namespace bylaw::runtime {
 
+// Scratch space for count distinct: each counted value's key, and a hash table of them. One
+// pass over the window instead of a sort keeps a window at its per-key cap (a thousand entries)
+// cheap enough to count on every event.
+struct DistinctScratch {
+  std::vector<std::string> keys;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> table;  // (hash, index into keys)
+};
+
 // Everything the engine changes as it goes.
 struct EngineState {
   Holds holds;
@@ -19,8 +27,14 @@ struct EngineState {
   TimerQueue timers;
   std::uint64_t timer_order = 0;
   EngineStats stats;
+  std::size_t max_entries_per_key;
+  std::size_t max_decisions_per_subject;
+  // Whether a cap was already logged, per rule and aggregate, and per history need: once is
+  // enough to tell an operator, a million times would bury the log.
+  std::vector<std::vector<bool>> window_cap_logged;
+  std::vector<bool> history_cap_logged;
 
-  EngineState(const check::Policy& policy, const plan::Plan& plan);
+  EngineState(const check::Policy& policy, const plan::Plan& plan, const EngineOptions& options);
 };
 
 // What an aggregate saw for this event: its window under this key, and (when a rule fires and a
@@ -52,7 +66,7 @@ class RuleRunner {
   // Per rule, reused from event to event: its lets and its aggregate views.
   std::vector<std::vector<LocalValue>> locals_;
   std::vector<std::vector<AggregateView>> views_;
-  std::vector<std::string> distinct_keys_;
+  DistinctScratch distinct_scratch_;
   // Decisions this firing made that `earlier` asks about, added to the history when the firing
   // ends: its lets point into the history, and adding to it could move what they point at.
   struct Recorded {
@@ -69,11 +83,10 @@ struct AggregateLists {
   std::vector<std::pair<const AggregateEntry*, std::string>> left_out;
 };
 AggregateLists list_aggregate(const AggregateView& view);
-// The aggregate's value over its window: count, count distinct, or sum. `distinct_keys` is
-// scratch space for count distinct, kept by the caller so that counting allocates nothing once
-// warm.
+// The aggregate's value over its window: count, count distinct, or sum. `distinct` is scratch
+// space for count distinct, kept by the caller so that counting allocates nothing once warm.
 Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,
-                      std::vector<std::string>& distinct_keys);
+                      DistinctScratch& distinct);
 
 // The explanation of a firing rule, from the values its evaluation recorded.
 Trace build_trace(Frame& frame, const std::vector<AggregateView>& views);

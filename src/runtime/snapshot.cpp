@@ -229,7 +229,7 @@ void Engine::save(std::string& out) const {
   put_varint(out, e.state.timer_order);
   const EngineStats& stats = e.state.stats;
   for (std::uint64_t n : {stats.evaluated, stats.timers_fired, stats.holds, stats.releases,
-                          stats.alerts, stats.eligibilities, stats.shadow}) {
+                          stats.alerts, stats.eligibilities, stats.shadow, stats.capped}) {
     put_varint(out, n);
   }
   e.state.holds.save(out);
@@ -287,7 +287,7 @@ RestoreReport Engine::restore(std::string_view bytes) {
   e.state.timer_order = in.varint();
   EngineStats& stats = e.state.stats;
   for (std::uint64_t* n : {&stats.evaluated, &stats.timers_fired, &stats.holds, &stats.releases,
-                           &stats.alerts, &stats.eligibilities, &stats.shadow}) {
+                           &stats.alerts, &stats.eligibilities, &stats.shadow, &stats.capped}) {
     *n = in.varint();
   }
   e.state.holds.restore(in);

@@ -80,8 +80,13 @@ std::size_t Holds::size() const {
 
 History::History(const plan::Plan& plan) : plan_(plan), records_(plan.histories.size()) {}
 
-void History::record(int need, const std::string& subject, DecisionRecord record) {
-  records_[static_cast<std::size_t>(need)][subject].push_back(std::move(record));
+bool History::record(int need, const std::string& subject, DecisionRecord record, std::size_t cap) {
+  auto& records = records_[static_cast<std::size_t>(need)][subject];
+  bool capped = records.size() >= cap;
+  // A vector's front erase moves the rest: at a cap of ~1000 short records, rare and cheap.
+  if (capped) records.erase(records.begin());
+  records.push_back(std::move(record));
+  return capped;
 }
 
 void History::query(int need, const std::string& subject, std::optional<Time> since,

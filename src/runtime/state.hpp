@@ -61,7 +61,8 @@ struct DecisionRecord {
 class History {
  public:
   explicit History(const plan::Plan& plan);
-  void record(int need, const std::string& subject, DecisionRecord record);
+  // Adds a record; past `cap` records for this subject the oldest goes, and this returns true.
+  bool record(int need, const std::string& subject, DecisionRecord record, std::size_t cap);
   // Records after `since` (exclusive; none: all) that match `eligible` when it is set, into
   // `out` (cleared first; the caller keeps it, so its capacity is reused).
   void query(int need, const std::string& subject, std::optional<Time> since,

@@ -240,7 +240,7 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     a.to = frame.now;
     a.after = view.after;
     AggregateLists lists = list_aggregate(view);
-    std::vector<std::string> distinct_keys;
+    DistinctScratch distinct;
     for (const auto* entry : lists.counted) {
       std::string value;
       if (aggregate.value) value = check::display_value(entry->value, aggregate.value->type);
@@ -249,7 +249,7 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     for (const auto& [entry, reason] : lists.left_out) {
       a.left_out.push_back({entry->id, entry->time, reason});
     }
-    a.result = check::display_value(aggregate_value(aggregate, view, distinct_keys),
+    a.result = check::display_value(aggregate_value(aggregate, view, distinct),
                                     check::Type::of(check::TypeKind::number));
     trace.aggregates.push_back(std::move(a));
   }

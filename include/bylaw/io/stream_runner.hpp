@@ -26,6 +26,9 @@ struct RunOptions {
   // max_lateness, so that an event young enough to be evaluated is always checked for being a
   // duplicate.
   Duration dedup_horizon = Duration{0, 30LL * 24 * 3600 * 1000 * 1000};
+  // Per-key caps of the engine (runtime::EngineOptions): window entries per key and remembered
+  // decisions per subject.
+  std::size_t max_per_key = 1000;
   // Room made up front in the set of used ids (ids, and their bytes in all); it grows by doubling
   // past that. A sizing hint only: it changes no result.
   std::size_t expected_ids = 0;
@@ -48,6 +51,10 @@ struct RunCounts {
   std::uint64_t rejected = 0;  // not counting late lines
   runtime::EngineStats engine;
   double seconds = 0;
+  // What the run holds at its end: it grows with active keys, within the per-key caps.
+  runtime::StateSize state;
+  std::uint64_t ids_remembered = 0;
+  std::uint64_t peak_rss_kb = 0;  // of the process, when the caller measures it (0: not)
 };
 
 // Receives each rejected line (reason `late` included).

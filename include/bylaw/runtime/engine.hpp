@@ -33,6 +33,12 @@ struct EngineOptions {
   Duration max_lateness;
   // Every this many events, windows are swept and keys with nothing left are freed.
   std::uint64_t sweep_every = 65536;
+  // Per-key caps, so that one hostile key cannot take all memory (or all time: a window is
+  // counted over on each event). A window keeps at most this many entries per key, and the
+  // history at most this many decisions per subject: past the cap the oldest goes, which is
+  // counted (EngineStats::capped) and logged once per rule or decision name.
+  std::size_t max_entries_per_key = 1000;
+  std::size_t max_decisions_per_subject = 1000;
 };
 
 struct EngineStats {
@@ -43,6 +49,7 @@ struct EngineStats {
   std::uint64_t alerts = 0;
   std::uint64_t eligibilities = 0;
   std::uint64_t shadow = 0;  // decisions rules in shadow mode would have made
+  std::uint64_t capped = 0;  // window entries and remembered decisions dropped by a per-key cap
 };
 
 // How much state the engine holds: it grows with active keys, not with the length of history.

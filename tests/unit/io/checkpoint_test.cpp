@@ -55,9 +55,9 @@ struct Transcript {
   }
 };
 
-std::string counts_text(const RunCounts& c) {
-  return summary_json(
-      RunCounts{c.lines, c.evaluated, c.duplicates, c.skipped, c.late, c.rejected, c.engine, 0});
+std::string counts_text(RunCounts c) {
+  c.seconds = 0;  // the one field a resumed run cannot share
+  return summary_json(c);
 }
 
 std::string run_whole(const std::vector<std::string>& lines, const RunOptions& options) {

@@ -52,7 +52,7 @@ TEST_CASE("the reader counts the bytes it consumed - line ends included", "[io][
     std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
     while (reader.next(line)) spans.emplace_back(reader.line_start(), reader.consumed());
     INFO("block " << block);
-    CHECK(spans == std::vector<std::pair<std::uint64_t, std::uint64_t>>{
-                       {0, 3}, {3, 7}, {7, 8}, {8, 12}});
+    CHECK(spans ==
+          std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 3}, {3, 7}, {7, 8}, {8, 12}});
   }
 }
