@@ -15,5 +15,6 @@ int check_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int explain_command(const std::vector<std::string>& args);
 int audit_command(const std::vector<std::string>& args);
+int test_command(const std::vector<std::string>& args);
 
 }  // namespace bylaw::cli

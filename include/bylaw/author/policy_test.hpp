@@ -1,0 +1,78 @@
+// Policy tests (`bylaw test`): given events, expect decisions. A test file names a policy pack
+// and holds cases; each case feeds its events (at absolute times, or relative to its start)
+// through the same decoder and engine as `bylaw run`, and compares what comes out with what it
+// expects. The format is in docs/testing.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/decision.hpp"
+
+namespace bylaw::author {
+
+// A time as written: absolute, or an offset from the case's `start`.
+struct WrittenTime {
+  std::string text;
+  std::uint32_t line = 0;
+};
+
+struct EventSpec {
+  std::uint32_t line = 0;
+  WrittenTime time;
+  std::string type;
+  std::string id;                                           // empty: e-<index>
+  std::vector<std::pair<std::string, std::string>> fields;  // name, value as written
+};
+
+// One expected decision: the kind, name and subject always; the other fields only when given.
+struct Expectation {
+  std::uint32_t line = 0;
+  std::string kind;  // hold, release, alert, eligibility
+  std::string name;
+  std::string subject;
+  std::optional<WrittenTime> time;
+  std::optional<std::string> trigger;  // an event id, or "timer"
+  std::optional<bool> eligible;
+  std::optional<std::string> reason;
+  std::optional<WrittenTime> eligible_at;
+  std::optional<WrittenTime> appeal_eligible_at;
+};
+
+struct TestCase {
+  std::uint32_t line = 0;
+  std::string name;
+  std::optional<WrittenTime> start;
+  std::vector<std::pair<std::string, std::string>> params;  // set NAME = VALUE, for this case
+  std::vector<EventSpec> events;
+  std::vector<Expectation> expectations;
+  bool allow_others = false;  // decisions no expectation names are not failures
+};
+
+struct TestFile {
+  std::string path;
+  std::string policy;  // the pack's path, relative to the test file
+  std::vector<TestCase> cases;
+};
+
+// Parses a test file; on errors returns nothing and appends "path:line: message" lines.
+std::optional<TestFile> parse_test_file(const std::string& path, const std::string& text,
+                                        std::vector<std::string>& errors);
+
+struct CaseResult {
+  bool passed = false;
+  std::string report;  // for a failure: the diff, and the traces of the decisions that differ
+  std::vector<runtime::Decision> decisions;
+};
+
+// Runs one case against a loaded policy (copied, so that its `set` lines apply to it alone).
+CaseResult run_case(const check::Policy& policy, const TestFile& file, const TestCase& test);
+
+// One line for a decision, in the terms expectations use.
+std::string describe(const runtime::Decision& decision, std::optional<Time> start);
+
+}  // namespace bylaw::author

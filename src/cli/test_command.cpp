@@ -1,0 +1,120 @@
+// bylaw test [PATH ...]: runs policy test files (*.test, found under folders) and reports every
+// failure with a diff and the traces of the decisions that differ. Exit 1 on any failure.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "args.hpp"
+#include "bylaw/author/policy_test.hpp"
+#include "bylaw/check/checker.hpp"
+#include "commands.hpp"
+
+namespace bylaw::cli {
+
+namespace {
+
+constexpr const char* kTestUsage =
+    "usage: bylaw test [PATH ...]\n"
+    "Runs the policy tests in each file, and in every *.test file under each folder (default:\n"
+    "policies). Prints each failure with what was expected and what was made, and the traces of\n"
+    "the decisions that differ; ends with `N passed, M failed`. Exits 1 on any failure.\n"
+    "The format of test files is in docs/testing.md.\n";
+
+std::vector<std::string> test_files(const std::vector<std::string>& paths, std::string& error) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      std::vector<std::string> found;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".test") {
+          found.push_back(entry.path().string());
+        }
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (std::filesystem::is_regular_file(path, ec)) {
+      files.push_back(path);
+    } else {
+      error = fmt::format("no test file or folder '{}'", path);
+      return {};
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+int test_command(const std::vector<std::string>& argv) {
+  Args args(argv, {}, {"help"});
+  if (args.flag("help")) {
+    std::fputs(kTestUsage, stdout);
+    return kExitOk;
+  }
+  if (!args.ok()) {
+    fmt::print(stderr, "bylaw test: {}\n{}", args.error(), kTestUsage);
+    return kExitFailure;
+  }
+  std::vector<std::string> paths = args.positional();
+  if (paths.empty()) paths.push_back("policies");
+  std::string error;
+  std::vector<std::string> files = test_files(paths, error);
+  if (!error.empty()) {
+    fmt::print(stderr, "bylaw test: {}\n", error);
+    return kExitFailure;
+  }
+  if (files.empty()) {
+    fmt::print(stderr, "bylaw test: no *.test files under {}\n", fmt::join(paths, ", "));
+    return kExitFailure;
+  }
+
+  std::size_t passed = 0;
+  std::size_t failed = 0;
+  std::map<std::string, std::optional<check::Policy>> packs;  // loaded once per path
+  for (const auto& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<std::string> errors;
+    std::optional<author::TestFile> file = author::parse_test_file(path, text.str(), errors);
+    if (!file) {
+      for (const auto& e : errors) fmt::print("{}\n", e);
+      ++failed;
+      continue;
+    }
+    std::string pack =
+        (std::filesystem::path(path).parent_path() / file->policy).lexically_normal().string();
+    auto [it, fresh] = packs.try_emplace(pack);
+    if (fresh) {
+      check::LoadResult loaded = check::load_policy(pack);
+      if (!loaded.policy) {
+        std::fputs(loaded.render().c_str(), stdout);
+        fmt::print("{}: the policy {} does not load\n", path, pack);
+      } else {
+        it->second = std::move(*loaded.policy);
+      }
+    }
+    if (!it->second) {
+      failed += file->cases.size();
+      continue;
+    }
+    for (const auto& test : file->cases) {
+      author::CaseResult result = author::run_case(*it->second, *file, test);
+      if (result.passed) {
+        ++passed;
+        continue;
+      }
+      ++failed;
+      fmt::print("FAIL {}:{}: {}\n{}", path, test.line, test.name, result.report);
+    }
+  }
+  fmt::print("{} passed, {} failed\n", passed, failed);
+  return failed == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace bylaw::cli
