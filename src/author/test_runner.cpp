@@ -235,7 +235,8 @@ std::string describe(const runtime::Decision& d, std::optional<Time> start) {
   return out;
 }
 
-CaseResult run_case(const check::Policy& base, const TestFile& file, const TestCase& test) {
+CaseResult run_case(const check::Policy& base, const TestFile& file, const TestCase& test,
+                    runtime::Coverage* coverage) {
   CaseResult result;
   check::Policy policy = base;
   std::optional<Time> start;
@@ -265,13 +266,15 @@ CaseResult run_case(const check::Policy& base, const TestFile& file, const TestC
 
   Collect sink;
   std::string rejects;
+  io::RunOptions options;
+  options.coverage = coverage;
   io::StreamRunner runner(
       policy, sink,
       [&](std::uint64_t line, std::string_view reason, std::string_view detail, std::string_view) {
         rejects += fmt::format("{}:{}: the event was rejected: {}: {}\n", file.path,
                                test.events[line - 1].line, reason, detail);
       },
-      io::RunOptions{});
+      options);
   for (const auto& line : lines) runner.line(line);
   runner.finish();
   result.decisions = sink.all;

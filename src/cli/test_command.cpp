@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "args.hpp"
 #include "bylaw/author/policy_test.hpp"
@@ -19,11 +20,13 @@ namespace bylaw::cli {
 namespace {
 
 constexpr const char* kTestUsage =
-    "usage: bylaw test [PATH ...]\n"
+    "usage: bylaw test [PATH ...] [--coverage] [--coverage-json FILE]\n"
     "Runs the policy tests in each file, and in every *.test file under each folder (default:\n"
     "policies). Prints each failure with what was expected and what was made, and the traces of\n"
     "the decisions that differ; ends with `N passed, M failed`. Exits 1 on any failure.\n"
-    "The format of test files is in docs/testing.md.\n";
+    "--coverage prints, for each pack, every clause of every rule (where, exclude, each side of\n"
+    "each or, when, each action and eligibility branch) with how often the tests exercised it;\n"
+    "--coverage-json writes the same as JSON. The format of test files is in docs/testing.md.\n";
 
 std::vector<std::string> test_files(const std::vector<std::string>& paths, std::string& error) {
   std::vector<std::string> files;
@@ -51,7 +54,7 @@ std::vector<std::string> test_files(const std::vector<std::string>& paths, std::
 }  // namespace
 
 int test_command(const std::vector<std::string>& argv) {
-  Args args(argv, {}, {"help"});
+  Args args(argv, {"coverage-json"}, {"help", "coverage"});
   if (args.flag("help")) {
     std::fputs(kTestUsage, stdout);
     return kExitOk;
@@ -76,6 +79,8 @@ int test_command(const std::vector<std::string>& argv) {
   std::size_t passed = 0;
   std::size_t failed = 0;
   std::map<std::string, std::optional<check::Policy>> packs;  // loaded once per path
+  std::map<std::string, runtime::Coverage> coverage;          // per pack, over all its tests
+  bool measure = args.flag("coverage") || args.value("coverage-json").has_value();
   for (const auto& path : files) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;
@@ -97,6 +102,7 @@ int test_command(const std::vector<std::string>& argv) {
         fmt::print("{}: the policy {} does not load\n", path, pack);
       } else {
         it->second = std::move(*loaded.policy);
+        if (measure) coverage.try_emplace(pack, *it->second);
       }
     }
     if (!it->second) {
@@ -104,13 +110,30 @@ int test_command(const std::vector<std::string>& argv) {
       continue;
     }
     for (const auto& test : file->cases) {
-      author::CaseResult result = author::run_case(*it->second, *file, test);
+      auto counted = coverage.find(pack);
+      author::CaseResult result = author::run_case(
+          *it->second, *file, test, counted == coverage.end() ? nullptr : &counted->second);
       if (result.passed) {
         ++passed;
         continue;
       }
       ++failed;
       fmt::print("FAIL {}:{}: {}\n{}", path, test.line, test.name, result.report);
+    }
+  }
+  std::vector<std::string> reports;
+  for (const auto& [pack, counts] : coverage) {
+    auto report = author::coverage_report(*packs[pack], counts);
+    if (args.flag("coverage"))
+      std::fputs(author::render_coverage_text(pack, report).c_str(), stdout);
+    reports.push_back(author::render_coverage_json(pack, report));
+  }
+  if (auto path = args.value("coverage-json")) {
+    std::ofstream out(*path, std::ios::trunc);
+    out << "[" << fmt::format("{}", fmt::join(reports, ",\n")) << "]\n";
+    if (!out) {
+      fmt::print(stderr, "bylaw test: cannot write '{}'\n", *path);
+      return kExitFailure;
     }
   }
   fmt::print("{} passed, {} failed\n", passed, failed);

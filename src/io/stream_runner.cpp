@@ -56,6 +56,7 @@ runtime::EngineOptions engine_options(const RunOptions& options) {
   out.max_lateness = options.max_lateness;
   out.max_entries_per_key = options.max_per_key;
   out.max_decisions_per_subject = options.max_per_key;
+  out.coverage = options.coverage;
   return out;
 }
 }  // namespace

@@ -50,7 +50,7 @@ struct Engine::Impl {
         plan(plan::make_plan(p)),
         options(o),
         state(p, plan, o),
-        runner(p, plan, state, sink) {}
+        runner(p, plan, state, sink, o.coverage) {}
 
   void evaluate(const EventPtr& event) {
     fire_timers(event->time);

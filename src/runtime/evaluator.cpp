@@ -164,8 +164,19 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
       switch (expr.op) {
         case Op::logical_and:
           return holds(expr.args[0], frame) && holds(expr.args[1], frame);
-        case Op::logical_or:
-          return holds(expr.args[0], frame) || holds(expr.args[1], frame);
+        case Op::logical_or: {
+          if (!frame.coverage) return holds(expr.args[0], frame) || holds(expr.args[1], frame);
+          auto& sides = frame.coverage->or_sides[{expr.span.file, expr.span.begin}];
+          if (holds(expr.args[0], frame)) {
+            ++sides[0];
+            return true;
+          }
+          if (holds(expr.args[1], frame)) {
+            ++sides[1];
+            return true;
+          }
+          return false;
+        }
         case Op::eq:
         case Op::ne:
         case Op::lt:

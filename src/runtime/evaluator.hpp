@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/coverage.hpp"
 #include "bylaw/runtime/event.hpp"
 #include "state.hpp"
 
@@ -45,6 +46,7 @@ struct Frame {
   // evaluating a rule allocates nothing for them once warm.
   std::vector<LocalValue>& locals;
   Recorder* recorder = nullptr;
+  RuleCoverage* coverage = nullptr;  // `bylaw test --coverage` only
 
   Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
         const Event* e, Time t, std::vector<LocalValue>& scratch)

@@ -1,6 +1,7 @@
 #include "rule_runner.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <optional>
 #include <unordered_set>
 
@@ -28,12 +29,29 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
   }
 }
 
+Coverage::Coverage(const check::Policy& policy) : rules(policy.rules.size()) {
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    const check::Rule& rule = policy.rules[r];
+    RuleCoverage& c = rules[r];
+    c.guards.assign(rule.guards.size(), 0);
+    c.exclusions.assign(rule.exclusions.size(), 0);
+    c.conditions.assign(rule.conditions.size(), 0);
+    for (const auto& action : rule.actions) {
+      std::size_t outcomes = action.kind == ActionKind::eligibility
+                                 ? action.denies.size() + (action.allow ? 1 : 0)
+                                 : 1;
+      c.outcomes.emplace_back(outcomes, 0);
+    }
+  }
+}
+
 RuleRunner::RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
-                       DecisionSink& sink)
+                       DecisionSink& sink, Coverage* coverage)
     : policy_(policy),
       plan_(plan),
       state_(state),
       sink_(sink),
+      coverage_(coverage),
       locals_(policy.rules.size()),
       views_(policy.rules.size()) {}
 
@@ -124,13 +142,17 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
   const check::Rule& rule = policy_.rules[rule_index];
   StateView view{state_.holds, state_.history, state_.correlations, plan_};
   Frame frame(policy_, rule, rule_index, view, event.get(), event->time, locals_[rule_index]);
-  for (const auto& guard : rule.guards) {
-    if (!holds(guard, frame)) return;
+  RuleCoverage* coverage = coverage_ ? &coverage_->rules[rule_index] : nullptr;
+  frame.coverage = coverage;
+  for (std::size_t g = 0; g < rule.guards.size(); ++g) {
+    if (!holds(rule.guards[g], frame)) return;
+    if (coverage) ++coverage->guards[g];
   }
   const std::string* left_out_by = nullptr;
-  for (const auto& exclusion : rule.exclusions) {
-    if (holds(exclusion.condition, frame)) {
-      left_out_by = &exclusion.reason;
+  for (std::size_t x = 0; x < rule.exclusions.size(); ++x) {
+    if (holds(rule.exclusions[x].condition, frame)) {
+      left_out_by = &rule.exclusions[x].reason;
+      if (coverage) ++coverage->exclusions[x];
       break;
     }
   }
@@ -182,8 +204,9 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     slot.value = aggregate_value(aggregate, views[i], distinct_scratch_);
     slot.ready = true;
   }
-  for (const auto& condition : rule.conditions) {
-    if (!holds(condition, frame)) return;
+  for (std::size_t c = 0; c < rule.conditions.size(); ++c) {
+    if (!holds(rule.conditions[c], frame)) return;
+    if (coverage) ++coverage->conditions[c];
   }
   fire(frame, views, timer);
 }
@@ -281,7 +304,10 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
   auto explained = [&]() -> const Trace& {
     if (!base) {
       frame.recorder = &recorder;
+      // The trace evaluates the conditions again: that is not exercising them a second time.
+      RuleCoverage* counting = std::exchange(frame.coverage, nullptr);
       base = build_trace(frame, views);
+      frame.coverage = counting;
     }
     return *base;
   };
@@ -365,6 +391,11 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
             break;
           }
         }
+        if (frame.coverage) {
+          std::size_t outcome = chosen ? static_cast<std::size_t>(chosen - action.denies.data())
+                                       : action.denies.size();
+          if (chosen || action.allow) ++frame.coverage->outcomes[a][outcome];
+        }
         if (chosen) {
           d.eligible = false;
           d.reason = chosen->reason;
@@ -387,6 +418,7 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
         Value until = evaluate(*action.until, frame);
         const auto* due = std::get_if<Time>(&until);
         if (!shadow && found && found->active && due && *due != found->appeal_at) {
+          if (frame.coverage) ++frame.coverage->outcomes[a][0];
           if (emits_besides_postponing) explained();  // before the change, as it stands
           HoldState& held = state_.holds.get(*subject, *name);
           held.appeal_at = *due;
@@ -395,6 +427,7 @@ void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, boo
         continue;  // postponing emits nothing of its own
       }
     }
+    if (frame.coverage && action.kind != ActionKind::eligibility) ++frame.coverage->outcomes[a][0];
     d.evidence = evidence_ids(evidence, frame, views, timer);
     if (message) d.explanation.summary = render_message(*message, frame);
     emit(std::move(d));

@@ -50,7 +50,7 @@ struct AggregateView {
 class RuleRunner {
  public:
   RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
-             DecisionSink& sink);
+             DecisionSink& sink, Coverage* coverage);
 
   // `timer`: the event is the engine's timer record; its decisions have no trigger.
   void run(std::uint32_t rule_index, const EventPtr& event, bool timer);
@@ -63,6 +63,7 @@ class RuleRunner {
   const plan::Plan& plan_;
   EngineState& state_;
   DecisionSink& sink_;
+  Coverage* coverage_;  // null but in policy tests
   // Per rule, reused from event to event: its lets and its aggregate views.
   std::vector<std::vector<LocalValue>> locals_;
   std::vector<std::vector<AggregateView>> views_;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/coverage.hpp"
 #include "bylaw/runtime/decision.hpp"
 
 namespace bylaw::author {
@@ -69,8 +70,30 @@ struct CaseResult {
   std::vector<runtime::Decision> decisions;
 };
 
-// Runs one case against a loaded policy (copied, so that its `set` lines apply to it alone).
-CaseResult run_case(const check::Policy& policy, const TestFile& file, const TestCase& test);
+// Runs one case against a loaded policy (copied, so that its `set` lines apply to it alone),
+// counting the clauses it exercises into `coverage` when given.
+CaseResult run_case(const check::Policy& policy, const TestFile& file, const TestCase& test,
+                    runtime::Coverage* coverage = nullptr);
+
+// The coverage report: every clause of every rule (`where`, `exclude`, each side of each `or`,
+// `when`, each action or eligibility branch) with how often the tests exercised it.
+struct ClauseCoverage {
+  std::string kind;  // where, exclude, or, when, action, deny, allow
+  std::string text;  // its source text
+  std::string file;
+  std::uint32_t line = 0;
+  std::uint64_t count = 0;
+};
+struct RuleCoverageReport {
+  std::string rule;
+  std::vector<ClauseCoverage> clauses;
+};
+std::vector<RuleCoverageReport> coverage_report(const check::Policy& policy,
+                                                const runtime::Coverage& coverage);
+std::string render_coverage_text(const std::string& pack,
+                                 const std::vector<RuleCoverageReport>& report);
+std::string render_coverage_json(const std::string& pack,
+                                 const std::vector<RuleCoverageReport>& report);
 
 // One line for a decision, in the terms expectations use.
 std::string describe(const runtime::Decision& decision, std::optional<Time> start);

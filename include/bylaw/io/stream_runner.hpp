@@ -29,6 +29,8 @@ struct RunOptions {
   // Per-key caps of the engine (runtime::EngineOptions): window entries per key and remembered
   // decisions per subject.
   std::size_t max_per_key = 1000;
+  // Policy tests: which clauses were exercised is counted here (runtime::EngineOptions).
+  runtime::Coverage* coverage = nullptr;
   // Room made up front in the set of used ids (ids, and their bytes in all); it grows by doubling
   // past that. A sizing hint only: it changes no result.
   std::size_t expected_ids = 0;

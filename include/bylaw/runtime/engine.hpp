@@ -27,6 +27,8 @@ class DecisionSink {
   virtual void on_decision(const Decision& decision) = 0;
 };
 
+struct Coverage;  // coverage.hpp
+
 struct EngineOptions {
   // Events up to this much older than the clock are still evaluated, in time order; older ones
   // are late. With a lateness above zero, events wait in a buffer until nothing earlier can come.
@@ -39,6 +41,8 @@ struct EngineOptions {
   // counted (EngineStats::capped) and logged once per rule or decision name.
   std::size_t max_entries_per_key = 1000;
   std::size_t max_decisions_per_subject = 1000;
+  // When set, which clauses each rule exercised is counted here (policy tests).
+  Coverage* coverage = nullptr;
 };
 
 struct EngineStats {

@@ -141,3 +141,38 @@ end
   CHECK(run_case(policy, file, file.cases[3]).report ==
         "t.test:14: set limit: 'many' is not an integer\n");
 }
+
+TEST_CASE("coverage counts each clause - each side of an or - and each outcome", "[author]") {
+  check::Policy policy = testing::policy_of(R"(
+event tick { who: id  n: int  kind: enum(a, b) }
+rule r {
+  on tick as t
+  where t.n > 5 or t.kind == b
+  exclude "small" when t.n == 6
+  then eligibility e on t.who
+    deny odd when t.n == 7 say "odd"
+    allow say "ok"
+})");
+  TestFile file = parsed(R"(policy "p"
+test "left side only"
+  start 2026-01-01T00:00:00Z
+  event +0h tick who=x n=6 kind=a
+  event +1h tick who=x n=8 kind=a
+  allow others
+end
+)");
+  runtime::Coverage coverage(policy);
+  REQUIRE(run_case(policy, file, file.cases[0], &coverage).passed);
+  auto report = coverage_report(policy, coverage);
+  REQUIRE(report.size() == 1);
+  std::vector<std::string> lines;
+  for (const auto& c : report[0].clauses) {
+    lines.push_back(c.kind + " " + c.text + " " + std::to_string(c.count));
+  }
+  CHECK(lines == std::vector<std::string>{"where t.n > 5 or t.kind == b 2", "or t.n > 5 2",
+                                          "or t.kind == b 0", "exclude \"small\" when t.n == 6 1",
+                                          "deny odd when t.n == 7 0", "allow allow 1"});
+  std::string text = render_coverage_text("p", report);
+  CHECK(text.rfind("coverage of p: 4 of 6 clauses exercised (67%)\n", 0) == 0);
+  CHECK(text.find(" NEVER  or      t.kind == b") != std::string::npos);
+}
