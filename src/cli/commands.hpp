@@ -16,5 +16,6 @@ int run_command(const std::vector<std::string>& args);
 int explain_command(const std::vector<std::string>& args);
 int audit_command(const std::vector<std::string>& args);
 int test_command(const std::vector<std::string>& args);
+int backtest_command(const std::vector<std::string>& args);
 
 }  // namespace bylaw::cli

@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  explain --store FILE ID   print one decision's explanation (or --subject ACCOUNT)\n"
     "  audit verify --store FILE check the audit store's hash chain\n"
     "  test [PATH ...]        run policy tests (*.test files; default: under policies)\n"
+    "  backtest --policy NEW --baseline OLD --input HISTORY   what a policy change would do\n"
     "\n"
     "exit codes: 0 success, 1 other failure, 2 a policy that does not load\n";
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (command == "explain") return bylaw::cli::explain_command(args);
   if (command == "audit") return bylaw::cli::audit_command(args);
   if (command == "test") return bylaw::cli::test_command(args);
+  if (command == "backtest") return bylaw::cli::backtest_command(args);
   fmt::print(stderr, "bylaw: unknown command '{}'\n\n{}", command, kUsage);
   return bylaw::cli::kExitFailure;
 }

@@ -27,6 +27,7 @@ namespace {
 constexpr const char* kRunUsage =
     "usage: bylaw run --policy FILE [--input FILE|-] [--output FILE|-] [--rejects FILE]\n"
     "                 [--max-lateness DURATION] [--dedup-horizon DURATION] [--max-per-key N]\n"
+    "                 [--shadow-output FILE]\n"
     "                 [--summary-json FILE] [--store FILE [--checkpoint-every N]\n"
     "                 [--allow-policy-change] [--restart]]\n"
     "Evaluates the policy over a CloudEvents JSON Lines stream (standard input by default) and\n"
@@ -34,6 +35,8 @@ constexpr const char* kRunUsage =
     "or to the log on standard error. A summary ends the run on standard error.\n"
     "Ids are remembered for --dedup-horizon (30d) of event time. A window keeps at most\n"
     "--max-per-key (1000) entries per key, the history as many decisions per subject.\n"
+    "Rules in shadow mode enforce nothing; --shadow-output keeps their decisions, marked\n"
+    "\"shadow\":true, to compare with what the enforced rules did.\n"
     "With --store, every decision, its trace and the policy texts also go to the audit store\n"
     "(SQLite), and the run checkpoints there every --checkpoint-every lines (100000) and at the\n"
     "end. Decisions reach the output only once their checkpoint is committed. Rerunning the same\n"
@@ -111,8 +114,18 @@ int run_plain(const Args& args, const check::Policy& policy, const io::RunOption
     }
   };
 
+  std::ofstream shadow_file;
+  io::RunOptions with_shadow = options;
+  if (auto path = args.value("shadow-output")) {
+    shadow_file.open(*path, std::ios::binary | std::ios::trunc);
+    if (!shadow_file) {
+      fmt::print(stderr, "bylaw run: cannot write shadow output '{}'\n", *path);
+      return kExitFailure;
+    }
+    with_shadow.shadow_output = &shadow_file;
+  }
   try {
-    counts = io::run_stream(policy, *input, *output, on_reject, options);
+    counts = io::run_stream(policy, *input, *output, on_reject, with_shadow);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bylaw run: {}\n", e.what());
     return kExitFailure;
@@ -124,6 +137,11 @@ int run_plain(const Args& args, const check::Policy& policy, const io::RunOption
   }
   output->flush();
   rejects_file.flush();
+  shadow_file.flush();
+  if (shadow_file.is_open() && !shadow_file) {
+    fmt::print(stderr, "bylaw run: writing the shadow output failed\n");
+    return kExitFailure;
+  }
   if (!*output || (rejects_file.is_open() && !rejects_file)) {
     fmt::print(stderr, "bylaw run: writing {} failed\n",
                !*output ? output_name : std::string("the rejects"));
@@ -180,7 +198,7 @@ int run_with_store(const Args& args, const check::Policy& policy, const io::RunO
 int run_command(const std::vector<std::string>& argv) {
   Args args(argv,
             {"policy", "input", "output", "rejects", "max-lateness", "summary-json", "store",
-             "checkpoint-every", "dedup-horizon", "max-per-key"},
+             "checkpoint-every", "dedup-horizon", "max-per-key", "shadow-output"},
             {"help", "allow-policy-change", "restart"});
   if (args.flag("help")) {
     std::fputs(kRunUsage, stdout);
@@ -228,6 +246,9 @@ int run_command(const std::vector<std::string>& argv) {
     options.max_per_key = n;
   }
   bool durable = args.value("store").has_value();
+  if (durable && args.value("shadow-output")) {
+    return usage_error("--shadow-output is not available with --store yet");
+  }
   if (!durable) {
     for (const char* flag : {"allow-policy-change", "restart"}) {
       if (args.flag(flag)) return usage_error(fmt::format("--{} needs --store", flag));

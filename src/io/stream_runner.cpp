@@ -22,11 +22,17 @@ namespace {
 // 1 KiB or more (most decisions, with their traces) with a system call of its own.
 class StreamWriter : public runtime::DecisionSink {
  public:
-  StreamWriter(std::ostream& out, AuditStore* store) : out_(out), store_(store) {
+  StreamWriter(std::ostream& out, AuditStore* store, std::ostream* shadow)
+      : out_(out), store_(store), shadow_(shadow) {
     buffer_.reserve(kBlock + 64 * 1024);
   }
   void on_decision(const runtime::Decision& decision) override {
-    if (decision.shadow) return;  // shadow rules emit nothing
+    if (decision.shadow) {
+      // Shadow rules enforce nothing: their decisions go only where they were asked for, marked
+      // "shadow":true, to be compared with what the enforced rules did.
+      if (shadow_) *shadow_ << encode_decision(decision) << '\n';
+      return;
+    }
     std::size_t start = buffer_.size();
     append_decision(decision, buffer_);
     if (store_) {
@@ -45,6 +51,7 @@ class StreamWriter : public runtime::DecisionSink {
   static constexpr std::size_t kBlock = 1 << 20;
   std::ostream& out_;
   AuditStore* store_;
+  std::ostream* shadow_;
   std::string buffer_;
 };
 
@@ -190,7 +197,7 @@ runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
 RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
                      const RejectHandler& on_reject, const RunOptions& options) {
   auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
-  StreamWriter writer(decisions, options.store);
+  StreamWriter writer(decisions, options.store, options.shadow_output);
   auto runner = std::make_unique<StreamRunner>(policy, writer, on_reject, options);
   LineReader reader(input);
   std::string_view line;

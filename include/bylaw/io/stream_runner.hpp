@@ -29,6 +29,8 @@ struct RunOptions {
   // Per-key caps of the engine (runtime::EngineOptions): window entries per key and remembered
   // decisions per subject.
   std::size_t max_per_key = 1000;
+  // Where decisions of rules in shadow mode go (marked "shadow":true); null: nowhere.
+  std::ostream* shadow_output = nullptr;
   // Policy tests: which clauses were exercised is counted here (runtime::EngineOptions).
   runtime::Coverage* coverage = nullptr;
   // Room made up front in the set of used ids (ids, and their bytes in all); it grows by doubling
