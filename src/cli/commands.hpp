@@ -17,5 +17,6 @@ int explain_command(const std::vector<std::string>& args);
 int audit_command(const std::vector<std::string>& args);
 int test_command(const std::vector<std::string>& args);
 int backtest_command(const std::vector<std::string>& args);
+int fmt_command(const std::vector<std::string>& args);
 
 }  // namespace bylaw::cli

@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  audit verify --store FILE check the audit store's hash chain\n"
     "  test [PATH ...]        run policy tests (*.test files; default: under policies)\n"
     "  backtest --policy NEW --baseline OLD --input HISTORY   what a policy change would do\n"
+    "  fmt [--check] [--diff] [PATH ...]   the canonical layout of rule and policy files\n"
     "\n"
     "exit codes: 0 success, 1 other failure, 2 a policy that does not load\n";
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "audit") return bylaw::cli::audit_command(args);
   if (command == "test") return bylaw::cli::test_command(args);
   if (command == "backtest") return bylaw::cli::backtest_command(args);
+  if (command == "fmt") return bylaw::cli::fmt_command(args);
   fmt::print(stderr, "bylaw: unknown command '{}'\n\n{}", command, kUsage);
   return bylaw::cli::kExitFailure;
 }

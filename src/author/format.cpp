@@ -1,0 +1,401 @@
+#include "bylaw/author/format.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace bylaw::author {
+
+namespace {
+
+enum class TokenKind { word, number, string, op };
+
+struct Token {
+  TokenKind kind;
+  std::string text;
+};
+
+// The words after which `(` opens a group rather than a call's arguments.
+const std::set<std::string>& grouping_words() {
+  static const std::set<std::string> words = {
+      "and",   "or",   "not", "in",  "has",      "any",      "all",    "is",    "when",
+      "where", "then", "say", "let", "exclude",  "until",    "within", "after", "over",
+      "per",   "as",   "on",  "of",  "evidence", "distinct", "count",  "sum",   "deny"};
+  return words;
+}
+
+bool is_word_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// The code of one line as tokens, and its trailing comment (with its `#`), if any.
+bool tokenize(const std::string& line, std::vector<Token>& tokens, std::string& comment,
+              std::string& error) {
+  tokens.clear();
+  comment.clear();
+  std::size_t i = 0;
+  while (i < line.size()) {
+    char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+    } else if (c == '#') {
+      comment = line.substr(i);
+      while (!comment.empty() &&
+             (comment.back() == ' ' || comment.back() == '\t' || comment.back() == '\r')) {
+        comment.pop_back();
+      }
+      return true;
+    } else if (c == '"') {
+      std::size_t j = i + 1;
+      while (j < line.size() && line[j] != '"') j += line[j] == '\\' ? 2 : 1;
+      if (j >= line.size()) {
+        error = "a string that does not end on its line";
+        return false;
+      }
+      tokens.push_back({TokenKind::string, line.substr(i, j + 1 - i)});
+      i = j + 1;
+    } else if (is_word_start(c)) {
+      std::size_t j = i;
+      while (j < line.size() && is_word_char(line[j])) ++j;
+      tokens.push_back({TokenKind::word, line.substr(i, j - i)});
+      i = j;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      // 42, 2.5, 30d, 6mo, 1d12h; `1..5` is two numbers around `..`.
+      std::size_t j = i;
+      while (j < line.size()) {
+        if (is_word_char(line[j])) {
+          ++j;
+        } else if (line[j] == '.' && j + 1 < line.size() &&
+                   std::isdigit(static_cast<unsigned char>(line[j + 1]))) {
+          ++j;
+        } else {
+          break;
+        }
+      }
+      tokens.push_back({TokenKind::number, line.substr(i, j - i)});
+      i = j;
+    } else {
+      static const char* pairs[] = {"==", "!=", "<=", ">=", ".."};
+      std::string op(1, c);
+      for (const char* pair : pairs) {
+        if (line.compare(i, 2, pair) == 0) op = pair;
+      }
+      tokens.push_back({TokenKind::op, op});
+      i += op.size();
+    }
+  }
+  return true;
+}
+
+// A token after which a `-` is a sign, not a subtraction.
+bool expects_operand(const Token* previous) {
+  if (!previous) return true;
+  if (previous->kind == TokenKind::op) {
+    return previous->text != ")" && previous->text != "]" && previous->text != "}";
+  }
+  return previous->kind == TokenKind::word && grouping_words().count(previous->text) > 0;
+}
+
+// The code of a line with canonical spacing.
+std::string spaced(const std::vector<Token>& tokens) {
+  std::string out;
+  std::vector<char> braces;  // the brackets open on this line
+  bool in_generic = false;   // between `set<` and `>`
+  bool sign_next = false;    // the previous token was a sign: nothing between it and its operand
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    const Token* prev = i ? &tokens[i - 1] : nullptr;
+    bool space = prev != nullptr;
+    if (prev) {
+      const std::string& p = prev->text;
+      bool prev_op = prev->kind == TokenKind::op;
+      bool this_op = t.kind == TokenKind::op;
+      if (sign_next) space = false;
+      if (prev_op && (p == "(" || p == "[" || p == "." || p == ".." ||
+                      (p == "{" && t.text != "}" && !braces.empty() && braces.back() == '{'))) {
+        space = false;
+      }
+      if (this_op && (t.text == ")" || t.text == "]" || t.text == "," || t.text == ":" ||
+                      t.text == "?" || t.text == "." || t.text == "..")) {
+        space = false;
+      }
+      if (this_op && t.text == "}" && !braces.empty() && braces.back() == '{') space = false;
+      if (this_op && t.text == "(" && prev->kind == TokenKind::word && !grouping_words().count(p)) {
+        space = false;  // a call, or enum(...)
+      }
+      if (in_generic && (p == "<" || t.text == ">")) space = false;
+      if (this_op && t.text == "<" && prev->kind == TokenKind::word && p == "set") space = false;
+    }
+    sign_next = false;
+    if (t.kind == TokenKind::op && t.text == "-" && expects_operand(prev)) sign_next = true;
+    if (t.kind == TokenKind::op && t.text == "<" && prev && prev->text == "set") in_generic = true;
+    if (t.kind == TokenKind::op && t.text == ">" && in_generic) in_generic = false;
+    if (t.kind == TokenKind::op && (t.text == "(" || t.text == "[" || t.text == "{")) {
+      braces.push_back(t.text[0]);
+    }
+    if (t.kind == TokenKind::op && (t.text == ")" || t.text == "]" || t.text == "}") &&
+        !braces.empty()) {
+      braces.pop_back();
+    }
+    if (space) out += ' ';
+    out += t.text;
+  }
+  return out;
+}
+
+struct Line {
+  std::size_t indent = 0;  // as written, in columns
+  std::vector<Token> tokens;
+  std::string comment;
+  bool blank = false;
+};
+
+std::size_t written_indent(const std::string& line) {
+  std::size_t columns = 0;
+  for (char c : line) {
+    if (c == ' ') {
+      ++columns;
+    } else if (c == '\t') {
+      columns = (columns / 8 + 1) * 8;
+    } else {
+      break;
+    }
+  }
+  return columns;
+}
+
+// All the tokens of a text, for the check that formatting changed only blanks.
+bool tokens_of(const std::string& text, std::vector<std::string>& out, std::string& error) {
+  std::size_t begin = 0;
+  std::vector<Token> tokens;
+  std::string comment;
+  while (begin <= text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    if (!tokenize(text.substr(begin, end - begin), tokens, comment, error)) return false;
+    for (auto& t : tokens) out.push_back(std::move(t.text));
+    if (!comment.empty()) out.push_back(comment);
+    begin = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> format_source(const std::string& text, std::string& error) {
+  std::vector<Line> lines;
+  std::size_t begin = 0;
+  std::size_t number = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string raw = text.substr(begin, end - begin);
+    begin = end + 1;
+    ++number;
+    Line line;
+    line.indent = written_indent(raw);
+    if (!tokenize(raw, line.tokens, line.comment, error)) {
+      error = fmt::format("line {}: {}", number, error);
+      return std::nullopt;
+    }
+    line.blank = line.tokens.empty() && line.comment.empty();
+    lines.push_back(std::move(line));
+  }
+
+  // Indentation: blocks by braces; within a block, an outline of the written indents.
+  struct Block {
+    std::vector<std::pair<std::size_t, std::size_t>> outline;  // (written indent, level)
+    std::size_t base = 0;
+  };
+  std::vector<Block> blocks{Block{}};
+  std::vector<std::string> code(lines.size());
+  std::vector<std::size_t> level(lines.size(), 0);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    if (line.blank) continue;
+    if (line.tokens.empty()) continue;  // a comment line: placed by the code after it
+    bool closes = line.tokens.front().kind == TokenKind::op && line.tokens.front().text == "}";
+    if (closes && blocks.size() > 1) blocks.pop_back();
+    Block& block = blocks.back();
+    auto& outline = block.outline;
+    while (!outline.empty() && outline.back().first > line.indent) outline.pop_back();
+    std::size_t at;
+    if (closes || outline.empty()) {
+      outline.clear();
+      outline.emplace_back(line.indent, block.base);
+      at = block.base;
+    } else if (outline.back().first == line.indent) {
+      at = outline.back().second;
+    } else {
+      at = outline.back().second + 1;
+      outline.emplace_back(line.indent, at);
+    }
+    level[i] = at;
+    code[i] = spaced(line.tokens);
+    // Braces this line leaves open start blocks (a set literal closes on its own line).
+    int open = 0;
+    for (const auto& t : line.tokens) {
+      if (t.kind != TokenKind::op) continue;
+      if (t.text == "{") ++open;
+      if (t.text == "}" && !(closes && &t == &line.tokens.front())) --open;
+    }
+    for (int b = 0; b < open; ++b) blocks.push_back(Block{{}, at + 1});
+  }
+  // A comment line takes the level of the code after it (inside the block when that code
+  // closes it; 0 at the end of the file).
+  for (std::size_t i = lines.size(); i-- > 0;) {
+    if (!lines[i].blank && lines[i].tokens.empty()) {
+      std::size_t next = i + 1;
+      while (next < lines.size() && lines[next].blank) ++next;
+      if (next == lines.size()) {
+        level[i] = 0;
+      } else if (!lines[next].tokens.empty() && lines[next].tokens.front().text == "}") {
+        level[i] = level[next] + 1;
+      } else {
+        level[i] = level[next];
+      }
+    }
+  }
+
+  // Trailing comments on consecutive lines line up.
+  std::vector<std::size_t> comment_column(lines.size(), 0);
+  for (std::size_t i = 0; i < lines.size();) {
+    auto trailing = [&](std::size_t k) {
+      return !lines[k].tokens.empty() && !lines[k].comment.empty();
+    };
+    if (!trailing(i)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    std::size_t widest = 0;
+    while (j < lines.size() && trailing(j)) {
+      widest = std::max(widest, level[j] * 2 + code[j].size());
+      ++j;
+    }
+    for (std::size_t k = i; k < j; ++k) comment_column[k] = widest + 2;
+    i = j;
+  }
+
+  std::string out;
+  bool previous_blank = true;  // no blank line at the start
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    if (line.blank) {
+      if (!previous_blank) out += '\n';
+      previous_blank = true;
+      continue;
+    }
+    previous_blank = false;
+    std::string shown(level[i] * 2, ' ');
+    if (!line.tokens.empty()) {
+      shown += code[i];
+      if (!line.comment.empty()) {
+        shown.append(comment_column[i] > shown.size() ? comment_column[i] - shown.size() : 2, ' ');
+      }
+    }
+    shown += line.comment;
+    out += shown;
+    out += '\n';
+  }
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') {
+    out.pop_back();
+  }
+
+  std::vector<std::string> before, after;
+  if (!tokens_of(text, before, error) || !tokens_of(out, after, error) || before != after) {
+    error = "formatting would change the file's tokens (a bug in bylaw fmt): left as it is";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string unified_diff(const std::string& path, const std::string& before,
+                         const std::string& after, int context) {
+  auto split = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::size_t begin = 0;
+    while (begin < text.size()) {
+      std::size_t end = text.find('\n', begin);
+      if (end == std::string::npos) end = text.size();
+      lines.push_back(text.substr(begin, end - begin));
+      begin = end + 1;
+    }
+    return lines;
+  };
+  std::vector<std::string> a = split(before), b = split(after);
+  // Longest common subsequence over the lines between the common prefix and suffix: formatting
+  // changes are local, so the middle is small.
+  std::size_t prefix = 0;
+  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
+  std::size_t suffix = 0;
+  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
+    ++suffix;
+  }
+  std::size_t n = a.size() - prefix - suffix, m = b.size() - prefix - suffix;
+  std::vector<std::vector<std::uint32_t>> lcs(n + 1, std::vector<std::uint32_t>(m + 1, 0));
+  for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t j = m; j-- > 0;) {
+      lcs[i][j] = a[prefix + i] == b[prefix + j] ? lcs[i + 1][j + 1] + 1
+                                                 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  // The edit script over whole files: ' ' kept, '-' removed, '+' added.
+  std::vector<std::pair<char, std::string>> script;
+  for (std::size_t i = 0; i < prefix; ++i) script.emplace_back(' ', a[i]);
+  std::size_t i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
+      script.emplace_back(' ', a[prefix + i]);
+      ++i, ++j;
+    } else if (j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j])) {
+      script.emplace_back('+', b[prefix + j++]);  // removed lines come first on a tie
+    } else {
+      script.emplace_back('-', a[prefix + i++]);
+    }
+  }
+  for (std::size_t k = a.size() - suffix; k < a.size(); ++k) script.emplace_back(' ', a[k]);
+
+  std::string out;
+  std::size_t k = 0;
+  while (k < script.size()) {
+    if (script[k].first == ' ') {
+      ++k;
+      continue;
+    }
+    // A hunk: from `context` lines before this change to `context` after the last change that
+    // is no more than 2 * context lines after the one before it.
+    std::size_t start = k > static_cast<std::size_t>(context) ? k - context : 0;
+    std::size_t end = k;
+    while (end < script.size()) {
+      std::size_t next = end;
+      while (next < script.size() && script[next].first == ' ') ++next;
+      if (next == script.size() || next - end > static_cast<std::size_t>(2 * context)) break;
+      end = next + 1;
+    }
+    end = std::min(script.size(), end + context);
+    std::size_t a_line = 1, b_line = 1;
+    for (std::size_t s = 0; s < start; ++s) {
+      if (script[s].first != '+') ++a_line;
+      if (script[s].first != '-') ++b_line;
+    }
+    std::size_t a_count = 0, b_count = 0;
+    for (std::size_t s = start; s < end; ++s) {
+      if (script[s].first != '+') ++a_count;
+      if (script[s].first != '-') ++b_count;
+    }
+    if (out.empty()) out += fmt::format("--- {}\n+++ {} (formatted)\n", path, path);
+    out += fmt::format("@@ -{},{} +{},{} @@\n", a_line, a_count, b_line, b_count);
+    for (std::size_t s = start; s < end; ++s) out += script[s].first + script[s].second + "\n";
+    k = end;
+  }
+  return out;
+}
+
+}  // namespace bylaw::author
