@@ -90,4 +90,10 @@ printf 'use "b.rules"\n' > "$work/a.rules"
 printf 'use "a.rules"\nuse "events.rules"\n' > "$work/b.rules"
 check a 2
 expect_error b 1:5 "cycle of use: a.rules uses b.rules uses a.rules" a
+# A symbolic link that loops (loop -> .): loop/x.rules, loop/loop/x.rules, ... are one file.
+ln -s . "$work/loop"
+printf 'use "loop/symlinked.rules"\nuse "events.rules"\n' > "$work/symlinked.rules"
+check symlinked 2
+grep -q "error: cycle of use: symlinked.rules uses loop/symlinked.rules" "$work/symlinked.out" ||
+  { head -c 1000 "$work/symlinked.out"; fail "symlinked: no cycle reported"; }
 echo "ok"

@@ -115,4 +115,8 @@ cat "$work/first.stdout" "$work/stdout" | cmp - "$work/ref.jsonl" || fail "stdou
 # Options that need a store are refused without one.
 "$bylaw" run --policy "$policy" --input "$work/in.jsonl" --restart > /dev/null 2> "$work/err"
 [ $? = 1 ] && grep -q -- "--restart needs --store" "$work/err" || fail "--restart without --store"
+"$bylaw" run --policy "$policy" --input "$work/in.jsonl" --store "$work/x.db" --checkpoint-every 0 \
+  > /dev/null 2> "$work/err"
+[ $? = 1 ] && grep -q -- "--checkpoint-every '0' is not a positive number" "$work/err" ||
+  fail "--checkpoint-every 0"
 echo ok

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/author/policy_test.hpp"
+#include "unquote.hpp"
 
 namespace bylaw::author {
 
@@ -52,16 +53,6 @@ std::vector<std::string> words_of(const std::string& line, std::string& error) {
     words.push_back(std::move(word));
   }
   return words;
-}
-
-std::string unquoted(const std::string& word) {
-  if (word.size() < 2 || word.front() != '"' || word.back() != '"') return word;
-  std::string out;
-  for (std::size_t i = 1; i + 1 < word.size(); ++i) {
-    if (word[i] == '\\' && i + 2 < word.size()) ++i;
-    out += word[i];
-  }
-  return out;
 }
 
 bool split_pair(const std::string& word, std::string& key, std::string& value) {

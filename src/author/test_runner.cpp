@@ -9,17 +9,13 @@
 #include "bylaw/author/policy_test.hpp"
 #include "bylaw/explain/explain.hpp"
 #include "bylaw/io/stream_runner.hpp"
+#include "unquote.hpp"
 
 namespace bylaw::author {
 
 namespace {
 
 using check::TypeKind;
-
-std::string unquoted(const std::string& word) {
-  if (word.size() < 2 || word.front() != '"' || word.back() != '"') return word;
-  return word.substr(1, word.size() - 2);
-}
 
 // Why a case could not even run: a problem with the test, not with the policy.
 struct TestError {

@@ -41,14 +41,32 @@ class Loader {
   // `from` is the `use` that named this file; absent for the pack.
   bool visit(const std::string& path, const Span* from, std::string& fatal) {
     std::string key = std::filesystem::path(path).lexically_normal().generic_string();
-    if (auto on_stack = std::find(stack_.begin(), stack_.end(), key); on_stack != stack_.end()) {
+    // A file is known by where it really is: through a symbolic link that loops (`d -> .`),
+    // d/x.rules, d/d/x.rules, ... are all one file, and must not be loaded without end.
+    std::string identity = key;
+    std::error_code ec;
+    if (std::filesystem::exists(key, ec)) {
+      auto real = std::filesystem::canonical(key, ec);
+      if (!ec) identity = real.generic_string();
+    }
+    if (auto on_stack = std::find(stack_.begin(), stack_.end(), identity);
+        on_stack != stack_.end()) {
       std::string chain;
-      for (auto it = on_stack; it != stack_.end(); ++it) chain += *it + " uses ";
+      for (auto it = on_stack; it != stack_.end(); ++it) {
+        chain += paths_[static_cast<std::size_t>(it - stack_.begin())] + " uses ";
+      }
       diagnostics_.error(*from, fmt::format("cycle of use: {}{}", chain, key),
                          "files that use each other without a cycle");
       return true;
     }
-    if (loaded_.count(key)) return true;
+    if (loaded_.count(identity)) return true;
+    if (from && stack_.size() >= kMaxUseDepth) {
+      // Paths can grow without repeating (a/x.rules using a/x.rules relative to itself, when a
+      // reader resolves them all): a bound on the chain ends it.
+      diagnostics_.error(*from, fmt::format("use chain deeper than {} files", kMaxUseDepth),
+                         "files that use each other without a cycle");
+      return true;
+    }
     std::string error;
     std::optional<std::string> text = reader_(key, error);
     if (!text) {
@@ -61,10 +79,11 @@ class Loader {
       return true;
     }
     FileId id = sources_.add(key, std::move(*text));
-    loaded_[key] = id;
+    loaded_[identity] = id;
     std::size_t index = files_.size();
     files_.push_back(syntax::parse(sources_, id, diagnostics_));
-    stack_.push_back(key);
+    stack_.push_back(identity);
+    paths_.push_back(key);
     // Copy the uses out: visiting appends to files_, which may move the file.
     std::vector<syntax::UseDecl> uses = files_[index].uses;
     for (const auto& policy : files_[index].policies) {
@@ -77,6 +96,7 @@ class Loader {
       }
     }
     stack_.pop_back();
+    paths_.pop_back();
     return true;
   }
 
@@ -87,7 +107,9 @@ class Loader {
   SourceSet& sources_;
   Diagnostics& diagnostics_;
   std::map<std::string, FileId> loaded_;
-  std::vector<std::string> stack_;
+  static constexpr std::size_t kMaxUseDepth = 64;
+  std::vector<std::string> stack_;  // identities of the files being visited
+  std::vector<std::string> paths_;  // the same, as they were named
   std::vector<syntax::File> files_;
 };
 

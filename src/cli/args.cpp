@@ -44,4 +44,14 @@ std::optional<std::string> Args::value(const std::string& name) const {
   return it->second;
 }
 
+std::optional<std::uint64_t> parse_count(const std::string& text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
 }  // namespace bylaw::cli

@@ -1,6 +1,7 @@
 // A small command-line option reader: `--name value`, `--name=value`, flags and positionals.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -27,5 +28,8 @@ class Args {
   std::vector<std::string> positional_;
   std::string error_;
 };
+
+// A whole number written in decimal digits only (no sign, no blanks), or nothing.
+std::optional<std::uint64_t> parse_count(const std::string& text);
 
 }  // namespace bylaw::cli

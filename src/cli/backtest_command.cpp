@@ -36,13 +36,12 @@ std::optional<std::size_t> count_option(const Args& args, const char* name, std:
                                         std::string& error) {
   auto value = args.value(name);
   if (!value) return fallback;
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(value->c_str(), &end, 10);
-  if (value->empty() || *end != '\0' || (*value)[0] == '-') {
+  auto n = parse_count(*value);
+  if (!n) {
     error = fmt::format("--{} '{}' is not a number", name, *value);
     return std::nullopt;
   }
-  return static_cast<std::size_t>(n);
+  return static_cast<std::size_t>(*n);
 }
 
 }  // namespace

@@ -229,21 +229,19 @@ int run_command(const std::vector<std::string>& argv) {
   }
   std::uint64_t checkpoint_every = 100000;
   if (auto every = args.value("checkpoint-every")) {
-    char* end = nullptr;
-    unsigned long long n = std::strtoull(every->c_str(), &end, 10);
-    if (every->empty() || *end != '\0' || n == 0 || (*every)[0] == '-') {
+    auto n = parse_count(*every);
+    if (!n || *n == 0) {
       return usage_error(
           fmt::format("--checkpoint-every '{}' is not a positive number of lines", *every));
     }
-    checkpoint_every = n;
+    checkpoint_every = *n;
   }
   if (auto cap = args.value("max-per-key")) {
-    char* end = nullptr;
-    unsigned long long n = std::strtoull(cap->c_str(), &end, 10);
-    if (cap->empty() || *end != '\0' || n == 0 || (*cap)[0] == '-') {
+    auto n = parse_count(*cap);
+    if (!n || *n == 0) {
       return usage_error(fmt::format("--max-per-key '{}' is not a positive number", *cap));
     }
-    options.max_per_key = n;
+    options.max_per_key = *n;
   }
   bool durable = args.value("store").has_value();
   if (durable && args.value("shadow-output")) {

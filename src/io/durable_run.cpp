@@ -303,6 +303,11 @@ class DurableRun {
 
   void restore_output(OutputFile& out, std::uint64_t length, const std::string& pending,
                       bool delivered) {
+    if (pending.size() > length) {
+      throw RunRefused(
+          "the checkpoint in the store is damaged (its pending output is longer than "
+          "the output it says it committed); rerun with --restart");
+    }
     std::uint64_t before = length - pending.size();
     if (!out.can_cut()) {
       if (!delivered) out.append(pending);

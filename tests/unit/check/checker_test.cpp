@@ -239,6 +239,15 @@ TEST_CASE("files: missing - cycles - policies in the wrong place", "[check][erro
   require_error(load({{"pack.policy", "policy p version \"1\" { use \"a.rules\" }"},
                       {"a.rules", "policy q version \"2\" { }"}}),
                 "policy 'q' is declared in a used file");
+  // A reader that answers every path ending in x.rules with the same file, as a symbolic link
+  // loop does: the chain of uses is bounded.
+  auto endless = [](const std::string& path, std::string&) -> std::optional<std::string> {
+    if (path == "pack.policy") return std::string("policy p version \"1\" { use \"a/x.rules\" }");
+    return std::string("use \"a/x.rules\"");
+  };
+  LoadResult deep = load_policy("pack.policy", endless);
+  CHECK_FALSE(deep.policy);
+  CHECK(deep.render().find("error: use chain deeper than 64 files") != std::string::npos);
   LoadResult missing = load({});
   CHECK_FALSE(missing.policy);
   CHECK(missing.fatal == "cannot read policy 'pack.policy': No such file or directory");
