@@ -1,9 +1,9 @@
 #include "rule_runner.hpp"
 
 #include <algorithm>
-#include <utility>
 #include <optional>
 #include <unordered_set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -26,22 +26,6 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
     correlations.emplace_back(rule.correlations.size());
     aggregates.emplace_back(rule.aggregates.size());
     window_cap_logged.emplace_back(rule.aggregates.size(), false);
-  }
-}
-
-Coverage::Coverage(const check::Policy& policy) : rules(policy.rules.size()) {
-  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
-    const check::Rule& rule = policy.rules[r];
-    RuleCoverage& c = rules[r];
-    c.guards.assign(rule.guards.size(), 0);
-    c.exclusions.assign(rule.exclusions.size(), 0);
-    c.conditions.assign(rule.conditions.size(), 0);
-    for (const auto& action : rule.actions) {
-      std::size_t outcomes = action.kind == ActionKind::eligibility
-                                 ? action.denies.size() + (action.allow ? 1 : 0)
-                                 : 1;
-      c.outcomes.emplace_back(outcomes, 0);
-    }
   }
 }
 
