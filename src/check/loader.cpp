@@ -67,6 +67,12 @@ class Loader {
                          "files that use each other without a cycle");
       return true;
     }
+    if (from && files_.size() >= kMaxFiles) {
+      // And a bound on the files: two such uses per file would otherwise make 2^64 of them.
+      diagnostics_.error(*from, fmt::format("more than {} files in one policy", kMaxFiles),
+                         "fewer rule files");
+      return true;
+    }
     std::string error;
     std::optional<std::string> text = reader_(key, error);
     if (!text) {
@@ -108,6 +114,7 @@ class Loader {
   Diagnostics& diagnostics_;
   std::map<std::string, FileId> loaded_;
   static constexpr std::size_t kMaxUseDepth = 64;
+  static constexpr std::size_t kMaxFiles = 1000;
   std::vector<std::string> stack_;  // identities of the files being visited
   std::vector<std::string> paths_;  // the same, as they were named
   std::vector<syntax::File> files_;

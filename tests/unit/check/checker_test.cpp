@@ -248,6 +248,14 @@ TEST_CASE("files: missing - cycles - policies in the wrong place", "[check][erro
   LoadResult deep = load_policy("pack.policy", endless);
   CHECK_FALSE(deep.policy);
   CHECK(deep.render().find("error: use chain deeper than 64 files") != std::string::npos);
+  // Two such uses per file: without a bound on the files, 2^64 of them.
+  auto branching = [](const std::string& path, std::string&) -> std::optional<std::string> {
+    if (path == "pack.policy") return std::string("policy p version \"1\" { use \"a/x.rules\" }");
+    return std::string("use \"a/x.rules\", \"b/x.rules\"");
+  };
+  LoadResult wide = load_policy("pack.policy", branching);
+  CHECK_FALSE(wide.policy);
+  CHECK(wide.render().find("error: more than 1000 files in one policy") != std::string::npos);
   LoadResult missing = load({});
   CHECK_FALSE(missing.policy);
   CHECK(missing.fatal == "cannot read policy 'pack.policy': No such file or directory");
