@@ -8,14 +8,19 @@ bylaw=$1
 gen=$2
 root=$3
 source "$(dirname "$0")/script_prelude.sh"
-policy="$root/policies/marketplace.policy"
+# The pack with mass_cancellation in shadow mode, so that the shadow output is checked too.
+sed -e 's/mass_cancellation = enforce/mass_cancellation = shadow/' -e 's|"\.\./rules/|"'"$root"'/rules/|g' \
+  "$root/policies/marketplace.policy" > "$work/pack.policy"
+policy="$work/pack.policy"
 
 "$gen" --events 200000 --freelancers 2000 --clients 2000 --seed 5 --bad-rate 0.01 > "$work/in.jsonl"
 common=(--policy "$policy" --input "$work/in.jsonl" --max-lateness 2h)
 
 # The reference: no store at all.
 "$bylaw" run "${common[@]}" --output "$work/ref.jsonl" --rejects "$work/ref.rejects" \
-  --summary-json "$work/ref.summary" 2> "$work/ref.err" || { cat "$work/ref.err"; fail "reference run"; }
+  --shadow-output "$work/ref.shadow" --summary-json "$work/ref.summary" 2> "$work/ref.err" ||
+  { cat "$work/ref.err"; fail "reference run"; }
+[ -s "$work/ref.shadow" ] || fail "the stream makes no shadow decision"
 
 counts() {  # the summary without its timings
   sed -E 's/,"seconds".*//' "$1"
@@ -23,7 +28,8 @@ counts() {  # the summary without its timings
 
 # The command that gets killed, rerun unchanged each time.
 killed=(run "${common[@]}" --output "$work/out.jsonl" --rejects "$work/out.rejects"
-  --store "$work/run.db" --checkpoint-every 5000 --summary-json "$work/out.summary")
+  --shadow-output "$work/out.shadow" --store "$work/run.db" --checkpoint-every 5000
+  --summary-json "$work/out.summary")
 
 # Kill points spread over the run: the delays are random, and logged for a failure's report.
 RANDOM=$$
@@ -60,6 +66,7 @@ echo "resumed after lines: ${resumed_lines[*]:-none} $(grep -o 'after line [0-9]
 
 cmp "$work/ref.jsonl" "$work/out.jsonl" || fail "the decisions differ from an uninterrupted run"
 cmp "$work/ref.rejects" "$work/out.rejects" || fail "the rejects differ from an uninterrupted run"
+cmp "$work/ref.shadow" "$work/out.shadow" || fail "the shadow output differs from an uninterrupted run"
 [ "$(counts "$work/ref.summary")" = "$(counts "$work/out.summary")" ] ||
   fail "the summaries differ: $(counts "$work/ref.summary") vs $(counts "$work/out.summary")"
 

@@ -164,6 +164,7 @@ int run_with_store(const Args& args, const check::Policy& policy, const io::RunO
   durable.input = args.value("input").value_or("-");
   durable.output = args.value("output").value_or("-");
   durable.rejects = args.value("rejects").value_or("");
+  durable.shadow_output = args.value("shadow-output").value_or("");
   durable.log_reject = log_reject;
   durable.checkpoint_every = checkpoint_every;
   durable.allow_policy_change = args.flag("allow-policy-change");
@@ -244,9 +245,6 @@ int run_command(const std::vector<std::string>& argv) {
     options.max_per_key = *n;
   }
   bool durable = args.value("store").has_value();
-  if (durable && args.value("shadow-output")) {
-    return usage_error("--shadow-output is not available with --store yet");
-  }
   if (!durable) {
     for (const char* flag : {"allow-policy-change", "restart"}) {
       if (args.flag(flag)) return usage_error(fmt::format("--{} needs --store", flag));

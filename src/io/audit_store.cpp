@@ -44,8 +44,10 @@ CREATE TABLE IF NOT EXISTS checkpoint (
   last_line_hash  TEXT NOT NULL,
   output_length   INTEGER NOT NULL,
   rejects_length  INTEGER NOT NULL,
+  shadow_length   INTEGER NOT NULL,
   pending_output  BLOB NOT NULL,
   pending_rejects BLOB NOT NULL,
+  pending_shadow  BLOB NOT NULL,
   delivered       INTEGER NOT NULL,
   finished        INTEGER NOT NULL,
   state           BLOB NOT NULL,
@@ -243,16 +245,19 @@ void AuditStore::save_checkpoint(const Checkpoint& c) {
   Statement save(db_,
                  "INSERT OR REPLACE INTO checkpoint(id, policy_hash, policy_name, input_offset, "
                  "last_line_start, last_line_hash, output_length, rejects_length, "
-                 "pending_output, pending_rejects, delivered, finished, state, state_hash) "
-                 "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 "shadow_length, pending_output, pending_rejects, pending_shadow, delivered, "
+                 "finished, state, state_hash) "
+                 "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   auto integer = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
   save.bind(1, c.policy_hash).bind(2, c.policy_name);
   save.bind_integer(3, integer(c.input_offset)).bind_integer(4, integer(c.last_line_start));
   save.bind(5, c.last_line_hash);
-  save.bind_integer(6, integer(c.output_length)).bind_integer(7, integer(c.rejects_length));
-  save.bind_blob(8, c.pending_output).bind_blob(9, c.pending_rejects);
-  save.bind_integer(10, c.delivered).bind_integer(11, c.finished);
-  save.bind_blob(12, c.state).bind(13, c.state_hash);
+  save.bind_integer(6, integer(c.decisions.length)).bind_integer(7, integer(c.rejects.length));
+  save.bind_integer(8, integer(c.shadow.length));
+  save.bind_blob(9, c.decisions.pending).bind_blob(10, c.rejects.pending);
+  save.bind_blob(11, c.shadow.pending);
+  save.bind_integer(12, c.delivered).bind_integer(13, c.finished);
+  save.bind_blob(14, c.state).bind(15, c.state_hash);
   save.step();
   commit();
 }
@@ -260,8 +265,9 @@ void AuditStore::save_checkpoint(const Checkpoint& c) {
 std::optional<Checkpoint> AuditStore::load_checkpoint() const {
   Statement load(db_,
                  "SELECT policy_hash, policy_name, input_offset, last_line_start, "
-                 "last_line_hash, output_length, rejects_length, pending_output, "
-                 "pending_rejects, delivered, finished, state, state_hash FROM checkpoint");
+                 "last_line_hash, output_length, rejects_length, shadow_length, pending_output, "
+                 "pending_rejects, pending_shadow, delivered, finished, state, state_hash "
+                 "FROM checkpoint");
   if (!load.step()) return std::nullopt;
   Checkpoint c;
   auto count = [&](int column) { return static_cast<std::uint64_t>(load.integer(column)); };
@@ -270,14 +276,16 @@ std::optional<Checkpoint> AuditStore::load_checkpoint() const {
   c.input_offset = count(2);
   c.last_line_start = count(3);
   c.last_line_hash = load.text(4);
-  c.output_length = count(5);
-  c.rejects_length = count(6);
-  c.pending_output = load.blob(7);
-  c.pending_rejects = load.blob(8);
-  c.delivered = load.integer(9) != 0;
-  c.finished = load.integer(10) != 0;
-  c.state = load.blob(11);
-  c.state_hash = load.text(12);
+  c.decisions.length = count(5);
+  c.rejects.length = count(6);
+  c.shadow.length = count(7);
+  c.decisions.pending = load.blob(8);
+  c.rejects.pending = load.blob(9);
+  c.shadow.pending = load.blob(10);
+  c.delivered = load.integer(11) != 0;
+  c.finished = load.integer(12) != 0;
+  c.state = load.blob(13);
+  c.state_hash = load.text(14);
   return c;
 }
 

@@ -100,9 +100,16 @@ class Input {
 // Decisions wait here, encoded, until their checkpoint is committed.
 class PendingDecisions : public runtime::DecisionSink {
  public:
-  PendingDecisions(std::string& out, AuditStore& store) : out_(out), store_(store) {}
+  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store)
+      : out_(out), shadow_(shadow), store_(store) {}
   void on_decision(const runtime::Decision& decision) override {
-    if (decision.shadow) return;  // shadow rules emit nothing
+    if (decision.shadow) {  // shadow rules enforce nothing: kept only when asked for
+      if (shadow_) {
+        append_decision(decision, *shadow_);
+        *shadow_ += '\n';
+      }
+      return;
+    }
     std::size_t start = out_.size();
     append_decision(decision, out_);
     store_.add_decision(decision, out_.substr(start));
@@ -111,7 +118,18 @@ class PendingDecisions : public runtime::DecisionSink {
 
  private:
   std::string& out_;
+  std::string* shadow_;
   AuditStore& store_;
+};
+
+// An output of the run: the file, how much of it the last checkpoint committed, and what waits
+// for the next checkpoint.
+struct Channel {
+  const char* what;  // in messages
+  std::string path;  // empty: this output is not written
+  std::unique_ptr<OutputFile> file;
+  std::uint64_t committed = 0;
+  std::string pending;
 };
 
 class DurableRun {
@@ -121,7 +139,11 @@ class DurableRun {
         store_(store),
         options_(options),
         input_(options.input, options.stop),
-        sink_(pending_output_, store),
+        channels_{Channel{"output", options.output, nullptr, 0, {}},
+                  Channel{"rejects", options.rejects, nullptr, 0, {}},
+                  Channel{"shadow output", options.shadow_output, nullptr, 0, {}}},
+        sink_(channels_[kDecisions].pending,
+              options.shadow_output.empty() ? nullptr : &channels_[kShadow].pending, store),
         runner_(policy, sink_, reject_handler(), options.run) {
     store_.commit_only_when_asked();
   }
@@ -184,23 +206,35 @@ class DurableRun {
         if (options_.log_reject) options_.log_reject(line, reason, detail, text);
         return;
       }
-      pending_rejects_ += encode_reject(line, reason, detail, text);
-      pending_rejects_ += '\n';
+      channels_[kRejects].pending += encode_reject(line, reason, detail, text);
+      channels_[kRejects].pending += '\n';
     };
   }
 
   void open_outputs(bool truncate) {
-    std::string error;
-    output_ = OutputFile::open(options_.output, truncate, error);
-    if (!output_) {
-      throw RunRefused(fmt::format("cannot write output '{}': {}", options_.output, error));
-    }
-    if (!options_.rejects.empty()) {
-      rejects_ = OutputFile::open(options_.rejects, truncate, error);
-      if (!rejects_) {
-        throw RunRefused(fmt::format("cannot write rejects '{}': {}", options_.rejects, error));
+    for (Channel& channel : channels_) {
+      if (channel.path.empty()) continue;
+      std::string error;
+      channel.file = OutputFile::open(channel.path, truncate, error);
+      if (!channel.file) {
+        throw RunRefused(
+            fmt::format("cannot write {} '{}': {}", channel.what, channel.path, error));
       }
     }
+  }
+
+  // Whether every output can be cut back to a committed length (none is standard output).
+  bool all_cuttable() const {
+    for (const Channel& channel : channels_) {
+      if (channel.file && !channel.file->can_cut()) return false;
+    }
+    return true;
+  }
+
+  static CommittedOutput Checkpoint::*member(std::size_t channel) {
+    static CommittedOutput Checkpoint::*const members[] = {
+        &Checkpoint::decisions, &Checkpoint::rejects, &Checkpoint::shadow};
+    return members[channel];
   }
 
   // Where the input is now, and a copy of the last line's bytes as they were read (line end
@@ -216,18 +250,20 @@ class DurableRun {
 
   void checkpoint(bool finished) {
     // What the last checkpoint let through must be on disk before a newer one says it is.
-    output_->sync();
-    if (rejects_) rejects_->sync();
+    for (Channel& channel : channels_) {
+      if (channel.file) channel.file->sync();
+    }
     Checkpoint c;
     c.policy_hash = policy_.hash;
     c.policy_name = policy_.versioned_name();
     c.input_offset = position_.input_offset;
     c.last_line_start = position_.last_line_start;
     c.last_line_hash = sha256_hex(position_.last_line);
-    c.output_length = output_length_ + pending_output_.size();
-    c.rejects_length = rejects_length_ + pending_rejects_.size();
-    c.pending_output = pending_output_;
-    c.pending_rejects = pending_rejects_;
+    for (std::size_t k = 0; k < kChannels; ++k) {
+      CommittedOutput& out = c.*member(k);
+      out.length = channels_[k].committed + channels_[k].pending.size();
+      out.pending = channels_[k].pending;
+    }
     c.finished = finished;
     runner_.save(c.state);
     c.state_hash = sha256_hex(c.state);
@@ -236,16 +272,16 @@ class DurableRun {
     deliver(c);
   }
 
-  // The committed checkpoint's own decisions and rejects, to the outputs.
+  // The committed checkpoint's own bytes, to the outputs.
   void deliver(const Checkpoint& c) {
-    output_->append(c.pending_output);
-    if (rejects_) rejects_->append(c.pending_rejects);
-    output_length_ = c.output_length;
-    rejects_length_ = c.rejects_length;
-    pending_output_.clear();
-    pending_rejects_.clear();
-    bool cuttable = output_->can_cut() && (!rejects_ || rejects_->can_cut());
-    if (!cuttable) store_.mark_delivered();
+    for (std::size_t k = 0; k < kChannels; ++k) {
+      Channel& channel = channels_[k];
+      const CommittedOutput& out = c.*member(k);
+      if (channel.file) channel.file->append(out.pending);
+      channel.committed = out.length;
+      channel.pending.clear();
+    }
+    if (!all_cuttable()) store_.mark_delivered();
   }
 
   // Restores the checkpoint's state, puts the input and outputs where it says; returns the
@@ -282,13 +318,13 @@ class DurableRun {
           input_.name(), runner_.counts().lines, store_hint));
     }
     open_outputs(false);
-    restore_output(*output_, c.output_length, c.pending_output, c.delivered);
-    if (rejects_) restore_output(*rejects_, c.rejects_length, c.pending_rejects, c.delivered);
-    output_length_ = c.output_length;
-    rejects_length_ = c.rejects_length;
-    if (!(output_->can_cut() && (!rejects_ || rejects_->can_cut())) && !c.delivered) {
-      store_.mark_delivered();
+    for (std::size_t k = 0; k < kChannels; ++k) {
+      Channel& channel = channels_[k];
+      const CommittedOutput& out = c.*member(k);
+      if (channel.file) restore_output(*channel.file, out.length, out.pending, c.delivered);
+      channel.committed = out.length;
     }
+    if (!all_cuttable() && !c.delivered) store_.mark_delivered();
     result_.resumed = true;
     result_.resumed_at_line = runner_.counts().lines;
     if (options_.notice) {
@@ -335,14 +371,10 @@ class DurableRun {
   AuditStore& store_;
   const DurableRunOptions& options_;
   Input input_;
-  std::string pending_output_;
-  std::string pending_rejects_;
+  static constexpr std::size_t kDecisions = 0, kRejects = 1, kShadow = 2, kChannels = 3;
+  Channel channels_[kChannels];
   PendingDecisions sink_;
   StreamRunner runner_;
-  std::unique_ptr<OutputFile> output_;
-  std::unique_ptr<OutputFile> rejects_;
-  std::uint64_t output_length_ = 0;
-  std::uint64_t rejects_length_ = 0;
   Position position_;
   DurableRunResult result_;
 };

@@ -8,6 +8,13 @@
 
 namespace bylaw::io {
 
+// One output of the run as the checkpoint committed it: its length with this checkpoint's own
+// bytes included, and those bytes, which reach the output only after the commit.
+struct CommittedOutput {
+  std::uint64_t length = 0;
+  std::string pending;
+};
+
 struct Checkpoint {
   std::string policy_hash;  // the pack the state was made under
   std::string policy_name;  // name@version, for messages
@@ -16,12 +23,9 @@ struct Checkpoint {
   std::uint64_t input_offset = 0;
   std::uint64_t last_line_start = 0;
   std::string last_line_hash;
-  // The outputs' committed lengths, this checkpoint's own decisions and rejects included, and
-  // those bytes themselves: they reach the outputs only after this row is committed.
-  std::uint64_t output_length = 0;
-  std::uint64_t rejects_length = 0;
-  std::string pending_output;
-  std::string pending_rejects;
+  CommittedOutput decisions;
+  CommittedOutput rejects;
+  CommittedOutput shadow;  // --shadow-output
   // Whether the pending bytes reached an output that cannot be cut back (standard output).
   bool delivered = false;
   bool finished = false;   // the input's end was reached and the lateness buffer emptied

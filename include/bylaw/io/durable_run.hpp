@@ -22,10 +22,11 @@
 namespace bylaw::io {
 
 struct DurableRunOptions {
-  RunOptions run;            // lateness, dedup horizon
-  std::string input = "-";   // a path, or "-" for standard input
-  std::string output = "-";  // a path, or "-" for standard output
-  std::string rejects;       // a path; empty: rejects go to `log_reject`
+  RunOptions run;             // lateness, dedup horizon
+  std::string input = "-";    // a path, or "-" for standard input
+  std::string output = "-";   // a path, or "-" for standard output
+  std::string rejects;        // a path; empty: rejects go to `log_reject`
+  std::string shadow_output;  // a path for shadow rules' decisions; empty: not kept
   RejectHandler log_reject;
   std::uint64_t checkpoint_every = 100000;  // input lines
   bool allow_policy_change = false;
