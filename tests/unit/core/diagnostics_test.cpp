@@ -55,12 +55,11 @@ TEST_CASE("a long line is shown as a window around the caret - a long message is
   diagnostics.error(Span{file, 1000, 1500}, "bad " + std::string(10000, 'm'), "fewer");
   std::string out = diagnostics.render(sources);
   // 60 characters before the caret and 60 from it, each cut side marked.
-  std::string shown = "\xE2\x80\xA6" + std::string(60, 'a') + "XY" + std::string(58, 'b') +
-                      "\xE2\x80\xA6";
+  std::string shown =
+      "\xE2\x80\xA6" + std::string(60, 'a') + "XY" + std::string(58, 'b') + "\xE2\x80\xA6";
   std::string message = "bad " + std::string(kMaxShownMessage - 4, 'm') + "\xE2\x80\xA6";
-  CHECK(out == "f:1:1001: error: " + message + "\n" +
-                   " 1 | " + shown + "\n" +
-                   "   | " + std::string(61, ' ') + "^" + std::string(59, '~') + "\n" +
+  CHECK(out == "f:1:1001: error: " + message + "\n" + " 1 | " + shown + "\n" + "   | " +
+                   std::string(61, ' ') + "^" + std::string(59, '~') + "\n" +
                    "   = expected: fewer\n");
 }
 
@@ -69,7 +68,8 @@ TEST_CASE("a caret near the start of a long line shows the start uncut", "[core]
   FileId file = sources.add("f", "ab" + std::string(500, 'c') + "\n");
   Diagnostics diagnostics;
   diagnostics.error(Span{file, 1, 2}, "here");
-  CHECK(diagnostics.render(sources) == "f:1:2: error: here\n"
-                                       " 1 | ab" + std::string(118, 'c') + "\xE2\x80\xA6\n" +
-                                       "   |  ^\n");
+  CHECK(diagnostics.render(sources) ==
+        "f:1:2: error: here\n"
+        " 1 | ab" +
+            std::string(118, 'c') + "\xE2\x80\xA6\n" + "   |  ^\n");
 }
