@@ -7,6 +7,7 @@ bylaw=$1
 gen=$2
 root=$3
 source "$(dirname "$0")/script_prelude.sh"
+trap 'echo "resume_refusals: stopped by a signal near line $LINENO"; exit 1' TERM INT HUP PIPE
 
 "$gen" --events 6000 --freelancers 200 --clients 200 --seed 9 > "$work/in.jsonl"
 mkdir -p "$work/policies"
@@ -32,10 +33,16 @@ stop_after() {
   # was read. Then stop it.
   local offset
   offset=$(head -n "$n" "$work/in.jsonl" | wc -c)
-  for _ in $(seq 200); do
-    [ "$(sqlite3 "$work/run.db" "SELECT input_offset FROM checkpoint" 2> /dev/null)" = "$offset" ] && break
+  local seen=""
+  for _ in $(seq 400); do
+    # Only once the run made the store: a reader creating it would race the run's schema.
+    if [ -s "$work/run.db" ]; then
+      seen=$(sqlite3 -cmd ".timeout 5000" "$work/run.db" "SELECT input_offset FROM checkpoint" 2> /dev/null)
+      [ "$seen" = "$offset" ] && break
+    fi
     sleep 0.05
   done
+  [ "$seen" = "$offset" ] || echo "stop_after $n: no checkpoint at byte $offset yet (saw '$seen')"
   kill -TERM "$pid"
   wait "$pid" || { cat "$work/stop.err"; fail "the stopped run exited $?"; }
   exec 3>&-

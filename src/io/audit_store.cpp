@@ -153,6 +153,9 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
     sqlite3_close(db);
     return nullptr;
   }
+  // Others may read the store while a run writes it (an auditor's `bylaw explain`, a monitor):
+  // wait for their locks rather than failing the run.
+  sqlite3_busy_timeout(db, 10000);
   try {
     exec(db, kSchema);
     std::unique_ptr<AuditStore> store(new AuditStore(db));
