@@ -36,6 +36,12 @@ reported=$(grep -o '"hold proposals_blocked":{"added":[0-9]*,"removed":[0-9]*' "
 grep -q '"negative_feedback_block":{"added":'"$added," "$work/report.json" ||
   fail "by_rule does not carry the added holds"
 grep -q '"examples":\[{"change":"' "$work/report.json" || fail "no examples"
+# By subject: an account that gains holds counts at least those as added.
+subject=$(comm -13 "$work/old.holds" "$work/new.holds" | head -1 | cut -d' ' -f1)
+gained=$(comm -13 "$work/old.holds" "$work/new.holds" | grep -c "^$subject ")
+counted=$(grep -o "\"$subject\":{\"added\":[0-9]*" "$work/report.json" | head -1 | grep -o '[0-9]*$')
+[ -n "$counted" ] && [ "$counted" -ge "$gained" ] ||
+  fail "by_subject gives $subject ${counted:-nothing} added, the runs $gained holds"
 
 # The text report, with a progress bar on a terminal (script gives the command one).
 script -q -e -c "'$bylaw' backtest --policy '$work/policies/candidate.policy' \

@@ -34,35 +34,11 @@
 // Every heap allocation of this process is counted, so the phases can report allocations per event.
 static std::uint64_t g_allocations = 0;
 
-void* operator new(std::size_t size) {
+void note_allocation() {
   ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) {
-  return ::operator new(size);
-}
-// Every form that allocates is replaced, so that every delete below pairs with a malloc (a
-// sanitizer's runtime would otherwise provide the missing ones, and see a mismatch).
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return ::operator new(size, std::nothrow);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
+
+#include "counting_new.hpp"
 
 namespace {
 

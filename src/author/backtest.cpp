@@ -7,6 +7,7 @@
 
 #include "bylaw/explain/explain.hpp"
 #include "bylaw/io/decision_encoder.hpp"
+#include "io/line_reader.hpp"
 
 namespace bylaw::author {
 
@@ -25,17 +26,6 @@ bool same_outcome(const runtime::Decision& a, const runtime::Decision& b) {
          a.eligible_at == b.eligible_at && a.appeal_eligible_at == b.appeal_eligible_at &&
          a.scope == b.scope && a.severity == b.severity;
 }
-
-// Decisions of one pack, kept until the other pack's decisions about the same thing arrive.
-struct Side : runtime::DecisionSink {
-  std::vector<runtime::Decision> made;
-  std::uint64_t count = 0;
-  void on_decision(const runtime::Decision& d) override {
-    if (d.shadow) return;
-    made.push_back(d);
-    ++count;
-  }
-};
 
 struct Differ {
   const BacktestOptions& options;
@@ -66,32 +56,24 @@ struct Differ {
     report.examples.push_back(std::move(change));
   }
 
-  // Pairs what both sides made so far; what one side alone made waits.
-  void pair(Side& baseline, Side& candidate) {
-    for (auto& d : baseline.made) baseline_waiting.emplace(identity(d), std::move(d));
-    for (auto& d : candidate.made) {
-      std::string key = identity(d);
-      auto it = baseline_waiting.find(key);
-      if (it == baseline_waiting.end()) {
-        candidate_waiting.emplace(std::move(key), std::move(d));
-        continue;
-      }
-      settle(std::move(it->second), std::move(d));
-      baseline_waiting.erase(it);
+  // A decision of one side: settled with the other side's decision about the same thing when
+  // that one is already waiting, waiting itself otherwise. Either side may come first (a timer,
+  // a buffered event), so matching is the same both ways and nothing is scanned twice.
+  void offer(bool baseline_side, runtime::Decision d) {
+    auto& mine = baseline_side ? baseline_waiting : candidate_waiting;
+    auto& theirs = baseline_side ? candidate_waiting : baseline_waiting;
+    std::string key = identity(d);
+    auto match = theirs.find(key);
+    if (match == theirs.end()) {
+      mine.emplace(std::move(key), std::move(d));
+      return;
     }
-    baseline.made.clear();
-    candidate.made.clear();
-    // A baseline decision may have been waiting for a candidate one that came in this batch.
-    for (auto it = candidate_waiting.begin(); it != candidate_waiting.end();) {
-      auto match = baseline_waiting.find(it->first);
-      if (match == baseline_waiting.end()) {
-        ++it;
-        continue;
-      }
-      settle(std::move(match->second), std::move(it->second));
-      baseline_waiting.erase(match);
-      it = candidate_waiting.erase(it);
+    if (baseline_side) {
+      settle(std::move(d), std::move(match->second));
+    } else {
+      settle(std::move(match->second), std::move(d));
     }
+    theirs.erase(match);
   }
 
   void settle(runtime::Decision before, runtime::Decision after) {
@@ -118,6 +100,19 @@ struct Differ {
         keep_example({kind, std::move(*d), std::nullopt});
       }
     }
+  }
+};
+
+// What one pack decides goes straight to the differ.
+struct Side : runtime::DecisionSink {
+  Differ& differ;
+  bool baseline;
+  std::uint64_t count = 0;
+  Side(Differ& d, bool is_baseline) : differ(d), baseline(is_baseline) {}
+  void on_decision(const runtime::Decision& d) override {
+    if (d.shadow) return;
+    ++count;
+    differ.offer(baseline, d);
   }
 };
 
@@ -154,30 +149,25 @@ BacktestReport backtest(const check::Policy& candidate, const check::Policy& bas
   report.baseline = fmt::format("{} ({})", baseline.versioned_name(), baseline.hash.substr(0, 12));
   report.candidate =
       fmt::format("{} ({})", candidate.versioned_name(), candidate.hash.substr(0, 12));
-  Side old_side;
-  Side new_side;
+  Differ differ{options, report, {}, {}, {}};
+  Side old_side(differ, true);
+  Side new_side(differ, false);
   auto ignore = [](std::uint64_t, std::string_view, std::string_view, std::string_view) {};
   io::StreamRunner old_runner(baseline, old_side, ignore, options.run);
   io::StreamRunner new_runner(candidate, new_side, ignore, options.run);
-  Differ differ{options, report, {}, {}, {}};
-  std::string line;
-  std::uint64_t bytes = 0;
-  while (std::getline(input, line)) {
-    bytes += line.size() + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  io::LineReader reader(input);
+  std::string_view line;
+  while (reader.next(line)) {
     old_runner.line(line);
     new_runner.line(line);
     ++report.lines;
-    if (report.lines % 4096 == 0) {
-      differ.pair(old_side, new_side);
-      if (options.progress) options.progress(report.lines, bytes);
-    }
+    if (options.progress && report.lines % 4096 == 0)
+      options.progress(report.lines, reader.consumed());
   }
   old_runner.finish();
   new_runner.finish();
-  differ.pair(old_side, new_side);
   differ.finish();
-  if (options.progress) options.progress(report.lines, bytes);
+  if (options.progress) options.progress(report.lines, reader.consumed());
   report.baseline_decisions = old_side.count;
   report.candidate_decisions = new_side.count;
   return report;

@@ -60,6 +60,19 @@ std::vector<std::string> list_items(const std::string& value) {
   return items;
 }
 
+// Numbers as a test writes them, for event fields and parameters alike.
+std::optional<std::int64_t> integer_of(const std::string& text) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+std::optional<double> number_of(const std::string& text) {
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+  if (!parsed.is_number()) return std::nullopt;
+  return parsed.get<double>();
+}
+
 // A field's JSON, from what the test wrote, by the field's type in the schema.
 nlohmann::json field_json(const check::FieldDef& field, const std::string& value,
                           std::optional<Time> start, std::uint32_t line) {
@@ -70,17 +83,12 @@ nlohmann::json field_json(const check::FieldDef& field, const std::string& value
     case TypeKind::boolean:
       if (value != "true" && value != "false") throw bad("true or false");
       return value == "true";
-    case TypeKind::integer: {
-      std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size()) throw bad("an integer");
-      return n;
-    }
-    case TypeKind::number: {
-      nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
-      if (!parsed.is_number()) throw bad("a number");
-      return parsed;
-    }
+    case TypeKind::integer:
+      if (auto n = integer_of(value)) return *n;
+      throw bad("an integer");
+    case TypeKind::number:
+      if (auto n = number_of(value)) return *n;
+      throw bad("a number");
     case TypeKind::time:
       return format_rfc3339(resolve_or_throw(WrittenTime{value, line}, start));
     case TypeKind::string_set: {
@@ -125,17 +133,12 @@ Value param_value(const check::Param& param, const std::string& text, std::uint3
     return TestError{line, fmt::format("set {}: '{}' is not {}", param.name, text, expected)};
   };
   switch (param.type.kind) {
-    case TypeKind::integer: {
-      std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      if (ec != std::errc() || end != text.data() + text.size()) throw bad("an integer");
-      return n;
-    }
-    case TypeKind::number: {
-      nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
-      if (!parsed.is_number()) throw bad("a number");
-      return parsed.get<double>();
-    }
+    case TypeKind::integer:
+      if (auto n = integer_of(text)) return *n;
+      throw bad("an integer");
+    case TypeKind::number:
+      if (auto n = number_of(text)) return *n;
+      throw bad("a number");
     case TypeKind::duration:
       if (auto d = parse_duration(text)) return *d;
       throw bad("a duration (30d, 6mo, 24h)");

@@ -1,11 +1,9 @@
 // bylaw test [PATH ...]: runs policy test files (*.test, found under folders) and reports every
 // failure with a diff and the traces of the decisions that differ. Exit 1 on any failure.
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,6 +12,7 @@
 #include "bylaw/author/policy_test.hpp"
 #include "bylaw/check/checker.hpp"
 #include "commands.hpp"
+#include "files.hpp"
 
 namespace bylaw::cli {
 
@@ -27,29 +26,6 @@ constexpr const char* kTestUsage =
     "--coverage prints, for each pack, every clause of every rule (where, exclude, each side of\n"
     "each or, when, each action and eligibility branch) with how often the tests exercised it;\n"
     "--coverage-json writes the same as JSON. The format of test files is in docs/testing.md.\n";
-
-std::vector<std::string> test_files(const std::vector<std::string>& paths, std::string& error) {
-  std::vector<std::string> files;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".test") {
-          found.push_back(entry.path().string());
-        }
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (std::filesystem::is_regular_file(path, ec)) {
-      files.push_back(path);
-    } else {
-      error = fmt::format("no test file or folder '{}'", path);
-      return {};
-    }
-  }
-  return files;
-}
 
 }  // namespace
 
@@ -66,12 +42,12 @@ int test_command(const std::vector<std::string>& argv) {
   std::vector<std::string> paths = args.positional();
   if (paths.empty()) paths.push_back("policies");
   std::string error;
-  std::vector<std::string> files = test_files(paths, error);
-  if (!error.empty()) {
+  std::optional<std::vector<std::string>> files = find_files(paths, {".test"}, error);
+  if (!files) {
     fmt::print(stderr, "bylaw test: {}\n", error);
     return kExitFailure;
   }
-  if (files.empty()) {
+  if (files->empty()) {
     fmt::print(stderr, "bylaw test: no *.test files under {}\n", fmt::join(paths, ", "));
     return kExitFailure;
   }
@@ -81,12 +57,12 @@ int test_command(const std::vector<std::string>& argv) {
   std::map<std::string, std::optional<check::Policy>> packs;  // loaded once per path
   std::map<std::string, runtime::Coverage> coverage;          // per pack, over all its tests
   bool measure = args.flag("coverage") || args.value("coverage-json").has_value();
-  for (const auto& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
+  for (const auto& path : *files) {
+    std::optional<std::string> text = read_file(path);
     std::vector<std::string> errors;
-    std::optional<author::TestFile> file = author::parse_test_file(path, text.str(), errors);
+    if (!text) errors.push_back(fmt::format("{}: cannot be read", path));
+    std::optional<author::TestFile> file;
+    if (text) file = author::parse_test_file(path, *text, errors);
     if (!file) {
       for (const auto& e : errors) fmt::print("{}\n", e);
       ++failed;

@@ -26,7 +26,6 @@ class IdSet {
   // Adds `id`, of an event at `time`, unless it is there already.
   void insert(std::string_view id, Time time);
   std::size_t size() const { return count_; }
-  std::size_t bytes() const { return arena_.size() + slots_.size() * sizeof(Slot); }
   // Forgets the ids of events in hours wholly before `cutoff`; returns how many.
   std::size_t forget_before(Time cutoff);
   // Checkpoints.

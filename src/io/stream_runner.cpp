@@ -75,7 +75,9 @@ struct StreamRunner::Impl {
   RejectHandler on_reject;
   Duration max_lateness;
   Duration dedup_horizon;
-  std::optional<Time> last_forget;  // the clock when old ids were last forgotten
+  // When old ids are next forgotten: half a horizon after the last time (none: at the first
+  // event). One comparison per event.
+  std::optional<Time> next_forget;
   RunCounts counts;
 
   Impl(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler reject,
@@ -93,9 +95,8 @@ struct StreamRunner::Impl {
   // at that pace costs little, and keeps it within 1.5 horizons of events.
   void forget_old_ids() {
     Time clock = *engine.clock();
-    Duration half{0, dedup_horizon.approximate_micros() / 2};
-    if (last_forget && clock < add(*last_forget, half)) return;
-    last_forget = clock;
+    if (next_forget && clock < *next_forget) return;
+    next_forget = add(clock, Duration{0, dedup_horizon.approximate_micros() / 2});
     used_ids.forget_before(subtract(clock, dedup_horizon));
   }
 
@@ -172,8 +173,8 @@ void StreamRunner::save(std::string& out) const {
                           r.counts.late, r.counts.rejected}) {
     put_varint(out, n);
   }
-  out.push_back(r.last_forget ? 1 : 0);
-  if (r.last_forget) put_signed(out, r.last_forget->micros);
+  out.push_back(r.next_forget ? 1 : 0);
+  if (r.next_forget) put_signed(out, r.next_forget->micros);
   r.used_ids.save(out);
   put_text(out, engine);
 }
@@ -186,8 +187,8 @@ runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
                            &r.counts.skipped, &r.counts.late, &r.counts.rejected}) {
     *n = in.varint();
   }
-  r.last_forget.reset();
-  if (in.boolean()) r.last_forget = Time{in.signed_varint()};
+  r.next_forget.reset();
+  if (in.boolean()) r.next_forget = Time{in.signed_varint()};
   r.used_ids.restore(in);
   std::string_view engine = in.text();
   if (!in.done()) in.fail("trailing bytes");

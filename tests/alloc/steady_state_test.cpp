@@ -34,41 +34,13 @@ void show_backtrace() {
 
 }  // namespace
 
-void* operator new(std::size_t size) {
-  if (counting) {
-    ++allocations;
-    if (show_where) show_backtrace();
-  }
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
+void note_allocation() {
+  if (!counting) return;
+  ++allocations;
+  if (show_where) show_backtrace();
 }
-void* operator new[](std::size_t size) {
-  return ::operator new(size);
-}
-// The nothrow forms too: left to the library (or to a sanitizer's runtime), they would allocate
-// in a way the deletes below do not pair with.
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return ::operator new(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return ::operator new(size, std::nothrow);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
+
+#include "counting_new.hpp"
 
 namespace {
 

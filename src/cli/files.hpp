@@ -1,0 +1,21 @@
+// Files named on the command line: folders are searched (recursively, in sorted order) for the
+// files a command works on.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace bylaw::cli {
+
+// Each path that is a file, and every file under each folder whose extension is one of
+// `extensions` (".test"); nothing, with `error` set, for a path that is neither.
+std::optional<std::vector<std::string>> find_files(const std::vector<std::string>& paths,
+                                                   const std::set<std::string>& extensions,
+                                                   std::string& error);
+
+// A file's bytes; nothing when it cannot be read.
+std::optional<std::string> read_file(const std::string& path);
+
+}  // namespace bylaw::cli
