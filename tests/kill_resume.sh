@@ -77,6 +77,28 @@ decisions=$(wc -l < "$work/ref.jsonl")
 stored=$(sqlite3 "$work/run.db" "SELECT count(*) FROM records WHERE kind = 'decision'")
 [ "$stored" = "$decisions" ] || fail "the store holds $stored decisions, the output $decisions"
 
+# Decisions reach an output only once their checkpoint is committed: killed while writing to
+# standard output (which cannot be cut back), it holds exactly what the store says was
+# committed, less at most the last checkpoint's own bytes if the kill came before they were out.
+rm -f "$work/run.db"
+"$bylaw" run "${common[@]}" --output - --store "$work/run.db" --checkpoint-every 5000 \
+  > "$work/stdout.jsonl" 2> /dev/null &
+pid=$!
+for _ in $(seq 200); do
+  [ -s "$work/stdout.jsonl" ] && break
+  sleep 0.02
+done
+sleep 0.2
+kill -KILL "$pid"
+wait "$pid" 2> /dev/null
+read -r committed pending < <(sqlite3 -separator ' ' "$work/run.db" \
+  "SELECT output_length, length(pending_output) FROM checkpoint")
+size=$(wc -c < "$work/stdout.jsonl")
+[ -n "$committed" ] && [ "$size" -le "$committed" ] && [ "$size" -ge $((committed - pending)) ] ||
+  fail "standard output holds $size bytes; the store committed ${committed:-none} (last ${pending:-?})"
+cmp -n "$size" "$work/stdout.jsonl" "$work/ref.jsonl" > /dev/null ||
+  fail "standard output is not a prefix of the uninterrupted run's"
+
 # SIGTERM: the current line is finished, a checkpoint taken, exit 0; the rerun completes it.
 rm -f "$work/run.db" "$work/out.jsonl"
 "$bylaw" "${killed[@]}" 2> "$work/term.err" &
