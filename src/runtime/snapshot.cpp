@@ -4,9 +4,9 @@
 //
 // A restore may meet a policy that changed since the save (`--allow-policy-change`). State is
 // matched by name, never by position: a rule's windows and indexes are kept when a rule of the
-// same name still has the same clause (the same text, blanks aside); holds and their timers are
-// always kept, since they are people's standing; remembered decisions are kept when some
-// `earlier` still asks for them. What is left behind is reported. The event schema itself must
+// same name still has the same clause (the same text, blanks aside, at any place in the rule);
+// holds and their timers are always kept, since they are people's standing; remembered
+// decisions are kept when some `earlier` still asks for them. What is left behind is reported. The event schema itself must
 // not change: saved events are laid out by it.
 #include <algorithm>
 #include <cctype>
@@ -297,40 +297,45 @@ RestoreReport Engine::restore(std::string_view bytes) {
     std::string name(in.text());
     int r = e.policy.find_rule(name);
     const check::Rule* rule = r >= 0 ? &e.policy.rules[static_cast<std::size_t>(r)] : nullptr;
-    if (!rule)
+    if (!rule) {
       report.dropped.push_back(
           fmt::format("rule {}: its windows and indexes (the rule is gone)", name));
-    std::size_t correlations = in.count();
-    for (std::size_t c = 0; c < correlations; ++c) {
+    }
+    // The new rule's clause that says the same (blanks aside), wherever it now stands; -1: none.
+    auto same_clause = [&](const auto& clauses, const std::string& text) -> int {
+      for (std::size_t i = 0; i < clauses.size(); ++i) {
+        if (clause_text(e.policy, clauses[i].span) == text) return static_cast<int>(i);
+      }
+      return -1;
+    };
+    auto reason_of = [&](std::string_view reason) -> const std::string* {
+      for (std::size_t x = 0; rule && x < rule->exclusions.size(); ++x) {
+        if (rule->exclusions[x].reason == reason) return &rule->exclusions[x].reason;
+      }
+      return &e.carried_reasons.emplace_back(reason);
+    };
+    for (std::size_t n = in.count(); n > 0; --n) {
       std::string text(in.text());
-      CorrelationIndex* into = nullptr;
-      if (rule && c < rule->correlations.size() &&
-          clause_text(e.policy, rule->correlations[c].span) == text) {
-        into = &e.state.correlations[static_cast<std::size_t>(r)][c];
-      } else if (rule) {
+      int c = rule ? same_clause(rule->correlations, text) : -1;
+      if (rule && c < 0) {
         report.dropped.push_back(fmt::format("rule {}: the index of `{}` (changed)", name, text));
       }
-      CorrelationIndex::restore(in, into);
+      CorrelationIndex::restore(
+          in,
+          c < 0 ? nullptr
+                : &e.state.correlations[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)]);
     }
-    std::size_t aggregates = in.count();
-    for (std::size_t a = 0; a < aggregates; ++a) {
+    for (std::size_t n = in.count(); n > 0; --n) {
       std::string text(in.text());
-      AggregateWindow* into = nullptr;
-      if (rule && a < rule->aggregates.size() &&
-          clause_text(e.policy, rule->aggregates[a].span) == text) {
-        into = &e.state.aggregates[static_cast<std::size_t>(r)][a];
-      } else if (rule) {
+      int a = rule ? same_clause(rule->aggregates, text) : -1;
+      if (rule && a < 0) {
         report.dropped.push_back(fmt::format("rule {}: the window of `{}` (changed)", name, text));
       }
-      auto reason_of = [&](std::string_view reason) -> const std::string* {
-        if (rule) {
-          for (const auto& exclusion : rule->exclusions) {
-            if (exclusion.reason == reason) return &exclusion.reason;
-          }
-        }
-        return &e.carried_reasons.emplace_back(reason);
-      };
-      AggregateWindow::restore(in, into, reason_of);
+      AggregateWindow::restore(
+          in,
+          a < 0 ? nullptr
+                : &e.state.aggregates[static_cast<std::size_t>(r)][static_cast<std::size_t>(a)],
+          reason_of);
     }
   }
 

@@ -139,3 +139,32 @@ TEST_CASE("a changed event schema is refused - damaged bytes are an error", "[ru
   Run fresh(kCounting);
   CHECK_THROWS_AS(fresh.engine.restore("nonsense"), BadBytes);
 }
+
+TEST_CASE("a clause is found by what it says - not by where it stands", "[runtime][snapshot]") {
+  // noisy's window moves to the first place in busy (whose own window is gone): it is kept.
+  Run first(R"(
+rule busy {
+  on tick as t
+  count per t.who over 10d as n
+  count per t.who over 1d as m
+  when m >= 3
+  then alert busy on t.who severity low say "{m}"
+})");
+  first.tick("a", "2026-01-01T00:00:00Z", "x");
+  first.tick("b", "2026-01-01T01:00:00Z", "x");
+  std::string state;
+  first.engine.save(state);
+  Run second(R"(
+rule busy {
+  on tick as t
+  count per t.who over 1d as m
+  when m >= 3
+  then alert busy on t.who severity low say "{m}"
+})");
+  RestoreReport report = second.engine.restore(state);
+  CHECK(report.dropped ==
+        std::vector<std::string>{
+            "rule busy: the window of `count per t.who over 10d as n` (changed)"});
+  second.tick("c", "2026-01-01T02:00:00Z", "x");
+  CHECK(second.sink.all.size() == 1);  // the 1d window came back under its new place
+}
