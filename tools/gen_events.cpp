@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "bylaw/core/time.hpp"
 
@@ -377,53 +378,43 @@ class Generator {
   std::unordered_map<std::uint64_t, HoldGuess> guesses_;
 };
 
-int usage(const char* message) {
-  std::fprintf(stderr,
-               "bylaw-gen-events: %s\nusage: bylaw-gen-events --events N [--freelancers F] "
-               "[--clients C] [--seed S] [--bad-rate P] [--days D] [--output FILE]\n",
-               message);
-  return 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (i + 1 >= argc) return usage("every option takes a value");
-    const char* value = argv[++i];
-    char* end = nullptr;
-    if (arg == "--events") {
-      options.events = std::strtoull(value, &end, 10);
-    } else if (arg == "--freelancers") {
-      options.freelancers = std::strtoull(value, &end, 10);
-    } else if (arg == "--clients") {
-      options.clients = std::strtoull(value, &end, 10);
-    } else if (arg == "--seed") {
-      options.seed = std::strtoull(value, &end, 10);
-    } else if (arg == "--bad-rate") {
-      options.bad_rate = std::strtod(value, &end);
-    } else if (arg == "--days") {
-      options.days = std::strtoll(value, &end, 10);
-    } else if (arg == "--output") {
-      options.output = value;
-      continue;
-    } else {
-      return usage("unknown option");
-    }
-    if (!end || *end != '\0') return usage("a value is not a number");
-  }
-  if (options.freelancers == 0 || options.clients == 0 || options.days <= 0 ||
-      options.bad_rate < 0 || options.bad_rate > 1) {
-    return usage("freelancers, clients and days must be positive; bad-rate in 0..1");
-  }
+  CLI::App app{"A deterministic stream of marketplace life, as CloudEvents JSON Lines",
+               "bylaw-gen-events"};
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+  app.add_option("--events", options.events, "Lines to write")->capture_default_str();
+  app.add_option("--freelancers", options.freelancers, "Freelancers in the population")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--clients", options.clients, "Clients in the population")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--seed", options.seed, "The random numbers' seed")->capture_default_str();
+  app.add_option("--bad-rate", options.bad_rate,
+                 "Share of lines malformed, duplicated or of an undeclared type")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--days", options.days, "Days of event time the stream spans")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--output", options.output, "Where to write; - for standard output")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   std::FILE* out = options.output == "-" ? stdout : std::fopen(options.output.c_str(), "wb");
-  if (!out) return usage("cannot open the output");
+  if (!out) {
+    std::fprintf(stderr, "bylaw-gen-events: cannot open '%s'\n", options.output.c_str());
+    return 1;
+  }
   static char buffer[1 << 20];
   std::setvbuf(out, buffer, _IOFBF, sizeof buffer);
   Generator(options, out).run();
-  if (std::fflush(out) != 0) return usage("writing the output failed");
+  if (std::fflush(out) != 0) {
+    std::fprintf(stderr, "bylaw-gen-events: writing '%s' failed\n", options.output.c_str());
+    return 1;
+  }
   if (out != stdout) std::fclose(out);
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/event_decoder.hpp"
 #include "bylaw/runtime/engine.hpp"
 
@@ -13,7 +14,7 @@ namespace {
 const char* kPack = BYLAW_SOURCE_DIR "/policies/marketplace.policy";
 
 const bylaw::check::Policy& marketplace() {
-  static const bylaw::check::LoadResult loaded = bylaw::check::load_policy(kPack);
+  static const bylaw::check::LoadResult loaded = bylaw::io::load_policy_file(kPack);
   if (!loaded.policy) std::abort();
   return *loaded.policy;
 }
@@ -26,7 +27,7 @@ struct Discard : bylaw::runtime::DecisionSink {
 // Loading and checking the whole marketplace pack: parse, resolve, type-check, hash.
 void PolicyLoad(benchmark::State& state) {
   for (auto _ : state) {
-    auto loaded = bylaw::check::load_policy(kPack);
+    auto loaded = bylaw::io::load_policy_file(kPack);
     benchmark::DoNotOptimize(loaded.policy);
   }
 }

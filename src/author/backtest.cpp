@@ -7,7 +7,7 @@
 
 #include "bylaw/explain/explain.hpp"
 #include "bylaw/io/decision_encoder.hpp"
-#include "io/line_reader.hpp"
+#include "bylaw/io/line_reader.hpp"
 
 namespace bylaw::author {
 

@@ -13,7 +13,7 @@ using check::TExpr;
 
 struct Builder {
   const check::Policy& policy;
-  const runtime::RuleCoverage& counts;
+  const RuleCoverage& counts;
   RuleCoverageReport& out;
 
   void add(std::string kind, std::string text, Span span, std::uint64_t count) {
@@ -44,16 +44,16 @@ std::string source_text(const check::Policy& policy, Span span) {
 }  // namespace
 
 std::vector<RuleCoverageReport> coverage_report(const check::Policy& policy,
-                                                const runtime::Coverage& coverage) {
+                                                const Coverage& coverage) {
   std::vector<RuleCoverageReport> report;
   for (std::size_t r = 0; r < policy.rules.size(); ++r) {
     const check::Rule& rule = policy.rules[r];
     if (rule.mode == check::Mode::off) continue;  // never evaluated: nothing to cover
-    const runtime::RuleCoverage& counts = coverage.rules[r];
+    const RuleCoverage& counts = coverage.rules[r];
     RuleCoverageReport& out = report.emplace_back();
     out.rule = rule.name;
     Builder b{policy, counts, out};
-    for (const auto& local : rule.locals) {
+    for (const auto& local : rule.lets) {
       if (local.value) b.ors(*local.value);
     }
     for (std::size_t g = 0; g < rule.guards.size(); ++g) {

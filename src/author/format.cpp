@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "bylaw/syntax/tokens.hpp"
+
 namespace bylaw::author {
 
 namespace {
@@ -16,22 +18,6 @@ struct Token {
   TokenKind kind;
   std::string text;
 };
-
-// The words after which `(` opens a group rather than a call's arguments.
-const std::set<std::string>& grouping_words() {
-  static const std::set<std::string> words = {
-      "and",   "or",   "not", "in",  "has",      "any",      "all",    "is",    "when",
-      "where", "then", "say", "let", "exclude",  "until",    "within", "after", "over",
-      "per",   "as",   "on",  "of",  "evidence", "distinct", "count",  "sum",   "deny"};
-  return words;
-}
-
-bool is_word_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
-}
-bool is_word_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
 
 // The code of one line as tokens, and its trailing comment (with its `#`), if any.
 bool tokenize(const std::string& line, std::vector<Token>& tokens, std::string& comment,
@@ -59,16 +45,16 @@ bool tokenize(const std::string& line, std::vector<Token>& tokens, std::string& 
       }
       tokens.push_back({TokenKind::string, line.substr(i, j + 1 - i)});
       i = j + 1;
-    } else if (is_word_start(c)) {
+    } else if (syntax::is_name_start(c)) {
       std::size_t j = i;
-      while (j < line.size() && is_word_char(line[j])) ++j;
+      while (j < line.size() && syntax::is_name_char(line[j])) ++j;
       tokens.push_back({TokenKind::word, line.substr(i, j - i)});
       i = j;
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       // 42, 2.5, 30d, 6mo, 1d12h; `1..5` is two numbers around `..`.
       std::size_t j = i;
       while (j < line.size()) {
-        if (is_word_char(line[j])) {
+        if (syntax::is_name_char(line[j])) {
           ++j;
         } else if (line[j] == '.' && j + 1 < line.size() &&
                    std::isdigit(static_cast<unsigned char>(line[j + 1]))) {
@@ -98,7 +84,7 @@ bool expects_operand(const Token* previous) {
   if (previous->kind == TokenKind::op) {
     return previous->text != ")" && previous->text != "]" && previous->text != "}";
   }
-  return previous->kind == TokenKind::word && grouping_words().count(previous->text) > 0;
+  return previous->kind == TokenKind::word && syntax::is_keyword(previous->text);
 }
 
 // The code of a line with canonical spacing.
@@ -125,7 +111,7 @@ std::string spaced(const std::vector<Token>& tokens) {
         space = false;
       }
       if (this_op && t.text == "}" && !braces.empty() && braces.back() == '{') space = false;
-      if (this_op && t.text == "(" && prev->kind == TokenKind::word && !grouping_words().count(p)) {
+      if (this_op && t.text == "(" && prev->kind == TokenKind::word && !syntax::is_keyword(p)) {
         space = false;  // a call, or enum(...)
       }
       if (in_generic && (p == "<" || t.text == ">")) space = false;
@@ -185,9 +171,8 @@ bool tokens_of(const std::string& text, std::vector<std::string>& out, std::stri
   return true;
 }
 
-}  // namespace
-
-std::optional<std::string> format_source(const std::string& text, std::string& error) {
+// Pass 1: the lines, tokenized; nothing when one does not tokenize.
+std::optional<std::vector<Line>> read_lines(const std::string& text, std::string& error) {
   std::vector<Line> lines;
   std::size_t begin = 0;
   std::size_t number = 0;
@@ -206,19 +191,39 @@ std::optional<std::string> format_source(const std::string& text, std::string& e
     line.blank = line.tokens.empty() && line.comment.empty();
     lines.push_back(std::move(line));
   }
+  return lines;
+}
 
-  // Indentation: blocks by braces; within a block, an outline of the written indents.
+// How each line is laid out: its code with canonical spacing, its level (two spaces each), and
+// the column of its trailing comment.
+struct Layout {
+  std::vector<std::string> code;
+  std::vector<std::size_t> level;
+  std::vector<std::size_t> comment_column;
+};
+
+// Braces the line leaves open (a set literal closes on its own line; a leading `}` was counted).
+int braces_left_open(const Line& line, bool closes) {
+  int open = 0;
+  for (const auto& t : line.tokens) {
+    if (t.kind != TokenKind::op) continue;
+    if (t.text == "{") ++open;
+    if (t.text == "}" && !(closes && &t == &line.tokens.front())) --open;
+  }
+  return open;
+}
+
+// Pass 2: the level of each code line: blocks by braces; within a block, an outline of the
+// written indents in steps of one level.
+void indent_code(const std::vector<Line>& lines, Layout& layout) {
   struct Block {
     std::vector<std::pair<std::size_t, std::size_t>> outline;  // (written indent, level)
     std::size_t base = 0;
   };
   std::vector<Block> blocks{Block{}};
-  std::vector<std::string> code(lines.size());
-  std::vector<std::size_t> level(lines.size(), 0);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const Line& line = lines[i];
-    if (line.blank) continue;
-    if (line.tokens.empty()) continue;  // a comment line: placed by the code after it
+    if (line.tokens.empty()) continue;  // blank, or a comment line: placed by the code after it
     bool closes = line.tokens.front().kind == TokenKind::op && line.tokens.front().text == "}";
     if (closes && blocks.size() > 1) blocks.pop_back();
     Block& block = blocks.back();
@@ -235,53 +240,51 @@ std::optional<std::string> format_source(const std::string& text, std::string& e
       at = outline.back().second + 1;
       outline.emplace_back(line.indent, at);
     }
-    level[i] = at;
-    code[i] = spaced(line.tokens);
-    // Braces this line leaves open start blocks (a set literal closes on its own line).
-    int open = 0;
-    for (const auto& t : line.tokens) {
-      if (t.kind != TokenKind::op) continue;
-      if (t.text == "{") ++open;
-      if (t.text == "}" && !(closes && &t == &line.tokens.front())) --open;
-    }
-    for (int b = 0; b < open; ++b) blocks.push_back(Block{{}, at + 1});
+    layout.level[i] = at;
+    layout.code[i] = spaced(line.tokens);
+    for (int b = braces_left_open(line, closes); b > 0; --b) blocks.push_back(Block{{}, at + 1});
   }
-  // A comment line takes the level of the code after it (inside the block when that code
-  // closes it; 0 at the end of the file).
-  for (std::size_t i = lines.size(); i-- > 0;) {
-    if (!lines[i].blank && lines[i].tokens.empty()) {
-      std::size_t next = i + 1;
-      while (next < lines.size() && lines[next].blank) ++next;
-      if (next == lines.size()) {
-        level[i] = 0;
-      } else if (!lines[next].tokens.empty() && lines[next].tokens.front().text == "}") {
-        level[i] = level[next] + 1;
-      } else {
-        level[i] = level[next];
-      }
-    }
-  }
+}
 
-  // Trailing comments on consecutive lines line up.
-  std::vector<std::size_t> comment_column(lines.size(), 0);
+// Pass 3: a comment line takes the level of the code after it (inside the block when that code
+// closes it; 0 at the end of the file).
+void place_comment_lines(const std::vector<Line>& lines, Layout& layout) {
+  for (std::size_t i = lines.size(); i-- > 0;) {
+    if (lines[i].blank || !lines[i].tokens.empty()) continue;
+    std::size_t next = i + 1;
+    while (next < lines.size() && lines[next].blank) ++next;
+    if (next == lines.size()) {
+      layout.level[i] = 0;
+    } else if (!lines[next].tokens.empty() && lines[next].tokens.front().text == "}") {
+      layout.level[i] = layout.level[next] + 1;
+    } else {
+      layout.level[i] = layout.level[next];
+    }
+  }
+}
+
+// Pass 4: trailing comments on consecutive lines line up.
+void align_comments(const std::vector<Line>& lines, Layout& layout) {
+  auto trailing = [&](std::size_t k) {
+    return !lines[k].tokens.empty() && !lines[k].comment.empty();
+  };
   for (std::size_t i = 0; i < lines.size();) {
-    auto trailing = [&](std::size_t k) {
-      return !lines[k].tokens.empty() && !lines[k].comment.empty();
-    };
     if (!trailing(i)) {
       ++i;
       continue;
     }
     std::size_t j = i;
     std::size_t widest = 0;
-    while (j < lines.size() && trailing(j)) {
-      widest = std::max(widest, level[j] * 2 + code[j].size());
-      ++j;
+    for (; j < lines.size() && trailing(j); ++j) {
+      widest = std::max(widest, layout.level[j] * 2 + layout.code[j].size());
     }
-    for (std::size_t k = i; k < j; ++k) comment_column[k] = widest + 2;
+    for (std::size_t k = i; k < j; ++k) layout.comment_column[k] = widest + 2;
     i = j;
   }
+}
 
+// Pass 5: the text, with blank lines tidied (one at most, none at the start or the end).
+std::string render(const std::vector<Line>& lines, const Layout& layout) {
   std::string out;
   bool previous_blank = true;  // no blank line at the start
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -292,11 +295,12 @@ std::optional<std::string> format_source(const std::string& text, std::string& e
       continue;
     }
     previous_blank = false;
-    std::string shown(level[i] * 2, ' ');
+    std::string shown(layout.level[i] * 2, ' ');
     if (!line.tokens.empty()) {
-      shown += code[i];
+      shown += layout.code[i];
       if (!line.comment.empty()) {
-        shown.append(comment_column[i] > shown.size() ? comment_column[i] - shown.size() : 2, ' ');
+        std::size_t column = layout.comment_column[i];
+        shown.append(column > shown.size() ? column - shown.size() : 2, ' ');
       }
     }
     shown += line.comment;
@@ -306,7 +310,21 @@ std::optional<std::string> format_source(const std::string& text, std::string& e
   while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') {
     out.pop_back();
   }
+  return out;
+}
 
+}  // namespace
+
+std::optional<std::string> format_source(const std::string& text, std::string& error) {
+  std::optional<std::vector<Line>> lines = read_lines(text, error);
+  if (!lines) return std::nullopt;
+  Layout layout{std::vector<std::string>(lines->size()), std::vector<std::size_t>(lines->size(), 0),
+                std::vector<std::size_t>(lines->size(), 0)};
+  indent_code(*lines, layout);
+  place_comment_lines(*lines, layout);
+  align_comments(*lines, layout);
+  std::string out = render(*lines, layout);
+  // Only blanks may change: the tokens before and after must be the same.
   std::vector<std::string> before, after;
   if (!tokens_of(text, before, error) || !tokens_of(out, after, error) || before != after) {
     error = "formatting would change the file's tokens (a bug in bylaw fmt): left as it is";

@@ -63,164 +63,191 @@ bool split_pair(const std::string& word, std::string& key, std::string& value) {
   return true;
 }
 
+// Reads a test file line by line; one method per statement.
+class TestFileParser {
+ public:
+  TestFileParser(const std::string& path, std::vector<std::string>& errors)
+      : path_(path), errors_(errors) {
+    file_.path = path;
+  }
+
+  std::optional<TestFile> parse(const std::string& text) {
+    std::size_t errors_before = errors_.size();
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+      std::size_t end = text.find('\n', begin);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(begin, end - begin);
+      begin = end + 1;
+      ++number_;
+      std::string problem;
+      std::vector<std::string> words = words_of(line, problem);
+      if (!problem.empty()) {
+        error(problem);
+      } else if (!words.empty()) {
+        statement(line, words);
+      } else if (end == text.size()) {
+        break;
+      }
+    }
+    if (open_) {
+      errors_.push_back(
+          fmt::format("{}:{}: the test \"{}\" has no `end`", path_, open_->line, open_->name));
+    }
+    if (file_.policy.empty())
+      errors_.push_back(fmt::format("{}:1: no `policy \"PATH\"` line", path_));
+    if (errors_.size() > errors_before) return std::nullopt;
+    return std::move(file_);
+  }
+
+ private:
+  void error(const std::string& message) {
+    errors_.push_back(fmt::format("{}:{}: {}", path_, number_, message));
+  }
+
+  void statement(const std::string& line, const std::vector<std::string>& words) {
+    const std::string& verb = words[0];
+    if (verb == "policy") return policy(words);
+    if (verb == "test") return test(words);
+    if (verb == "end") return end();
+    if (!open_) return error(fmt::format("`{}` outside a test: expected `policy` or `test`", verb));
+    if (verb == "start") return start(words);
+    if (verb == "set") return set(line, words);
+    if (verb == "event") return event(words);
+    if (verb == "expect") return expect(words);
+    if (verb == "allow" && words.size() == 2 && words[1] == "others") {
+      open_->allow_others = true;
+      return;
+    }
+    error(fmt::format("unknown statement '{}': start, set, event, expect, allow others or end",
+                      verb));
+  }
+
+  void policy(const std::vector<std::string>& words) {
+    if (words.size() != 2 || words[1].front() != '"') {
+      error("expected: policy \"PATH\"");
+    } else if (!file_.policy.empty()) {
+      error("a second `policy` line: a test file tests one pack");
+    } else {
+      file_.policy = unquoted(words[1]);
+    }
+  }
+
+  void test(const std::vector<std::string>& words) {
+    if (open_) {
+      error(fmt::format("`test` inside the test of line {}: close it with `end`", open_->line));
+    }
+    if (words.size() != 2 || words[1].front() != '"')
+      return error("expected: test \"WHAT IT SHOWS\"");
+    file_.cases.emplace_back();
+    open_ = &file_.cases.back();
+    open_->line = number_;
+    open_->name = unquoted(words[1]);
+  }
+
+  void end() {
+    if (!open_) error("`end` without a `test`");
+    open_ = nullptr;
+  }
+
+  void start(const std::vector<std::string>& words) {
+    if (words.size() != 2)
+      return error("expected: start TIME (RFC 3339, e.g. 2026-01-01T00:00:00Z)");
+    open_->start = WrittenTime{words[1], number_};
+  }
+
+  // set NAME = VALUE: the value is the rest of the line, as the pack would write it.
+  void set(const std::string& line, const std::vector<std::string>& words) {
+    std::size_t eq = line.find('=');
+    std::size_t hash = line.find('#');
+    if (words.size() < 4 || words[2] != "=" || eq == std::string::npos) {
+      return error("expected: set NAME = VALUE");
+    }
+    std::string value =
+        line.substr(eq + 1, hash == std::string::npos ? std::string::npos : hash - eq - 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t\r") + 1);
+    open_->params.emplace_back(words[1], value);
+  }
+
+  void event(const std::vector<std::string>& words) {
+    if (words.size() < 3) return error("expected: event TIME TYPE [id=ID] FIELD=VALUE ...");
+    EventSpec event;
+    event.line = number_;
+    event.time = WrittenTime{words[1], number_};
+    event.type = words[2];
+    for (std::size_t i = 3; i < words.size(); ++i) {
+      std::string key, value;
+      if (!split_pair(words[i], key, value)) {
+        error(fmt::format("expected FIELD=VALUE, not '{}'", words[i]));
+      } else if (key == "id") {
+        event.id = unquoted(value);
+      } else {
+        event.fields.emplace_back(key, value);
+      }
+    }
+    open_->events.push_back(std::move(event));
+  }
+
+  // expect KIND NAME on SUBJECT [at TIME] [key=value ...]
+  void expect(const std::vector<std::string>& words) {
+    if (words.size() < 5 || words[3] != "on") {
+      return error(
+          "expected: expect KIND NAME on SUBJECT [at TIME] [eligible=...] [reason=...] ...");
+    }
+    Expectation e;
+    e.line = number_;
+    e.kind = words[1];
+    if (e.kind != "hold" && e.kind != "release" && e.kind != "alert" && e.kind != "eligibility") {
+      return error(
+          fmt::format("unknown decision kind '{}': hold, release, alert or eligibility", e.kind));
+    }
+    e.name = words[2];
+    e.subject = unquoted(words[4]);
+    std::size_t i = 5;
+    if (i < words.size() && words[i] == "at") {
+      if (i + 1 >= words.size()) return error("`at` needs a time");
+      e.time = WrittenTime{words[i + 1], number_};
+      i += 2;
+    }
+    for (; i < words.size(); ++i) expectation_field(words[i], e);
+    open_->expectations.push_back(std::move(e));
+  }
+
+  void expectation_field(const std::string& word, Expectation& e) {
+    std::string key, value;
+    if (!split_pair(word, key, value))
+      return error(fmt::format("expected KEY=VALUE, not '{}'", word));
+    if (key == "trigger") {
+      e.trigger = unquoted(value);
+    } else if (key == "eligible" && (value == "true" || value == "false")) {
+      e.eligible = value == "true";
+    } else if (key == "reason") {
+      e.reason = unquoted(value);
+    } else if (key == "eligible_at") {
+      e.eligible_at = WrittenTime{value, number_};
+    } else if (key == "appeal_eligible_at") {
+      e.appeal_eligible_at = WrittenTime{value, number_};
+    } else {
+      error(fmt::format(
+          "unknown expectation '{}': trigger, eligible (true or false), reason, eligible_at or "
+          "appeal_eligible_at",
+          word));
+    }
+  }
+
+  const std::string& path_;
+  std::vector<std::string>& errors_;
+  TestFile file_;
+  TestCase* open_ = nullptr;  // the test being read, until its `end`
+  std::uint32_t number_ = 0;  // the line being read
+};
+
 }  // namespace
 
 std::optional<TestFile> parse_test_file(const std::string& path, const std::string& text,
                                         std::vector<std::string>& errors) {
-  TestFile file;
-  file.path = path;
-  std::size_t errors_before = errors.size();
-  TestCase* open = nullptr;
-  std::uint32_t number = 0;
-  auto error = [&](const std::string& message) {
-    errors.push_back(fmt::format("{}:{}: {}", path, number, message));
-  };
-  std::size_t begin = 0;
-  while (begin <= text.size()) {
-    std::size_t end = text.find('\n', begin);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(begin, end - begin);
-    begin = end + 1;
-    ++number;
-    std::string problem;
-    std::vector<std::string> words = words_of(line, problem);
-    if (!problem.empty()) {
-      error(problem);
-      continue;
-    }
-    if (words.empty()) {
-      if (end == text.size()) break;
-      continue;
-    }
-    const std::string& verb = words[0];
-    if (verb == "policy") {
-      if (words.size() != 2 || words[1].front() != '"') {
-        error("expected: policy \"PATH\"");
-      } else if (!file.policy.empty()) {
-        error("a second `policy` line: a test file tests one pack");
-      } else {
-        file.policy = unquoted(words[1]);
-      }
-    } else if (verb == "test") {
-      if (open)
-        error(fmt::format("`test` inside the test of line {}: close it with `end`", open->line));
-      if (words.size() != 2 || words[1].front() != '"') {
-        error("expected: test \"WHAT IT SHOWS\"");
-        continue;
-      }
-      file.cases.emplace_back();
-      open = &file.cases.back();
-      open->line = number;
-      open->name = unquoted(words[1]);
-    } else if (verb == "end") {
-      if (!open) error("`end` without a `test`");
-      open = nullptr;
-    } else if (!open) {
-      error(fmt::format("`{}` outside a test: expected `policy` or `test`", verb));
-    } else if (verb == "start") {
-      if (words.size() != 2) {
-        error("expected: start TIME (RFC 3339, e.g. 2026-01-01T00:00:00Z)");
-      } else {
-        open->start = WrittenTime{words[1], number};
-      }
-    } else if (verb == "set") {
-      // set NAME = VALUE: the value is the rest of the line, as the pack would write it.
-      std::size_t eq = line.find('=');
-      std::size_t hash = line.find('#');
-      if (words.size() < 4 || words[2] != "=" || eq == std::string::npos) {
-        error("expected: set NAME = VALUE");
-        continue;
-      }
-      std::string value =
-          line.substr(eq + 1, hash == std::string::npos ? std::string::npos : hash - eq - 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      value.erase(value.find_last_not_of(" \t\r") + 1);
-      open->params.emplace_back(words[1], value);
-    } else if (verb == "event") {
-      if (words.size() < 3) {
-        error("expected: event TIME TYPE [id=ID] FIELD=VALUE ...");
-        continue;
-      }
-      EventSpec event;
-      event.line = number;
-      event.time = WrittenTime{words[1], number};
-      event.type = words[2];
-      for (std::size_t i = 3; i < words.size(); ++i) {
-        std::string key, value;
-        if (!split_pair(words[i], key, value)) {
-          error(fmt::format("expected FIELD=VALUE, not '{}'", words[i]));
-          continue;
-        }
-        if (key == "id") {
-          event.id = unquoted(value);
-        } else {
-          event.fields.emplace_back(key, value);
-        }
-      }
-      open->events.push_back(std::move(event));
-    } else if (verb == "expect") {
-      // expect KIND NAME on SUBJECT [at TIME] [key=value ...]
-      if (words.size() < 5 || words[3] != "on") {
-        error("expected: expect KIND NAME on SUBJECT [at TIME] [eligible=...] [reason=...] ...");
-        continue;
-      }
-      Expectation e;
-      e.line = number;
-      e.kind = words[1];
-      if (e.kind != "hold" && e.kind != "release" && e.kind != "alert" && e.kind != "eligibility") {
-        error(
-            fmt::format("unknown decision kind '{}': hold, release, alert or eligibility", e.kind));
-        continue;
-      }
-      e.name = words[2];
-      e.subject = unquoted(words[4]);
-      std::size_t i = 5;
-      if (i < words.size() && words[i] == "at") {
-        if (i + 1 >= words.size()) {
-          error("`at` needs a time");
-          continue;
-        }
-        e.time = WrittenTime{words[i + 1], number};
-        i += 2;
-      }
-      for (; i < words.size(); ++i) {
-        std::string key, value;
-        if (!split_pair(words[i], key, value)) {
-          error(fmt::format("expected KEY=VALUE, not '{}'", words[i]));
-          continue;
-        }
-        if (key == "trigger") {
-          e.trigger = unquoted(value);
-        } else if (key == "eligible" && (value == "true" || value == "false")) {
-          e.eligible = value == "true";
-        } else if (key == "reason") {
-          e.reason = unquoted(value);
-        } else if (key == "eligible_at") {
-          e.eligible_at = WrittenTime{value, number};
-        } else if (key == "appeal_eligible_at") {
-          e.appeal_eligible_at = WrittenTime{value, number};
-        } else {
-          error(
-              fmt::format("unknown expectation '{}': trigger, eligible (true or false), reason, "
-                          "eligible_at or appeal_eligible_at",
-                          words[i]));
-        }
-      }
-      open->expectations.push_back(std::move(e));
-    } else if (verb == "allow" && words.size() == 2 && words[1] == "others") {
-      open->allow_others = true;
-    } else {
-      error(fmt::format("unknown statement '{}': start, set, event, expect, allow others or end",
-                        verb));
-    }
-  }
-  if (open) {
-    errors.push_back(
-        fmt::format("{}:{}: the test \"{}\" has no `end`", path, open->line, open->name));
-  }
-  if (file.policy.empty()) errors.push_back(fmt::format("{}:1: no `policy \"PATH\"` line", path));
-  if (errors.size() > errors_before) return std::nullopt;
-  return file;
+  return TestFileParser(path, errors).parse(text);
 }
 
 }  // namespace bylaw::author

@@ -235,7 +235,7 @@ std::string describe(const runtime::Decision& d, std::optional<Time> start) {
 }
 
 CaseResult run_case(const check::Policy& base, const TestFile& file, const TestCase& test,
-                    runtime::Coverage* coverage) {
+                    Coverage* coverage) {
   CaseResult result;
   check::Policy policy = base;
   std::optional<Time> start;
@@ -249,10 +249,10 @@ CaseResult run_case(const check::Policy& base, const TestFile& file, const TestC
     }
     for (std::size_t i = 0; i < test.params.size(); ++i) {
       const auto& [name, value] = test.params[i];
-      int index = policy.find_param(name);
-      if (index < 0)
+      std::optional<std::size_t> index = policy.find_param(name);
+      if (!index)
         throw TestError{test.line, fmt::format("set: the policy has no parameter '{}'", name)};
-      auto& param = policy.params[static_cast<std::size_t>(index)];
+      auto& param = policy.params[*index];
       param.value = param_value(param, value, test.line);
     }
     for (std::size_t i = 0; i < test.events.size(); ++i) {
@@ -266,7 +266,7 @@ CaseResult run_case(const check::Policy& base, const TestFile& file, const TestC
   Collect sink;
   std::string rejects;
   io::RunOptions options;
-  options.coverage = coverage;
+  options.observer = coverage;
   io::StreamRunner runner(
       policy, sink,
       [&](std::uint64_t line, std::string_view reason, std::string_view detail, std::string_view) {
@@ -320,8 +320,8 @@ CaseResult run_case(const check::Policy& base, const TestFile& file, const TestC
   for (std::size_t i : unexpected) {
     const runtime::Decision& d = sink.all[i];
     const std::string* source = nullptr;
-    if (int r = policy.find_rule(d.rule); r >= 0) {
-      source = &policy.sources->file(policy.rules[static_cast<std::size_t>(r)].span.file).text();
+    if (std::optional<std::size_t> r = policy.find_rule(d.rule)) {
+      source = &policy.sources->file(policy.rules[*r].span.file).text();
     }
     out += fmt::format("  trace of + {}:\n", describe(d, start));
     out += indented(explain::render_text(d, explain::Audience::auditor, source), "    ");

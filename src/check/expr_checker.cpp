@@ -1,5 +1,7 @@
 #include "expr_checker.hpp"
 
+#include "bylaw/core/folded_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -13,29 +15,13 @@ namespace bylaw::check {
 
 using syntax::ExprKind;
 
-std::string source_text(const SourceSet& sources, Span span) {
-  std::string_view raw = sources.file(span.file).slice(span);
-  std::string out;
-  bool space = false;
-  for (char c : raw) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 TExpr ExprChecker::node(TExpr::Kind kind, const syntax::Expr& expr, Type type) const {
   TExpr out;
   out.kind = kind;
   out.op = expr.op;
   out.type = std::move(type);
   out.span = expr.span;
-  out.text = source_text(context_.sources, expr.span);
+  out.text = folded_source(context_.sources, expr.span);
   return out;
 }
 
@@ -53,8 +39,8 @@ bool ExprChecker::is_free_word(const syntax::Expr& expr) const {
   const std::string& name = expr.text;
   if (name == scope_.rule.alias) return false;
   if (scope_.candidate_alias && *scope_.candidate_alias == name) return false;
-  if (scope_.find_local(name) >= 0) return false;
-  return context_.policy.find_param(name) < 0;
+  if (scope_.find_let(name) >= 0) return false;
+  return !context_.policy.find_param(name);
 }
 
 TExpr ExprChecker::check(const syntax::Expr& expr, const Hint& hint) {
@@ -120,13 +106,13 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
     return out;
   }
   if (name == scope_.rule.alias) {
-    if (scope_.rule.trigger_type < 0) return error_node(expr);  // reported at the trigger
+    if (!scope_.rule.trigger_type) return error_node(expr);  // reported at the trigger
     TExpr out = node(TExpr::Kind::event, expr, Type::of(TypeKind::record));
-    out.type.record = scope_.rule.trigger_type;
+    out.type.record = static_cast<int>(*scope_.rule.trigger_type);
     return out;
   }
-  if (int local = scope_.find_local(name); local >= 0) {
-    const Local& def = scope_.rule.locals[static_cast<std::size_t>(local)];
+  if (int local = scope_.find_let(name); local >= 0) {
+    const Let& def = scope_.rule.lets[static_cast<std::size_t>(local)];
     if (scope_.forbid_aggregates_in && def.after_aggregates) {
       context_.diagnostics.error(
           expr.span,
@@ -136,12 +122,12 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
                       scope_.forbid_aggregates_in));
       return error_node(expr);
     }
-    TExpr out = node(TExpr::Kind::local, expr, def.type);
+    TExpr out = node(TExpr::Kind::let, expr, def.type);
     out.index = static_cast<std::uint32_t>(local);
     return out;
   }
-  if (int param = policy.find_param(name); param >= 0) {
-    auto index = static_cast<std::uint32_t>(param);
+  if (std::optional<std::size_t> param = policy.find_param(name)) {
+    auto index = static_cast<std::uint32_t>(*param);
     TExpr out = node(TExpr::Kind::param, expr, policy.params[index].type);
     out.index = index;
     context_.param_used[index] = true;

@@ -54,7 +54,6 @@ class ExprChecker {
 };
 
 // The source text of `span`, with runs of white space folded to one space.
-std::string source_text(const SourceSet& sources, Span span);
 
 // A parameter's value from its literal: `default` or a pack's `set`. Reports and returns nullopt
 // when the literal does not fit `type`.

@@ -1,35 +1,14 @@
 #include "loader.hpp"
 
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "bylaw/syntax/parser.hpp"
 
 namespace bylaw::check {
-
-FileReader disk_reader() {
-  return [](const std::string& path, std::string& error) -> std::optional<std::string> {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      error = "it is a directory";
-      return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      error = std::strerror(errno);
-      return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
-}
 
 namespace {
 
@@ -43,12 +22,7 @@ class Loader {
     std::string key = std::filesystem::path(path).lexically_normal().generic_string();
     // A file is known by where it really is: through a symbolic link that loops (`d -> .`),
     // d/x.rules, d/d/x.rules, ... are all one file, and must not be loaded without end.
-    std::string identity = key;
-    std::error_code ec;
-    if (std::filesystem::exists(key, ec)) {
-      auto real = std::filesystem::canonical(key, ec);
-      if (!ec) identity = real.generic_string();
-    }
+    std::string identity = reader_.identity(key);
     if (auto on_stack = std::find(stack_.begin(), stack_.end(), identity);
         on_stack != stack_.end()) {
       std::string chain;
@@ -74,7 +48,7 @@ class Loader {
       return true;
     }
     std::string error;
-    std::optional<std::string> text = reader_(key, error);
+    std::optional<std::string> text = reader_.read(key, error);
     if (!text) {
       if (!from) {
         fatal = fmt::format("cannot read policy '{}': {}", key, error);

@@ -239,8 +239,8 @@ class PolicyChecker {
     if (files_.front().policies.empty()) return;
     std::map<std::string, Span> set_at;
     for (const auto& item : files_.front().policies.front().sets) {
-      int index = policy_.find_param(item.name.name);
-      if (index < 0) {
+      std::optional<std::size_t> index = policy_.find_param(item.name.name);
+      if (!index) {
         std::vector<std::string> names;
         for (const auto& p : policy_.params) names.push_back(p.name);
         std::string expected = suggestion(item.name.name, names);
@@ -260,8 +260,8 @@ class PolicyChecker {
         continue;
       }
       set_at[item.name.name] = item.name.span;
-      Param& param = policy_.params[static_cast<std::size_t>(index)];
-      has_value_[static_cast<std::size_t>(index)] = true;
+      Param& param = policy_.params[*index];
+      has_value_[*index] = true;
       if (param.type.is_error()) continue;
       auto value = literal_value(*item.value, param.type, context_,
                                  fmt::format("parameter '{}'", param.name));
@@ -324,8 +324,8 @@ class PolicyChecker {
     if (files_.front().policies.empty()) return;
     std::map<std::string, Span> set_at;
     for (const auto& item : files_.front().policies.front().modes) {
-      int index = policy_.find_rule(item.rule.name);
-      if (index < 0) {
+      std::optional<std::size_t> index = policy_.find_rule(item.rule.name);
+      if (!index) {
         std::vector<std::string> names;
         for (const auto& r : policy_.rules) names.push_back(r.name);
         std::string expected = suggestion(item.rule.name, names);
@@ -353,7 +353,7 @@ class PolicyChecker {
                             "enforce, shadow or off");
         continue;
       }
-      policy_.rules[static_cast<std::size_t>(index)].mode = mode;
+      policy_.rules[*index].mode = mode;
     }
   }
 

@@ -97,9 +97,9 @@ class RuleChecker {
     } else if (type < 0) {
       report_unknown_event_type(trigger.type);
     }
-    rule_.trigger_type = type;
+    if (type >= 0) rule_.trigger_type = static_cast<std::uint32_t>(type);
     rule_.alias = trigger.alias.name;
-    if (context_.policy.find_param(rule_.alias) >= 0) {
+    if (context_.policy.find_param(rule_.alias)) {
       context_.diagnostics.error(
           trigger.alias.span,
           fmt::format("'{}' is already defined: it is a parameter", rule_.alias),
@@ -118,13 +118,13 @@ class RuleChecker {
   }
 
   // Adds a local unless its name is taken; returns its index.
-  std::uint32_t define(Local local, const syntax::Ident& name) {
+  std::uint32_t define(Let local, const syntax::Ident& name) {
     std::string taken;
     if (name.name == rule_.alias) {
       taken = "it is the event's alias";
-    } else if (scope_.find_local(name.name) >= 0) {
+    } else if (scope_.find_let(name.name) >= 0) {
       taken = "by an earlier let or aggregate of this rule";
-    } else if (context_.policy.find_param(name.name) >= 0) {
+    } else if (context_.policy.find_param(name.name)) {
       taken = "it is a parameter";
     }
     if (!taken.empty()) {
@@ -134,8 +134,8 @@ class RuleChecker {
     }
     local.name = name.name;
     local.span = name.span;
-    rule_.locals.push_back(std::move(local));
-    return static_cast<std::uint32_t>(rule_.locals.size() - 1);
+    rule_.lets.push_back(std::move(local));
+    return static_cast<std::uint32_t>(rule_.lets.size() - 1);
   }
 
   // ------------------------------------------------------------ clauses
@@ -147,8 +147,8 @@ class RuleChecker {
       check_earlier(let, *earlier);
     } else {
       TExpr value = exprs_.check(*std::get<syntax::ExprPtr>(let.value));
-      Local local;
-      local.source = Local::Source::value;
+      Let local;
+      local.source = Let::Source::value;
       local.type = value.type;
       local.after_aggregates = depends_on_aggregates(value, rule_);
       local.value = std::move(value);
@@ -172,7 +172,7 @@ class RuleChecker {
     } else if (correlation.event_type < 0) {
       report_unknown_event_type(query.type);
     }
-    if (query.alias.name == rule_.alias || scope_.find_local(query.alias.name) >= 0) {
+    if (query.alias.name == rule_.alias || scope_.find_let(query.alias.name) >= 0) {
       context_.diagnostics.error(
           query.alias.span, fmt::format("'{}' is already defined in this rule", query.alias.name),
           "another name for the earlier event");
@@ -185,8 +185,8 @@ class RuleChecker {
       scope_.candidate_alias.reset();
       split_correlation(std::move(condition), correlation, let);
     }
-    Local local;
-    local.source = Local::Source::latest;
+    Let local;
+    local.source = Let::Source::latest;
     local.type = known ? Type::of(TypeKind::record, true) : Type::of(TypeKind::error);
     local.type.record = correlation.event_type;
     local.index = static_cast<std::uint32_t>(rule_.correlations.size());
@@ -267,8 +267,8 @@ class RuleChecker {
     if (query.within) {
       history.within = exprs_.check_constant_duration(*query.within, "the `within` of `earlier`");
     }
-    Local local;
-    local.source = Local::Source::earlier;
+    Let local;
+    local.source = Let::Source::earlier;
     local.type = Type::of(TypeKind::decisions);
     local.index = static_cast<std::uint32_t>(rule_.histories.size());
     local.after_aggregates = depends_on_aggregates(history.subject, rule_);
@@ -336,13 +336,13 @@ class RuleChecker {
       aggregate.after = exprs_.check_kind(*clause.after, TypeKind::time, "`after`");
     }
     scope_.forbid_aggregates_in = nullptr;
-    Local local;
-    local.source = Local::Source::aggregate;
+    Let local;
+    local.source = Let::Source::aggregate;
     local.type = result;
     local.index = static_cast<std::uint32_t>(rule_.aggregates.size());
     local.after_aggregates = true;
     rule_.aggregates.push_back(std::move(aggregate));
-    rule_.aggregates.back().local = define(std::move(local), clause.name);
+    rule_.aggregates.back().let = define(std::move(local), clause.name);
   }
 
   // Keys and distinct values must be plain values that are always there.
@@ -490,7 +490,7 @@ class RuleChecker {
         out.push_back({EvidenceRef::Kind::trigger, 0});
         continue;
       }
-      int local = scope_.find_local(name);
+      int local = scope_.find_let(name);
       if (local < 0) {
         std::string expected = suggestion(name, scope_.visible_names(context_.policy));
         context_.diagnostics.error(
@@ -499,11 +499,11 @@ class RuleChecker {
                              : expected);
         continue;
       }
-      const Local& def = rule_.locals[static_cast<std::size_t>(local)];
+      const Let& def = rule_.lets[static_cast<std::size_t>(local)];
       auto index = static_cast<std::uint32_t>(local);
       if (item.first_per_value) {
         bool distinct =
-            def.source == Local::Source::aggregate && rule_.aggregates[def.index].distinct;
+            def.source == Let::Source::aggregate && rule_.aggregates[def.index].distinct;
         if (!distinct) {
           context_.diagnostics.error(item.name.span,
                                      fmt::format("`first of` needs a `count distinct` aggregate, "
@@ -515,13 +515,13 @@ class RuleChecker {
         out.push_back({EvidenceRef::Kind::first_per_value, index});
         continue;
       }
-      if (def.source == Local::Source::value) {
+      if (def.source == Let::Source::value) {
         context_.diagnostics.error(
             item.name.span, fmt::format("'{}' is a value, not events: it cannot be evidence", name),
             "the event alias, a `latest` or `earlier` let, or an aggregate");
         continue;
       }
-      out.push_back({EvidenceRef::Kind::local, index});
+      out.push_back({EvidenceRef::Kind::let, index});
     }
     return out;
   }
@@ -628,7 +628,7 @@ class RuleChecker {
     };
     for (const auto& guard : rule_.guards) check_constant(guard);
     for (const auto& condition : rule_.conditions) check_constant(condition);
-    if (rule_.timer && rule_.trigger_type >= 0 && context_.hold_names.empty()) {
+    if (rule_.timer && rule_.trigger_type && context_.hold_names.empty()) {
       context_.diagnostics.warning(
           decl_.trigger.span,
           fmt::format("rule '{}' can never fire: no rule places a hold, so no appeal is ever due",

@@ -6,9 +6,9 @@
 
 namespace bylaw::check {
 
-int RuleScope::find_local(const std::string& name) const {
-  for (std::size_t i = 0; i < rule.locals.size(); ++i) {
-    if (rule.locals[i].name == name) return static_cast<int>(i);
+int RuleScope::find_let(const std::string& name) const {
+  for (std::size_t i = 0; i < rule.lets.size(); ++i) {
+    if (rule.lets[i].name == name) return static_cast<int>(i);
   }
   return -1;
 }
@@ -17,7 +17,7 @@ std::vector<std::string> RuleScope::visible_names(const Policy& policy) const {
   std::vector<std::string> names;
   names.push_back(rule.alias);
   if (candidate_alias) names.push_back(*candidate_alias);
-  for (const auto& local : rule.locals) names.push_back(local.name);
+  for (const auto& local : rule.lets) names.push_back(local.name);
   for (const auto& param : policy.params) names.push_back(param.name);
   return names;
 }
@@ -39,13 +39,13 @@ bool refers_to_candidate(const TExpr& expr) {
 
 bool refers_to_outer(const TExpr& expr) {
   return any_node(expr, [](const TExpr& e) {
-    return e.kind == TExpr::Kind::event || e.kind == TExpr::Kind::local;
+    return e.kind == TExpr::Kind::event || e.kind == TExpr::Kind::let;
   });
 }
 
 bool depends_on_aggregates(const TExpr& expr, const Rule& rule) {
   return any_node(expr, [&](const TExpr& e) {
-    return e.kind == TExpr::Kind::local && rule.locals[e.index].after_aggregates;
+    return e.kind == TExpr::Kind::let && rule.lets[e.index].after_aggregates;
   });
 }
 

@@ -19,7 +19,7 @@ struct RuleScope {
 
   explicit RuleScope(Rule& r) : rule(r) {}
 
-  int find_local(const std::string& name) const;
+  int find_let(const std::string& name) const;
   // Every name a rule could mean here, for "did you mean" suggestions.
   std::vector<std::string> visible_names(const Policy& policy) const;
 };

@@ -203,18 +203,18 @@ const char* mode_name(Mode mode) {
   return "?";
 }
 
-int Policy::find_param(std::string_view wanted) const {
+std::optional<std::size_t> Policy::find_param(std::string_view wanted) const {
   for (std::size_t i = 0; i < params.size(); ++i) {
-    if (params[i].name == wanted) return static_cast<int>(i);
+    if (params[i].name == wanted) return i;
   }
-  return -1;
+  return std::nullopt;
 }
 
-int Policy::find_rule(std::string_view wanted) const {
+std::optional<std::size_t> Policy::find_rule(std::string_view wanted) const {
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (rules[i].name == wanted) return static_cast<int>(i);
+    if (rules[i].name == wanted) return i;
   }
-  return -1;
+  return std::nullopt;
 }
 
 }  // namespace bylaw::check

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "bylaw/io/disk_files.hpp"
+
 namespace bylaw::cli {
 
 std::optional<std::vector<std::string>> find_files(const std::vector<std::string>& paths,
@@ -40,6 +42,16 @@ std::optional<std::string> read_file(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::optional<check::Policy> load_pack(const std::string& path, std::FILE* diagnostics) {
+  check::LoadResult loaded = io::load_policy_file(path);
+  std::fputs(loaded.render().c_str(), diagnostics);
+  if (!loaded.policy) {
+    fmt::print(diagnostics, "{}: the policy does not load\n", path);
+    return std::nullopt;
+  }
+  return std::move(*loaded.policy);
 }
 
 }  // namespace bylaw::cli

@@ -1,11 +1,14 @@
 // Files named on the command line: folders are searched (recursively, in sorted order) for the
-// files a command works on.
+// files a command works on; policy packs are loaded with their diagnostics shown.
 #pragma once
 
+#include <cstdio>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "bylaw/check/policy.hpp"
 
 namespace bylaw::cli {
 
@@ -17,5 +20,9 @@ std::optional<std::vector<std::string>> find_files(const std::vector<std::string
 
 // A file's bytes; nothing when it cannot be read.
 std::optional<std::string> read_file(const std::string& path);
+
+// The pack at `path` and the files it uses, from disk. Its diagnostics go to `diagnostics`; when
+// it does not load, so does "PATH: the policy does not load", and nothing is returned.
+std::optional<check::Policy> load_pack(const std::string& path, std::FILE* diagnostics);
 
 }  // namespace bylaw::cli

@@ -12,38 +12,32 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "args.hpp"
-#include "bylaw/check/checker.hpp"
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/durable_run.hpp"
+#include "bylaw/io/internal/tuning.hpp"
 #include "bylaw/io/stream_runner.hpp"
 #include "commands.hpp"
+#include "files.hpp"
+#include "options.hpp"
 
 namespace bylaw::cli {
 
 namespace {
 
-constexpr const char* kRunUsage =
-    "usage: bylaw run --policy FILE [--input FILE|-] [--output FILE|-] [--rejects FILE]\n"
-    "                 [--max-lateness DURATION] [--dedup-horizon DURATION] [--max-per-key N]\n"
-    "                 [--shadow-output FILE]\n"
-    "                 [--summary-json FILE] [--store FILE [--checkpoint-every N]\n"
-    "                 [--allow-policy-change] [--restart]]\n"
-    "Evaluates the policy over a CloudEvents JSON Lines stream (standard input by default) and\n"
-    "writes decisions as JSON Lines (standard output by default). Rejected lines go to --rejects,\n"
-    "or to the log on standard error. A summary ends the run on standard error.\n"
-    "Ids are remembered for --dedup-horizon (30d) of event time. A window keeps at most\n"
-    "--max-per-key (1000) entries per key, the history as many decisions per subject.\n"
-    "Rules in shadow mode enforce nothing; --shadow-output keeps their decisions, marked\n"
-    "\"shadow\":true, to compare with what the enforced rules did.\n"
-    "With --store, every decision, its trace and the policy texts also go to the audit store\n"
-    "(SQLite), and the run checkpoints there every --checkpoint-every lines (100000) and at the\n"
-    "end. Decisions reach the output only once their checkpoint is committed. Rerunning the same\n"
-    "command after a crash resumes from the last checkpoint, and the output ends byte for byte\n"
-    "as that of a run that never stopped. A changed policy is refused on resume unless\n"
-    "--allow-policy-change; --restart drops an unfinished checkpoint and starts over.\n"
-    "SIGTERM or SIGINT: the current line is finished, a checkpoint taken, and the run exits 0.\n";
+struct RunCommandOptions {
+  std::string policy;
+  std::string input = "-";
+  std::string output = "-";
+  std::string rejects;
+  std::string shadow_output;
+  std::string summary_json;
+  std::string store;
+  std::uint64_t checkpoint_every = 100000;
+  bool allow_policy_change = false;
+  bool restart = false;
+  io::RunOptions run;  // lateness, horizon, caps
+};
 
 // Set by SIGTERM and SIGINT; the run stops after the current line.
 volatile std::sig_atomic_t g_stop = 0;
@@ -62,25 +56,20 @@ void install_stop_handlers() {
   sigaction(SIGINT, &action, nullptr);
 }
 
-int usage_error(const std::string& message) {
-  fmt::print(stderr, "bylaw run: {}\n{}", message, kRunUsage);
-  return kExitFailure;
-}
-
 void log_reject(std::uint64_t line, std::string_view reason, std::string_view detail,
                 std::string_view) {
   spdlog::warn("rejected line {}: {}: {}", line, reason, detail);
 }
 
 // Without a store: decisions go straight to the output as they are made.
-int run_plain(const Args& args, const check::Policy& policy, const io::RunOptions& options,
-              io::RunCounts& counts) {
+int run_plain(const RunCommandOptions& args, const check::Policy& policy,
+              const io::RunOptions& options, io::RunCounts& counts) {
   std::ifstream input_file;
   std::istream* input = &std::cin;
-  if (auto path = args.value("input"); path && *path != "-") {
-    input_file.open(*path, std::ios::binary);
+  if (args.input != "-") {
+    input_file.open(args.input, std::ios::binary);
     if (!input_file) {
-      fmt::print(stderr, "bylaw run: cannot read input '{}'\n", *path);
+      fmt::print(stderr, "bylaw run: cannot read input '{}'\n", args.input);
       return kExitFailure;
     }
     input = &input_file;
@@ -88,20 +77,20 @@ int run_plain(const Args& args, const check::Policy& policy, const io::RunOption
   std::ofstream output_file;
   std::ostream* output = &std::cout;
   std::string output_name = "standard output";
-  if (auto path = args.value("output"); path && *path != "-") {
-    output_file.open(*path, std::ios::binary | std::ios::trunc);
+  if (args.output != "-") {
+    output_file.open(args.output, std::ios::binary | std::ios::trunc);
     if (!output_file) {
-      fmt::print(stderr, "bylaw run: cannot write output '{}'\n", *path);
+      fmt::print(stderr, "bylaw run: cannot write output '{}'\n", args.output);
       return kExitFailure;
     }
     output = &output_file;
-    output_name = *path;
+    output_name = args.output;
   }
   std::ofstream rejects_file;
-  if (auto path = args.value("rejects")) {
-    rejects_file.open(*path, std::ios::binary | std::ios::trunc);
+  if (!args.rejects.empty()) {
+    rejects_file.open(args.rejects, std::ios::binary | std::ios::trunc);
     if (!rejects_file) {
-      fmt::print(stderr, "bylaw run: cannot write rejects '{}'\n", *path);
+      fmt::print(stderr, "bylaw run: cannot write rejects '{}'\n", args.rejects);
       return kExitFailure;
     }
   }
@@ -116,16 +105,17 @@ int run_plain(const Args& args, const check::Policy& policy, const io::RunOption
 
   std::ofstream shadow_file;
   io::RunOptions with_shadow = options;
-  if (auto path = args.value("shadow-output")) {
-    shadow_file.open(*path, std::ios::binary | std::ios::trunc);
+  if (!args.shadow_output.empty()) {
+    shadow_file.open(args.shadow_output, std::ios::binary | std::ios::trunc);
     if (!shadow_file) {
-      fmt::print(stderr, "bylaw run: cannot write shadow output '{}'\n", *path);
+      fmt::print(stderr, "bylaw run: cannot write shadow output '{}'\n", args.shadow_output);
       return kExitFailure;
     }
     with_shadow.shadow_output = &shadow_file;
   }
   try {
-    counts = io::run_stream(policy, *input, *output, on_reject, with_shadow);
+    // The process exits right after: its state is left to the operating system.
+    counts = io::internal::run_stream_then_exit(policy, *input, *output, on_reject, with_shadow);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bylaw run: {}\n", e.what());
     return kExitFailure;
@@ -151,24 +141,24 @@ int run_plain(const Args& args, const check::Policy& policy, const io::RunOption
 }
 
 // With a store: checkpoints, exactly-once output, resume.
-int run_with_store(const Args& args, const check::Policy& policy, const io::RunOptions& options,
-                   std::uint64_t checkpoint_every, io::RunCounts& counts) {
+int run_with_store(const RunCommandOptions& args, const check::Policy& policy,
+                   const io::RunOptions& options, io::RunCounts& counts) {
   std::string error;
-  std::unique_ptr<io::AuditStore> store = io::AuditStore::open(*args.value("store"), true, error);
+  std::unique_ptr<io::AuditStore> store = io::AuditStore::open(args.store, true, error);
   if (!store) {
-    fmt::print(stderr, "bylaw run: cannot open store '{}': {}\n", *args.value("store"), error);
+    fmt::print(stderr, "bylaw run: cannot open store '{}': {}\n", args.store, error);
     return kExitFailure;
   }
   io::DurableRunOptions durable;
   durable.run = options;
-  durable.input = args.value("input").value_or("-");
-  durable.output = args.value("output").value_or("-");
-  durable.rejects = args.value("rejects").value_or("");
-  durable.shadow_output = args.value("shadow-output").value_or("");
+  durable.input = args.input;
+  durable.output = args.output;
+  durable.rejects = args.rejects;
+  durable.shadow_output = args.shadow_output;
   durable.log_reject = log_reject;
-  durable.checkpoint_every = checkpoint_every;
-  durable.allow_policy_change = args.flag("allow-policy-change");
-  durable.restart = args.flag("restart");
+  durable.checkpoint_every = args.checkpoint_every;
+  durable.allow_policy_change = args.allow_policy_change;
+  durable.restart = args.restart;
   durable.stop = options.stop;
   durable.notice = [](const std::string& text) { fmt::print(stderr, "bylaw run: {}\n", text); };
   io::DurableRunResult result;
@@ -194,90 +184,87 @@ int run_with_store(const Args& args, const check::Policy& policy, const io::RunO
   return kExitOk;
 }
 
-}  // namespace
-
-int run_command(const std::vector<std::string>& argv) {
-  Args args(argv,
-            {"policy", "input", "output", "rejects", "max-lateness", "summary-json", "store",
-             "checkpoint-every", "dedup-horizon", "max-per-key", "shadow-output"},
-            {"help", "allow-policy-change", "restart"});
-  if (args.flag("help")) {
-    std::fputs(kRunUsage, stdout);
-    return kExitOk;
-  }
-  if (!args.ok()) return usage_error(args.error());
-  if (!args.positional().empty()) {
-    return usage_error(fmt::format("unexpected argument '{}'", args.positional().front()));
-  }
-  if (!args.value("policy")) return usage_error("--policy FILE is required");
-  io::RunOptions options;
-  options.process_exits_after = true;  // main returns right after the run
-  if (auto lateness = args.value("max-lateness")) {
-    auto parsed = parse_duration(*lateness);
-    if (!parsed) {
-      return usage_error(
-          fmt::format("--max-lateness '{}' is not a duration (e.g. 0s, 10m, 1h)", *lateness));
-    }
-    options.max_lateness = *parsed;
-  }
-  if (auto horizon = args.value("dedup-horizon")) {
-    auto parsed = parse_duration(*horizon);
-    if (!parsed) {
-      return usage_error(
-          fmt::format("--dedup-horizon '{}' is not a duration (e.g. 7d, 30d)", *horizon));
-    }
-    options.dedup_horizon = *parsed;
-  }
-  std::uint64_t checkpoint_every = 100000;
-  if (auto every = args.value("checkpoint-every")) {
-    auto n = parse_count(*every);
-    if (!n || *n == 0) {
-      return usage_error(
-          fmt::format("--checkpoint-every '{}' is not a positive number of lines", *every));
-    }
-    checkpoint_every = *n;
-  }
-  if (auto cap = args.value("max-per-key")) {
-    auto n = parse_count(*cap);
-    if (!n || *n == 0) {
-      return usage_error(fmt::format("--max-per-key '{}' is not a positive number", *cap));
-    }
-    options.max_per_key = *n;
-  }
-  bool durable = args.value("store").has_value();
-  if (!durable) {
-    for (const char* flag : {"allow-policy-change", "restart"}) {
-      if (args.flag(flag)) return usage_error(fmt::format("--{} needs --store", flag));
-    }
-    if (args.value("checkpoint-every")) return usage_error("--checkpoint-every needs --store");
-  }
-
-  check::LoadResult loaded = check::load_policy(*args.value("policy"));
-  std::fputs(loaded.render().c_str(), stderr);
-  if (!loaded.policy) {
-    fmt::print(stderr, "{}: the policy does not load\n", *args.value("policy"));
-    return kExitBadPolicy;
-  }
-
+int run_run(const RunCommandOptions& args) {
+  std::optional<check::Policy> policy = load_pack(args.policy, stderr);
+  if (!policy) return kExitBadPolicy;
   install_stop_handlers();
+  io::RunOptions options = args.run;
   options.stop = &g_stop;
   io::RunCounts counts;
-  int status = durable ? run_with_store(args, *loaded.policy, options, checkpoint_every, counts)
-                       : run_plain(args, *loaded.policy, options, counts);
+  int status = args.store.empty() ? run_plain(args, *policy, options, counts)
+                                  : run_with_store(args, *policy, options, counts);
   if (status != kExitOk) return status;
   struct rusage usage {};
   if (getrusage(RUSAGE_SELF, &usage) == 0)
     counts.peak_rss_kb = static_cast<std::uint64_t>(usage.ru_maxrss);
   std::fputs(io::summary_text(counts).c_str(), stderr);
-  if (auto path = args.value("summary-json")) {
-    std::ofstream summary(*path, std::ios::trunc);
-    summary << io::summary_json(counts) << '\n';
-    if (!summary) {
-      fmt::print(stderr, "bylaw run: cannot write summary '{}'\n", *path);
-      return kExitFailure;
-    }
+  if (args.summary_json.empty()) return kExitOk;
+  std::ofstream summary(args.summary_json, std::ios::trunc);
+  summary << io::summary_json(counts) << '\n';
+  if (!summary) {
+    fmt::print(stderr, "bylaw run: cannot write summary '{}'\n", args.summary_json);
+    return kExitFailure;
   }
   return kExitOk;
+}
+
+void add_stream_options(CLI::App* run, RunCommandOptions& o) {
+  run->add_option("--policy", o.policy, "The policy pack (*.policy)")
+      ->required()
+      ->type_name("FILE");
+  run->add_option("--input", o.input, "CloudEvents JSON Lines; - for standard input")
+      ->type_name("FILE|-")
+      ->capture_default_str();
+  run->add_option("--output", o.output, "Decisions as JSON Lines; - for standard output")
+      ->type_name("FILE|-")
+      ->capture_default_str();
+  run->add_option("--rejects", o.rejects,
+                  "Rejected and late lines, one JSON object each (default: the log)")
+      ->type_name("FILE");
+  run->add_option("--shadow-output", o.shadow_output,
+                  "Decisions of rules in shadow mode, marked \"shadow\":true")
+      ->type_name("FILE");
+  run->add_option("--summary-json", o.summary_json, "The end-of-run summary as one JSON object")
+      ->type_name("FILE");
+  add_duration(run, "--max-lateness", o.run.max_lateness,
+               "How late an event may come and still be evaluated, in time order (default 0s)",
+               "0s, 10m, 1h");
+  add_duration(run, "--dedup-horizon", o.run.dedup_horizon,
+               "How long event ids are remembered to drop duplicates (default 30d)", "7d, 30d");
+  add_positive_count(run, "--max-per-key", o.run.max_per_key,
+                     "Window entries kept per key, and decisions per subject");
+}
+
+void add_store_options(CLI::App* run, RunCommandOptions& o) {
+  CLI::Option* store =
+      run->add_option("--store", o.store, "The audit store (SQLite): checkpoints and resumes")
+          ->type_name("FILE");
+  add_positive_count(run, "--checkpoint-every", o.checkpoint_every, "Lines between checkpoints")
+      ->needs(store);
+  add_switch(run, "--allow-policy-change", o.allow_policy_change,
+             "Resume under a changed policy (what is left behind is reported)")
+      ->needs(store);
+  add_switch(run, "--restart", o.restart, "Drop an unfinished checkpoint and start over")
+      ->needs(store);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& bylaw, Run& chosen) {
+  auto options = std::make_shared<RunCommandOptions>();
+  CLI::App* run = bylaw.add_subcommand("run", "Evaluate the policy over a JSON Lines event stream");
+  run->footer(
+      "Decisions go out in the order they take effect; every input line is evaluated, a\n"
+      "duplicate, skipped, late or rejected, and a summary ends the run on standard error.\n"
+      "With --store, every decision, its trace and the policy texts also go to the audit store,\n"
+      "and the run checkpoints there every --checkpoint-every lines and at the end; decisions\n"
+      "reach the output only once their checkpoint is committed. Rerunning the same command\n"
+      "after a crash resumes from the last checkpoint, and the output ends byte for byte as that\n"
+      "of a run that never stopped. SIGTERM or SIGINT: the current line is finished, a\n"
+      "checkpoint taken, and the run exits 0.");
+  add_stream_options(run, *options);
+  add_store_options(run, *options);
+  run_when_chosen(run, chosen, options, run_run);
 }
 
 }  // namespace bylaw::cli

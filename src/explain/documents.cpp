@@ -69,15 +69,7 @@ std::vector<std::string> lines_of(const std::string& text, std::uint32_t first,
   return out;
 }
 
-}  // namespace
-
-Document auditor_document(const runtime::Decision& d, const std::string* source) {
-  const runtime::Trace& t = d.explanation;
-  Document doc;
-  doc.title = fmt::format("bylaw decision {}: {} {} on {}", d.id, check::decision_kind_name(d.kind),
-                          d.name, d.subject);
-  doc.sections.push_back({"Decision", {decision_fields(d)}});
-
+Section rule_section(const runtime::Trace& t, const std::string* source) {
   Section rule{"Rule", {}};
   rule.blocks.push_back(
       Fields{{"rule", t.rule},
@@ -88,27 +80,25 @@ Document auditor_document(const runtime::Decision& d, const std::string* source)
   if (source)
     rule.blocks.push_back(
         SourceQuote{t.file, t.first_line, lines_of(*source, t.first_line, t.last_line)});
-  doc.sections.push_back(std::move(rule));
+  return rule;
+}
 
-  if (!t.parameters.empty()) {
-    Fields params;
-    for (const auto& p : t.parameters) params.push_back({p.name, p.value});
-    doc.sections.push_back({"Parameters", {params}});
-  }
-  if (!t.correlations.empty()) {
-    Section section{"Earlier events looked up", {}};
-    for (const auto& c : t.correlations) {
-      std::string found = "none found";
-      if (c.found_id) {
-        std::vector<std::string> fields;
-        for (const auto& [name, value] : c.found_fields) fields.push_back(name + " " + value);
-        found = fmt::format("{} at {} ({})", *c.found_id, format_rfc3339(*c.found_time),
-                            fmt::join(fields, ", "));
-      }
-      section.blocks.push_back(Fields{{c.name, found}, {"query", c.condition}});
+Section correlations_section(const runtime::Trace& t) {
+  Section section{"Earlier events looked up", {}};
+  for (const auto& c : t.correlations) {
+    std::string found = "none found";
+    if (c.found_id) {
+      std::vector<std::string> fields;
+      for (const auto& [name, value] : c.found_fields) fields.push_back(name + " " + value);
+      found = fmt::format("{} at {} ({})", *c.found_id, format_rfc3339(*c.found_time),
+                          fmt::join(fields, ", "));
     }
-    doc.sections.push_back(std::move(section));
+    section.blocks.push_back(Fields{{c.name, found}, {"query", c.condition}});
   }
+  return section;
+}
+
+Section conditions_section(const runtime::Trace& t) {
   Section conditions{"Conditions", {}};
   for (const auto& c : t.conditions) {
     TreeNode node = tree_of(c.expr);
@@ -121,39 +111,60 @@ Document auditor_document(const runtime::Decision& d, const std::string* source)
       node.note += fmt::format("  (difference {})", c.expr.difference);
     conditions.blocks.push_back(std::move(node));
   }
-  if (!conditions.blocks.empty()) doc.sections.push_back(std::move(conditions));
-  for (const auto& a : t.aggregates) {
-    Section section{fmt::format("Aggregate {}", a.name), {}};
-    Fields fields = {{"function", a.function + (a.of.empty() ? "" : " " + a.of)},
-                     {"per", fmt::format("{} = {}", a.per, a.key)},
-                     {"window", fmt::format("{}: after {}, up to and including {}", a.window,
-                                            format_rfc3339(a.from), format_rfc3339(a.to))}};
-    if (a.after) fields.push_back({"only after", format_rfc3339(*a.after)});
-    fields.push_back({"result", a.result});
-    section.blocks.push_back(std::move(fields));
-    Table counted{{"counted event", "time", "value"}, {}};
-    for (const auto& c : a.counted) counted.rows.push_back({c.id, format_rfc3339(c.time), c.value});
-    section.blocks.push_back(fmt::format("Counted: {}", a.counted.size()));
-    section.blocks.push_back(std::move(counted));
-    section.blocks.push_back(fmt::format("Left out: {}", a.left_out.size()));
-    if (!a.left_out.empty()) {
-      Table left{{"left-out event", "time", "why"}, {}};
-      for (const auto& l : a.left_out)
-        left.rows.push_back({l.id, format_rfc3339(l.time), l.reason});
-      section.blocks.push_back(std::move(left));
-    }
-    doc.sections.push_back(std::move(section));
+  return conditions;
+}
+
+Section aggregate_section(const runtime::AggregateTrace& a) {
+  Section section{fmt::format("Aggregate {}", a.name), {}};
+  Fields fields = {{"function", a.function + (a.of.empty() ? "" : " " + a.of)},
+                   {"per", fmt::format("{} = {}", a.per, a.key)},
+                   {"window", fmt::format("{}: after {}, up to and including {}", a.window,
+                                          format_rfc3339(a.from), format_rfc3339(a.to))}};
+  if (a.after) fields.push_back({"only after", format_rfc3339(*a.after)});
+  fields.push_back({"result", a.result});
+  section.blocks.push_back(std::move(fields));
+  Table counted{{"counted event", "time", "value"}, {}};
+  for (const auto& c : a.counted) counted.rows.push_back({c.id, format_rfc3339(c.time), c.value});
+  section.blocks.push_back(fmt::format("Counted: {}", a.counted.size()));
+  section.blocks.push_back(std::move(counted));
+  section.blocks.push_back(fmt::format("Left out: {}", a.left_out.size()));
+  if (!a.left_out.empty()) {
+    Table left{{"left-out event", "time", "why"}, {}};
+    for (const auto& l : a.left_out) left.rows.push_back({l.id, format_rfc3339(l.time), l.reason});
+    section.blocks.push_back(std::move(left));
   }
-  if (!t.margins.empty()) {
-    Section section{"Margin", {}};
-    for (const auto& m : t.margins) {
-      section.blocks.push_back(
-          Fields{{"condition", m.condition},
-                 {"value", fmt::format("{} against {}", m.result, m.threshold)}});
-      section.blocks.push_back(m.statement + ".");
-    }
-    doc.sections.push_back(std::move(section));
+  return section;
+}
+
+Section margins_section(const runtime::Trace& t) {
+  Section section{"Margin", {}};
+  for (const auto& m : t.margins) {
+    section.blocks.push_back(
+        Fields{{"condition", m.condition},
+               {"value", fmt::format("{} against {}", m.result, m.threshold)}});
+    section.blocks.push_back(m.statement + ".");
   }
+  return section;
+}
+
+}  // namespace
+
+Document auditor_document(const runtime::Decision& d, const std::string* source) {
+  const runtime::Trace& t = d.explanation;
+  Document doc;
+  doc.title = fmt::format("bylaw decision {}: {} {} on {}", d.id, check::decision_kind_name(d.kind),
+                          d.name, d.subject);
+  doc.sections.push_back({"Decision", {decision_fields(d)}});
+  doc.sections.push_back(rule_section(t, source));
+  if (!t.parameters.empty()) {
+    Fields params;
+    for (const auto& p : t.parameters) params.push_back({p.name, p.value});
+    doc.sections.push_back({"Parameters", {params}});
+  }
+  if (!t.correlations.empty()) doc.sections.push_back(correlations_section(t));
+  if (!t.conditions.empty()) doc.sections.push_back(conditions_section(t));
+  for (const auto& a : t.aggregates) doc.sections.push_back(aggregate_section(a));
+  if (!t.margins.empty()) doc.sections.push_back(margins_section(t));
   doc.sections.push_back({"Message to the account", {t.summary}});
   return doc;
 }

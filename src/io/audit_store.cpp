@@ -8,12 +8,27 @@
 #include <nlohmann/json.hpp>
 
 #include "bylaw/core/sha256.hpp"
+#include "sqlite.hpp"
 
 namespace bylaw::io {
 
 namespace {
 
 const std::string kGenesis(64, '0');
+
+// The hash a record must carry: SHA-256 over the previous record's hash and its content.
+std::string record_hash(const std::string& previous, const std::string& kind,
+                        const std::string& key, const std::string& body) {
+  Sha256 sha;
+  sha.update(previous);
+  sha.update("\n");
+  sha.update(kind);
+  sha.update("\n");
+  sha.update(key);
+  sha.update("\n");
+  sha.update(body);
+  return to_hex(sha.finish());
+}
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS records (
@@ -35,87 +50,7 @@ CREATE TABLE IF NOT EXISTS evidence (
   PRIMARY KEY (decision_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS evidence_event ON evidence(event_id);
-CREATE TABLE IF NOT EXISTS checkpoint (
-  id              INTEGER PRIMARY KEY CHECK (id = 1),  -- one checkpoint: the latest
-  policy_hash     TEXT NOT NULL,
-  policy_name     TEXT NOT NULL,
-  input_offset    INTEGER NOT NULL,
-  last_line_start INTEGER NOT NULL,
-  last_line_hash  TEXT NOT NULL,
-  output_length   INTEGER NOT NULL,
-  rejects_length  INTEGER NOT NULL,
-  shadow_length   INTEGER NOT NULL,
-  pending_output  BLOB NOT NULL,
-  pending_rejects BLOB NOT NULL,
-  pending_shadow  BLOB NOT NULL,
-  delivered       INTEGER NOT NULL,
-  finished        INTEGER NOT NULL,
-  state           BLOB NOT NULL,
-  state_hash      TEXT NOT NULL
-);
 )sql";
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(fmt::format("audit store: {}", sqlite3_errmsg(db)));
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  Statement& bind(int index, const std::string& text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(fmt::format("audit store: {}", sqlite3_errmsg(db_)));
-  }
-  std::string text(int column) const {
-    const auto* p = sqlite3_column_text(stmt_, column);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
-             : std::string();
-  }
-  Statement& bind_blob(int index, const std::string& bytes) {
-    sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
-    return *this;
-  }
-  Statement& bind_integer(int index, std::int64_t value) {
-    sqlite3_bind_int64(stmt_, index, value);
-    return *this;
-  }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::string blob(int column) const {
-    const void* p = sqlite3_column_blob(stmt_, column);
-    return p ? std::string(static_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
-             : std::string();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    throw std::runtime_error(fmt::format("audit store: {}", text));
-  }
-}
 
 }  // namespace
 
@@ -130,19 +65,6 @@ struct AuditStore::Prepared {
         insert_evidence(db, "INSERT OR IGNORE INTO evidence(decision_id, event_id) VALUES (?, ?)") {
   }
 };
-
-std::string record_hash(const std::string& previous, const std::string& kind,
-                        const std::string& key, const std::string& body) {
-  Sha256 sha;
-  sha.update(previous);
-  sha.update("\n");
-  sha.update(kind);
-  sha.update("\n");
-  sha.update(key);
-  sha.update("\n");
-  sha.update(body);
-  return to_hex(sha.finish());
-}
 
 std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool create,
                                              std::string& error) {
@@ -173,11 +95,9 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
 AuditStore::AuditStore(sqlite3* db) : db_(db) {}
 
 AuditStore::~AuditStore() {
-  try {
-    commit();
-  } catch (...) {
-    // Closing below rolls back what could not be committed; nothing else can be done here.
-  }
+  // What was not committed is rolled back: a store destroyed while an exception unwinds must not
+  // commit half of what the failed operation meant to write. Callers commit() what they keep.
+  if (in_transaction_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   prepared_.reset();  // statements before the connection
   sqlite3_close(db_);
 }
@@ -241,67 +161,6 @@ bool AuditStore::add_decision(const runtime::Decision& decision, const std::stri
     cite.step();
   }
   return true;
-}
-
-void AuditStore::save_checkpoint(const Checkpoint& c) {
-  begin_if_needed();
-  Statement save(db_,
-                 "INSERT OR REPLACE INTO checkpoint(id, policy_hash, policy_name, input_offset, "
-                 "last_line_start, last_line_hash, output_length, rejects_length, "
-                 "shadow_length, pending_output, pending_rejects, pending_shadow, delivered, "
-                 "finished, state, state_hash) "
-                 "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  auto integer = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
-  save.bind(1, c.policy_hash).bind(2, c.policy_name);
-  save.bind_integer(3, integer(c.input_offset)).bind_integer(4, integer(c.last_line_start));
-  save.bind(5, c.last_line_hash);
-  save.bind_integer(6, integer(c.decisions.length)).bind_integer(7, integer(c.rejects.length));
-  save.bind_integer(8, integer(c.shadow.length));
-  save.bind_blob(9, c.decisions.pending).bind_blob(10, c.rejects.pending);
-  save.bind_blob(11, c.shadow.pending);
-  save.bind_integer(12, c.delivered).bind_integer(13, c.finished);
-  save.bind_blob(14, c.state).bind(15, c.state_hash);
-  save.step();
-  commit();
-}
-
-std::optional<Checkpoint> AuditStore::load_checkpoint() const {
-  Statement load(db_,
-                 "SELECT policy_hash, policy_name, input_offset, last_line_start, "
-                 "last_line_hash, output_length, rejects_length, shadow_length, pending_output, "
-                 "pending_rejects, pending_shadow, delivered, finished, state, state_hash "
-                 "FROM checkpoint");
-  if (!load.step()) return std::nullopt;
-  Checkpoint c;
-  auto count = [&](int column) { return static_cast<std::uint64_t>(load.integer(column)); };
-  c.policy_hash = load.text(0);
-  c.policy_name = load.text(1);
-  c.input_offset = count(2);
-  c.last_line_start = count(3);
-  c.last_line_hash = load.text(4);
-  c.decisions.length = count(5);
-  c.rejects.length = count(6);
-  c.shadow.length = count(7);
-  c.decisions.pending = load.blob(8);
-  c.rejects.pending = load.blob(9);
-  c.shadow.pending = load.blob(10);
-  c.delivered = load.integer(11) != 0;
-  c.finished = load.integer(12) != 0;
-  c.state = load.blob(13);
-  c.state_hash = load.text(14);
-  return c;
-}
-
-void AuditStore::mark_delivered() {
-  begin_if_needed();
-  exec(db_, "UPDATE checkpoint SET delivered = 1");
-  commit();
-}
-
-void AuditStore::clear_checkpoint() {
-  begin_if_needed();
-  exec(db_, "DELETE FROM checkpoint");
-  commit();
 }
 
 std::optional<std::string> AuditStore::decision_json(const std::string& id) const {

@@ -45,6 +45,106 @@ void write_expr(JsonWriter& w, const runtime::ExprTrace& expr) {
   w.end_object();
 }
 
+void write_correlation(JsonWriter& w, const runtime::CorrelationTrace& c) {
+  w.begin_object();
+  w.field("name", c.name);
+  w.field("event_type", c.event_type);
+  w.field("query", c.condition);
+  w.key("found");
+  if (c.found_id) {
+    w.begin_object();
+    w.field("id", *c.found_id);
+    w.field("time", format_rfc3339(*c.found_time));
+    w.key("fields");
+    w.begin_object();
+    for (const auto& [name, value] : c.found_fields) w.field(name, value);
+    w.end_object();
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.end_object();
+}
+
+void write_condition(JsonWriter& w, const runtime::ConditionTrace& c) {
+  w.begin_object();
+  w.field("clause", c.clause);
+  if (!c.reason.empty()) w.field("reason", c.reason);
+  w.key("result");
+  w.boolean(c.result);
+  w.key("expr");
+  write_expr(w, c.expr);
+  w.end_object();
+}
+
+void write_aggregate_entries(JsonWriter& w, const runtime::AggregateTrace& a) {
+  w.key("counted");
+  w.begin_array();
+  for (const auto& e : a.counted) {
+    w.begin_object();
+    w.field("id", e.id);
+    w.field("time", format_rfc3339(e.time));
+    if (!e.value.empty()) w.field("value", e.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("left_out");
+  w.begin_array();
+  for (const auto& e : a.left_out) {
+    w.begin_object();
+    w.field("id", e.id);
+    w.field("time", format_rfc3339(e.time));
+    w.field("reason", e.reason);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_aggregate(JsonWriter& w, const runtime::AggregateTrace& a) {
+  w.begin_object();
+  w.field("name", a.name);
+  w.field("function", a.function);
+  if (!a.of.empty()) w.field("of", a.of);
+  w.field("per", a.per);
+  w.field("key", a.key);
+  w.key("window");
+  w.begin_object();
+  w.field("duration", a.window);
+  w.field("from_exclusive", format_rfc3339(a.from));
+  w.field("to_inclusive", format_rfc3339(a.to));
+  w.end_object();
+  w.key("after");
+  time_or_null(w, a.after);
+  write_aggregate_entries(w, a);
+  w.field("result", a.result);
+  w.end_object();
+}
+
+void write_margin(JsonWriter& w, const runtime::MarginTrace& m) {
+  w.begin_object();
+  w.field("aggregate", m.aggregate);
+  w.field("condition", m.condition);
+  w.field("result", m.result);
+  w.field("threshold", m.threshold);
+  w.key("without");
+  write_strings(w, m.without);
+  w.field("would_be", m.would_be);
+  w.key("earliest_leaves_at");
+  time_or_null(w, m.earliest_leaves_at);
+  w.field("then_value", m.then_value);
+  w.field("statement", m.statement);
+  w.end_object();
+}
+
+// "key": [ each item written by `write` ]
+template <class Items, class Write>
+void write_list(JsonWriter& w, const char* key, const Items& items, Write write) {
+  w.key(key);
+  w.begin_array();
+  for (const auto& item : items) write(w, item);
+  w.end_array();
+}
+
 void write_trace(JsonWriter& w, const runtime::Trace& trace) {
   w.begin_object();
   w.field("rule", trace.rule);
@@ -63,101 +163,10 @@ void write_trace(JsonWriter& w, const runtime::Trace& trace) {
   w.begin_object();
   for (const auto& p : trace.parameters) w.field(p.name, p.value);
   w.end_object();
-  w.key("correlations");
-  w.begin_array();
-  for (const auto& c : trace.correlations) {
-    w.begin_object();
-    w.field("name", c.name);
-    w.field("event_type", c.event_type);
-    w.field("query", c.condition);
-    w.key("found");
-    if (c.found_id) {
-      w.begin_object();
-      w.field("id", *c.found_id);
-      w.field("time", format_rfc3339(*c.found_time));
-      w.key("fields");
-      w.begin_object();
-      for (const auto& [name, value] : c.found_fields) w.field(name, value);
-      w.end_object();
-      w.end_object();
-    } else {
-      w.null();
-    }
-    w.end_object();
-  }
-  w.end_array();
-  w.key("conditions");
-  w.begin_array();
-  for (const auto& c : trace.conditions) {
-    w.begin_object();
-    w.field("clause", c.clause);
-    if (!c.reason.empty()) w.field("reason", c.reason);
-    w.key("result");
-    w.boolean(c.result);
-    w.key("expr");
-    write_expr(w, c.expr);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("aggregates");
-  w.begin_array();
-  for (const auto& a : trace.aggregates) {
-    w.begin_object();
-    w.field("name", a.name);
-    w.field("function", a.function);
-    if (!a.of.empty()) w.field("of", a.of);
-    w.field("per", a.per);
-    w.field("key", a.key);
-    w.key("window");
-    w.begin_object();
-    w.field("duration", a.window);
-    w.field("from_exclusive", format_rfc3339(a.from));
-    w.field("to_inclusive", format_rfc3339(a.to));
-    w.end_object();
-    w.key("after");
-    time_or_null(w, a.after);
-    w.key("counted");
-    w.begin_array();
-    for (const auto& e : a.counted) {
-      w.begin_object();
-      w.field("id", e.id);
-      w.field("time", format_rfc3339(e.time));
-      if (!e.value.empty()) w.field("value", e.value);
-      w.end_object();
-    }
-    w.end_array();
-    w.key("left_out");
-    w.begin_array();
-    for (const auto& e : a.left_out) {
-      w.begin_object();
-      w.field("id", e.id);
-      w.field("time", format_rfc3339(e.time));
-      w.field("reason", e.reason);
-      w.end_object();
-    }
-    w.end_array();
-    w.field("result", a.result);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("margins");
-  w.begin_array();
-  for (const auto& m : trace.margins) {
-    w.begin_object();
-    w.field("aggregate", m.aggregate);
-    w.field("condition", m.condition);
-    w.field("result", m.result);
-    w.field("threshold", m.threshold);
-    w.key("without");
-    write_strings(w, m.without);
-    w.field("would_be", m.would_be);
-    w.key("earliest_leaves_at");
-    time_or_null(w, m.earliest_leaves_at);
-    w.field("then_value", m.then_value);
-    w.field("statement", m.statement);
-    w.end_object();
-  }
-  w.end_array();
+  write_list(w, "correlations", trace.correlations, write_correlation);
+  write_list(w, "conditions", trace.conditions, write_condition);
+  write_list(w, "aggregates", trace.aggregates, write_aggregate);
+  write_list(w, "margins", trace.margins, write_margin);
   w.field("summary", trace.summary);
   w.end_object();
 }

@@ -1,6 +1,7 @@
 #include "bylaw/io/durable_run.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,8 +12,9 @@
 
 #include "bylaw/core/bytes.hpp"
 #include "bylaw/core/sha256.hpp"
+#include "bylaw/io/checkpoint_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
-#include "line_reader.hpp"
+#include "bylaw/io/line_reader.hpp"
 #include "output_file.hpp"
 
 namespace bylaw::io {
@@ -52,6 +54,7 @@ class Input {
   std::size_t read(char* buffer, std::size_t size) {
     while (true) {
       if (stop_ && *stop_) return LineReader::kInterrupted;
+      if (stop_ && !wait_readable()) continue;  // no input yet: look at the stop flag again
       ssize_t n = ::read(fd_, buffer, size);
       if (n >= 0) return static_cast<std::size_t>(n);
       if (errno == EINTR) continue;  // the loop's test sees a stop
@@ -60,6 +63,16 @@ class Input {
       return 0;
     }
   }
+
+  // Whether input (or its end) is there within a short wait. A stop requested between the test
+  // of the flag and a read that blocks on a quiet pipe would go unseen until more input came:
+  // the bounded wait sees it within kStopCheckMs instead.
+  bool wait_readable() {
+    pollfd ready{fd_, POLLIN, 0};
+    int n = ::poll(&ready, 1, kStopCheckMs);
+    return n > 0 || (n < 0 && errno != EINTR);  // an error: the read reports it
+  }
+  static constexpr int kStopCheckMs = 100;
 
   // Moves to `offset`: a seek in a file, reading and dropping the bytes from a pipe.
   void skip_to(std::uint64_t offset) {
@@ -136,7 +149,7 @@ class DurableRun {
  public:
   DurableRun(const check::Policy& policy, AuditStore& store, const DurableRunOptions& options)
       : policy_(policy),
-        store_(store),
+        checkpoints_(store),
         options_(options),
         input_(options.input, options.stop),
         channels_{Channel{"output", options.output, nullptr, 0, {}},
@@ -144,16 +157,14 @@ class DurableRun {
                   Channel{"shadow output", options.shadow_output, nullptr, 0, {}}},
         sink_(channels_[kDecisions].pending,
               options.shadow_output.empty() ? nullptr : &channels_[kShadow].pending, store),
-        runner_(policy, sink_, reject_handler(), options.run) {
-    store_.commit_only_when_asked();
-  }
+        runner_(policy, sink_, reject_handler(), options.run) {}
 
   DurableRunResult run() {
     auto started = std::chrono::steady_clock::now();  // for the summary only
-    std::optional<Checkpoint> last = store_.load_checkpoint();
+    std::optional<Checkpoint> last = checkpoints_.load();
     if (last && last->finished) last.reset();  // that run ended: this is a new one
     if (last && options_.restart) {
-      store_.clear_checkpoint();
+      checkpoints_.clear();
       last.reset();
     }
     std::uint64_t offset = 0;
@@ -267,7 +278,7 @@ class DurableRun {
     c.finished = finished;
     runner_.save(c.state);
     c.state_hash = sha256_hex(c.state);
-    store_.save_checkpoint(c);
+    checkpoints_.save(c);
     ++result_.checkpoints;
     deliver(c);
   }
@@ -281,7 +292,7 @@ class DurableRun {
       channel.committed = out.length;
       channel.pending.clear();
     }
-    if (!all_cuttable()) store_.mark_delivered();
+    if (!all_cuttable()) checkpoints_.mark_delivered();
   }
 
   // Restores the checkpoint's state, puts the input and outputs where it says; returns the
@@ -324,7 +335,7 @@ class DurableRun {
       if (channel.file) restore_output(*channel.file, out.length, out.pending, c.delivered);
       channel.committed = out.length;
     }
-    if (!all_cuttable() && !c.delivered) store_.mark_delivered();
+    if (!all_cuttable() && !c.delivered) checkpoints_.mark_delivered();
     result_.resumed = true;
     result_.resumed_at_line = runner_.counts().lines;
     if (options_.notice) {
@@ -368,7 +379,7 @@ class DurableRun {
   };
 
   const check::Policy& policy_;
-  AuditStore& store_;
+  CheckpointStore checkpoints_;
   const DurableRunOptions& options_;
   Input input_;
   static constexpr std::size_t kDecisions = 0, kRejects = 1, kShadow = 2, kChannels = 3;

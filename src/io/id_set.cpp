@@ -1,4 +1,4 @@
-#include "id_set.hpp"
+#include "bylaw/io/id_set.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,29 +1,8 @@
 #include "json_writer.hpp"
 
+#include "utf8.hpp"
+
 namespace bylaw::io {
-
-namespace {
-
-// The length of the valid UTF-8 sequence at `s`, or 0.
-std::size_t utf8_length(const unsigned char* s, std::size_t left) {
-  unsigned char c = s[0];
-  std::size_t n = c < 0x80             ? 1
-                  : (c & 0xE0) == 0xC0 ? 2
-                  : (c & 0xF0) == 0xE0 ? 3
-                  : (c & 0xF8) == 0xF0 ? 4
-                                       : 0;
-  if (n == 0 || n > left) return 0;
-  std::uint32_t code = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (s[i] & 0x3Fu);
-  }
-  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code < kMin[n] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return n;
-}
-
-}  // namespace
 
 void JsonWriter::quoted(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -41,7 +20,7 @@ void JsonWriter::quoted(std::string_view text) {
     }
     unsigned char c = s[i];
     if (c >= 0x80) {
-      std::size_t length = utf8_length(s + i, n - i);
+      std::size_t length = utf8_sequence_length(s + i, n - i);
       if (length == 0) {
         out_ += "\xEF\xBF\xBD";  // not UTF-8: U+FFFD, as nlohmann's `replace` does
         ++i;

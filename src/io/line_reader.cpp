@@ -1,4 +1,4 @@
-#include "line_reader.hpp"
+#include "bylaw/io/line_reader.hpp"
 
 #include <cstring>
 

@@ -1,4 +1,5 @@
 #include "bylaw/io/stream_runner.hpp"
+#include "bylaw/io/internal/tuning.hpp"
 
 #include <chrono>
 #include <memory>
@@ -11,8 +12,8 @@
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
-#include "id_set.hpp"
-#include "line_reader.hpp"
+#include "bylaw/io/id_set.hpp"
+#include "bylaw/io/line_reader.hpp"
 
 namespace bylaw::io {
 
@@ -63,7 +64,7 @@ runtime::EngineOptions engine_options(const RunOptions& options) {
   out.max_lateness = options.max_lateness;
   out.max_entries_per_key = options.max_per_key;
   out.max_decisions_per_subject = options.max_per_key;
-  out.coverage = options.coverage;
+  out.observer = options.observer;
   return out;
 }
 }  // namespace
@@ -88,7 +89,6 @@ struct StreamRunner::Impl {
         max_lateness(options.max_lateness),
         dedup_horizon(options.dedup_horizon) {
     if (compare(dedup_horizon, max_lateness) < 0) dedup_horizon = max_lateness;
-    used_ids.reserve(options.expected_ids, options.expected_id_bytes);
   }
 
   // Every half horizon of event time, the ids older than the horizon go: a pass over the set
@@ -195,8 +195,11 @@ runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
   return r.engine.restore(engine);
 }
 
-RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
-                     const RejectHandler& on_reject, const RunOptions& options) {
+namespace {
+
+// Runs the stream; when `exits_after`, the runner is left to the process's exit.
+RunCounts run(const check::Policy& policy, std::istream& input, std::ostream& decisions,
+              const RejectHandler& on_reject, const RunOptions& options, bool exits_after) {
   auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
   StreamWriter writer(decisions, options.store, options.shadow_output);
   auto runner = std::make_unique<StreamRunner>(policy, writer, on_reject, options);
@@ -210,7 +213,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
   if (!stopped) runner->finish();
   writer.flush();
   RunCounts counts = runner->counts();
-  if (options.process_exits_after) {
+  if (exits_after) {
     // Kept reachable from a static, so leak checkers do not report it.
     static StreamRunner* left_to_exit = nullptr;
     delete left_to_exit;  // a second run in the same process: nothing is kept twice
@@ -220,6 +223,27 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return counts;
 }
+
+}  // namespace
+
+RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
+                     const RejectHandler& on_reject, const RunOptions& options) {
+  return run(policy, input, decisions, on_reject, options, false);
+}
+
+namespace internal {
+
+RunCounts run_stream_then_exit(const check::Policy& policy, std::istream& input,
+                               std::ostream& decisions, const RejectHandler& on_reject,
+                               const RunOptions& options) {
+  return run(policy, input, decisions, on_reject, options, true);
+}
+
+void reserve_ids(StreamRunner& runner, std::size_t ids, std::size_t id_bytes) {
+  runner.impl_->used_ids.reserve(ids, id_bytes);
+}
+
+}  // namespace internal
 
 std::string summary_text(const RunCounts& c) {
   const runtime::EngineStats& e = c.engine;

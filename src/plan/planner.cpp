@@ -3,11 +3,12 @@
 
 namespace bylaw::plan {
 
-int Plan::history_index(check::DecisionKind kind, const std::string& name) const {
+std::optional<std::size_t> Plan::history_index(check::DecisionKind kind,
+                                               const std::string& name) const {
   for (std::size_t i = 0; i < histories.size(); ++i) {
-    if (histories[i].kind == kind && histories[i].name == name) return static_cast<int>(i);
+    if (histories[i].kind == kind && histories[i].name == name) return i;
   }
-  return -1;
+  return std::nullopt;
 }
 
 namespace {
@@ -16,18 +17,14 @@ namespace {
 void need_history(Plan& plan, const check::HistoryQuery& query, const check::Policy& policy) {
   std::optional<Duration> horizon;
   if (query.within) {
-    const check::TExpr& within = *query.within;
-    const Value& value = within.kind == check::TExpr::Kind::param
-                             ? policy.params[within.index].value
-                             : within.literal;
-    horizon = std::get<Duration>(value);
+    horizon = std::get<Duration>(policy.constant(*query.within));
   }
-  int index = plan.history_index(query.kind, query.name);
-  if (index < 0) {
+  std::optional<std::size_t> index = plan.history_index(query.kind, query.name);
+  if (!index) {
     plan.histories.push_back({query.kind, query.name, horizon});
     return;
   }
-  HistoryNeed& need = plan.histories[static_cast<std::size_t>(index)];
+  HistoryNeed& need = plan.histories[*index];
   if (!need.horizon) return;
   if (!horizon || compare(*horizon, *need.horizon) > 0) need.horizon = horizon;
 }
@@ -43,8 +40,8 @@ Plan make_plan(const check::Policy& policy) {
   plan.appeal_timer_type = policy.schema.find(check::kAppealDueTimer);
   for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
     const check::Rule& rule = policy.rules[r];
-    if (rule.mode == check::Mode::off || rule.trigger_type < 0) continue;
-    plan.rules_by_type[static_cast<std::size_t>(rule.trigger_type)].push_back(r);
+    if (rule.mode == check::Mode::off || !rule.trigger_type) continue;
+    plan.rules_by_type[*rule.trigger_type].push_back(r);
     if (rule.timer) plan.has_timer_rules = true;
     for (std::uint32_t c = 0; c < rule.correlations.size(); ++c) {
       auto type = static_cast<std::size_t>(rule.correlations[c].event_type);
@@ -52,7 +49,7 @@ Plan make_plan(const check::Policy& policy) {
     }
     for (const auto& query : rule.histories) {
       need_history(plan, query, policy);
-      plan.history_of[r].push_back(plan.history_index(query.kind, query.name));
+      plan.history_of[r].push_back(*plan.history_index(query.kind, query.name));
     }
   }
   return plan;

@@ -22,13 +22,10 @@ struct EventLater {
   }
 };
 
-inline Duration constant_duration(const check::TExpr& expr, const check::Policy& policy) {
-  const Value& value =
-      expr.kind == check::TExpr::Kind::param ? policy.params[expr.index].value : expr.literal;
-  return std::get<Duration>(value);
-}
-
 }  // namespace engine_detail
+
+// Every this many events, windows are swept and keys with nothing left are freed.
+constexpr std::uint64_t kSweepEvery = 65536;
 
 struct Engine::Impl {
   const check::Policy& policy;
@@ -39,8 +36,8 @@ struct Engine::Impl {
   std::priority_queue<EventPtr, std::vector<EventPtr>, engine_detail::EventLater> buffer;
   std::optional<Time> clock;  // the largest time of an accepted event
   std::uint64_t since_sweep = 0;
-  std::vector<LocalValue> filter_scratch;  // for `latest` filters, which use no lets
-  std::string key_scratch;                 // the key an event is indexed under, reused
+  std::vector<LetValue> filter_scratch;  // for `latest` filters, which use no lets
+  std::string key_scratch;               // the key an event is indexed under, reused
   // Reasons of exclusions that left entries out under an earlier policy and are gone from this
   // one (a restore with a policy change): entries point at their text, which must outlive them.
   std::deque<std::string> carried_reasons;
@@ -50,7 +47,7 @@ struct Engine::Impl {
         plan(plan::make_plan(p)),
         options(o),
         state(p, plan, o),
-        runner(p, plan, state, sink, o.coverage) {}
+        runner(p, plan, state, sink, o.observer) {}
 
   void evaluate(const EventPtr& event) {
     fire_timers(event->time);
@@ -59,7 +56,7 @@ struct Engine::Impl {
     }
     index_correlations(event);
     ++state.stats.evaluated;
-    if (++since_sweep >= options.sweep_every) {
+    if (++since_sweep >= kSweepEvery) {
       since_sweep = 0;
       sweep(event->time);
     }
@@ -101,7 +98,7 @@ struct Engine::Impl {
         StateView view{state.holds, state.history, state.correlations, plan};
         Frame frame(policy, rule, ref.rule, view, nullptr, event->time, filter_scratch);
         frame.candidate = event.get();
-        if (!holds(*correlation.filter, frame)) continue;
+        if (!is_true(*correlation.filter, frame)) continue;
       }
       std::string& key = key_scratch;
       key.clear();
@@ -130,7 +127,7 @@ struct Engine::Impl {
     for (std::size_t r = 0; r < policy.rules.size(); ++r) {
       const check::Rule& rule = policy.rules[r];
       for (std::size_t a = 0; a < rule.aggregates.size(); ++a) {
-        Duration window = engine_detail::constant_duration(rule.aggregates[a].window, policy);
+        Duration window = std::get<Duration>(policy.constant(rule.aggregates[a].window));
         state.aggregates[r][a].sweep(subtract(now, window));
       }
     }

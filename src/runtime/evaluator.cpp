@@ -106,8 +106,8 @@ Value membership(const TExpr& expr, Frame& frame) {
 Value call(const TExpr& expr, Frame& frame) {
   if (expr.builtin == Builtin::exists || expr.builtin == Builtin::size) {
     const TExpr& arg = expr.args[0];
-    if (arg.kind != TExpr::Kind::local) return Absent{};
-    const LocalValue& decisions = local(frame, arg.index);
+    if (arg.kind != TExpr::Kind::let) return Absent{};
+    const LetValue& decisions = let_value(frame, arg.index);
     if (expr.builtin == Builtin::exists) return !decisions.decisions.empty();
     return static_cast<std::int64_t>(decisions.decisions.size());
   }
@@ -130,6 +130,79 @@ Value call(const TExpr& expr, Frame& frame) {
   }
 }
 
+Value evaluate_unary(const TExpr& expr, Frame& frame) {
+  if (expr.op == Op::logical_not) return !is_true(expr.args[0], frame);
+  Value scratch;
+  const Value& v = evaluate_ref(expr.args[0], frame, scratch);
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return -*i;
+  if (const auto* d = std::get_if<double>(&v)) return -*d;
+  if (const auto* d = std::get_if<Duration>(&v)) return -*d;
+  return Absent{};
+}
+
+// `a or b`, telling an observer which side made it true.
+bool either(const TExpr& expr, Frame& frame) {
+  if (!frame.observer) return is_true(expr.args[0], frame) || is_true(expr.args[1], frame);
+  for (int side = 0; side < 2; ++side) {
+    if (is_true(expr.args[side], frame)) {
+      frame.observer->or_side_taken(frame.rule_index, expr.span, side);
+      return true;
+    }
+  }
+  return false;
+}
+
+// `x is absent` / `x is present`.
+bool presence(const TExpr& expr, Frame& frame) {
+  const TExpr& operand = expr.args[0];
+  bool absent;
+  if (operand.type.kind == check::TypeKind::record) {
+    const Event* found = evaluate_record(operand, frame);
+    absent = found == nullptr;
+    // A trace shows which event a record stood for.
+    if (frame.recorder)
+      frame.recorder->values[&operand] = found ? Value(found->id) : Value(Absent{});
+  } else {
+    Value scratch;
+    absent = is_absent(evaluate_ref(operand, frame, scratch));
+  }
+  return (expr.op == Op::is_absent) == absent;
+}
+
+Value evaluate_binary(const TExpr& expr, Frame& frame) {
+  Value a, b;
+  switch (expr.op) {
+    case Op::logical_and:
+      return is_true(expr.args[0], frame) && is_true(expr.args[1], frame);
+    case Op::logical_or:
+      return either(expr, frame);
+    case Op::eq:
+    case Op::ne:
+    case Op::lt:
+    case Op::le:
+    case Op::gt:
+    case Op::ge:
+      return compare_values(expr.op, evaluate_ref(expr.args[0], frame, a),
+                            evaluate_ref(expr.args[1], frame, b));
+    case Op::add:
+    case Op::sub:
+    case Op::mul:
+    case Op::div:
+      return arithmetic(expr.op, evaluate_ref(expr.args[0], frame, a),
+                        evaluate_ref(expr.args[1], frame, b));
+    case Op::in:
+    case Op::has:
+    case Op::has_any:
+    case Op::has_all:
+      return membership(expr, frame);
+    case Op::is_absent:
+    case Op::is_present:
+      return presence(expr, frame);
+    default:
+      return Absent{};
+  }
+}
+
 Value evaluate_node(const TExpr& expr, Frame& frame) {
   switch (expr.kind) {
     case TExpr::Kind::literal:
@@ -139,8 +212,8 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
     case TExpr::Kind::event:
     case TExpr::Kind::candidate:
       return Absent{};  // records are read through fields
-    case TExpr::Kind::local: {
-      LocalValue& l = local(frame, expr.index);
+    case TExpr::Kind::let: {
+      LetValue& l = let_value(frame, expr.index);
       if (expr.type.kind == check::TypeKind::record) return Absent{};
       return l.value;
     }
@@ -151,74 +224,10 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
       if (expr.slot == check::kEnvelopeTimeSlot) return record->time;
       return record->fields[static_cast<std::size_t>(expr.slot)];
     }
-    case TExpr::Kind::unary: {
-      if (expr.op == Op::logical_not) return !holds(expr.args[0], frame);
-      Value scratch;
-      const Value& v = evaluate_ref(expr.args[0], frame, scratch);
-      if (const auto* i = std::get_if<std::int64_t>(&v)) return -*i;
-      if (const auto* d = std::get_if<double>(&v)) return -*d;
-      if (const auto* d = std::get_if<Duration>(&v)) return -*d;
-      return Absent{};
-    }
+    case TExpr::Kind::unary:
+      return evaluate_unary(expr, frame);
     case TExpr::Kind::binary:
-      switch (expr.op) {
-        case Op::logical_and:
-          return holds(expr.args[0], frame) && holds(expr.args[1], frame);
-        case Op::logical_or: {
-          if (!frame.coverage) return holds(expr.args[0], frame) || holds(expr.args[1], frame);
-          auto& sides = frame.coverage->or_sides[{expr.span.file, expr.span.begin}];
-          if (holds(expr.args[0], frame)) {
-            ++sides[0];
-            return true;
-          }
-          if (holds(expr.args[1], frame)) {
-            ++sides[1];
-            return true;
-          }
-          return false;
-        }
-        case Op::eq:
-        case Op::ne:
-        case Op::lt:
-        case Op::le:
-        case Op::gt:
-        case Op::ge: {
-          Value a, b;
-          return compare_values(expr.op, evaluate_ref(expr.args[0], frame, a),
-                                evaluate_ref(expr.args[1], frame, b));
-        }
-        case Op::add:
-        case Op::sub:
-        case Op::mul:
-        case Op::div: {
-          Value a, b;
-          return arithmetic(expr.op, evaluate_ref(expr.args[0], frame, a),
-                            evaluate_ref(expr.args[1], frame, b));
-        }
-        case Op::in:
-        case Op::has:
-        case Op::has_any:
-        case Op::has_all:
-          return membership(expr, frame);
-        case Op::is_absent:
-        case Op::is_present: {
-          const TExpr& operand = expr.args[0];
-          bool absent;
-          if (operand.type.kind == check::TypeKind::record) {
-            const Event* found = evaluate_record(operand, frame);
-            absent = found == nullptr;
-            // A trace shows which event a record stood for.
-            if (frame.recorder)
-              frame.recorder->values[&operand] = found ? Value(found->id) : Value(Absent{});
-          } else {
-            Value scratch;
-            absent = is_absent(evaluate_ref(operand, frame, scratch));
-          }
-          return (expr.op == Op::is_absent) == absent;
-        }
-        default:
-          return Absent{};
-      }
+      return evaluate_binary(expr, frame);
     case TExpr::Kind::call:
       return call(expr, frame);
     case TExpr::Kind::list: {
@@ -244,9 +253,9 @@ const Value* stored_value(const TExpr& expr, Frame& frame) {
       return &expr.literal;
     case TExpr::Kind::param:
       return &frame.policy.params[expr.index].value;
-    case TExpr::Kind::local:
+    case TExpr::Kind::let:
       if (expr.type.kind == check::TypeKind::record) return nullptr;
-      return &local(frame, expr.index).value;
+      return &let_value(frame, expr.index).value;
     case TExpr::Kind::field: {
       if (expr.slot == check::kEnvelopeIdSlot || expr.slot == check::kEnvelopeTimeSlot) {
         return nullptr;
@@ -277,7 +286,7 @@ Value evaluate(const TExpr& expr, Frame& frame) {
   return &value == &scratch ? std::move(scratch) : value;
 }
 
-bool holds(const TExpr& expr, Frame& frame) {
+bool is_true(const TExpr& expr, Frame& frame) {
   Value scratch;
   const auto* b = std::get_if<bool>(&evaluate_ref(expr, frame, scratch));
   return b && *b;
@@ -289,8 +298,8 @@ const Event* evaluate_record(const TExpr& expr, Frame& frame) {
       return frame.event;
     case TExpr::Kind::candidate:
       return frame.candidate;
-    case TExpr::Kind::local:
-      return local(frame, expr.index).record;
+    case TExpr::Kind::let:
+      return let_value(frame, expr.index).record;
     default:
       return nullptr;
   }
@@ -307,17 +316,17 @@ bool correlation_key(const check::Correlation& correlation, Frame& frame, std::s
   return true;
 }
 
-LocalValue& local(Frame& frame, std::uint32_t index) {
-  LocalValue& slot = frame.locals[index];
+LetValue& let_value(Frame& frame, std::uint32_t index) {
+  LetValue& slot = frame.lets[index];
   if (slot.ready) return slot;
-  const check::Local& def = frame.rule.locals[index];
+  const check::Let& def = frame.rule.lets[index];
   switch (def.source) {
-    case check::Local::Source::value: {
+    case check::Let::Source::value: {
       Value scratch;
       slot.value = evaluate_ref(*def.value, frame, scratch);
       break;
     }
-    case check::Local::Source::latest: {
+    case check::Let::Source::latest: {
       const check::Correlation& correlation = frame.rule.correlations[def.index];
       if (correlation_key(correlation, frame, slot.key)) {
         slot.record =
@@ -325,7 +334,7 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
       }
       break;
     }
-    case check::Local::Source::earlier: {
+    case check::Let::Source::earlier: {
       const check::HistoryQuery& query = frame.rule.histories[def.index];
       Value scratch;
       if (const auto* s = text_of(evaluate_ref(query.subject, frame, scratch))) {
@@ -340,7 +349,7 @@ LocalValue& local(Frame& frame, std::uint32_t index) {
       }
       break;
     }
-    case check::Local::Source::aggregate:
+    case check::Let::Source::aggregate:
       break;  // the rule runner sets these
   }
   slot.ready = true;

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
-#include "bylaw/runtime/coverage.hpp"
 #include "bylaw/runtime/event.hpp"
+#include "bylaw/runtime/observer.hpp"
 #include "state.hpp"
 
 namespace bylaw::runtime {
@@ -20,7 +20,7 @@ struct StateView {
   const plan::Plan& plan;
 };
 
-struct LocalValue {
+struct LetValue {
   bool ready = false;
   Value value;                                   // value and aggregate lets
   const Event* record = nullptr;                 // `latest` lets: null when none was found
@@ -44,15 +44,15 @@ struct Frame {
   Time now;
   // The rule's lets, in scratch space the caller keeps from one evaluation to the next, so
   // evaluating a rule allocates nothing for them once warm.
-  std::vector<LocalValue>& locals;
+  std::vector<LetValue>& lets;
   Recorder* recorder = nullptr;
-  RuleCoverage* coverage = nullptr;  // `bylaw test --coverage` only
+  ClauseObserver* observer = nullptr;  // `bylaw test --coverage` only
 
   Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
-        const Event* e, Time t, std::vector<LocalValue>& scratch)
-      : policy(p), rule(r), rule_index(index), state(s), event(e), now(t), locals(scratch) {
-    locals.resize(r.locals.size());
-    for (auto& slot : locals) {
+        const Event* e, Time t, std::vector<LetValue>& scratch)
+      : policy(p), rule(r), rule_index(index), state(s), event(e), now(t), lets(scratch) {
+    lets.resize(r.lets.size());
+    for (auto& slot : lets) {
       slot.ready = false;
       slot.record = nullptr;
       slot.decisions.clear();
@@ -65,11 +65,11 @@ Value evaluate(const check::TExpr& expr, Frame& frame);
 // a field, a let), or to `scratch` holding what was computed. Valid while those are.
 const Value& evaluate_ref(const check::TExpr& expr, Frame& frame, Value& scratch);
 // A condition: true only for the boolean true (absent is false).
-bool holds(const check::TExpr& expr, Frame& frame);
+bool is_true(const check::TExpr& expr, Frame& frame);
 // The event a record-typed expression stands for, or null when it is absent.
 const Event* evaluate_record(const check::TExpr& expr, Frame& frame);
 // A let's value, computed on first use.
-LocalValue& local(Frame& frame, std::uint32_t index);
+LetValue& let_value(Frame& frame, std::uint32_t index);
 
 // The key of a `latest` lookup from its probes, into `key`; false when a probe is absent.
 bool correlation_key(const check::Correlation& correlation, Frame& frame, std::string& key);

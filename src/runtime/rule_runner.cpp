@@ -8,8 +8,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "bylaw/core/sha256.hpp"
-
 namespace bylaw::runtime {
 
 using check::ActionKind;
@@ -30,13 +28,13 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
 }
 
 RuleRunner::RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
-                       DecisionSink& sink, Coverage* coverage)
+                       DecisionSink& sink, ClauseObserver* observer)
     : policy_(policy),
       plan_(plan),
       state_(state),
       sink_(sink),
-      coverage_(coverage),
-      locals_(policy.rules.size()),
+      observer_(observer),
+      lets_(policy.rules.size()),
       views_(policy.rules.size()) {}
 
 namespace {
@@ -125,18 +123,17 @@ AggregateLists list_aggregate(const AggregateView& view) {
 void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer) {
   const check::Rule& rule = policy_.rules[rule_index];
   StateView view{state_.holds, state_.history, state_.correlations, plan_};
-  Frame frame(policy_, rule, rule_index, view, event.get(), event->time, locals_[rule_index]);
-  RuleCoverage* coverage = coverage_ ? &coverage_->rules[rule_index] : nullptr;
-  frame.coverage = coverage;
+  Frame frame(policy_, rule, rule_index, view, event.get(), event->time, lets_[rule_index]);
+  frame.observer = observer_;
   for (std::size_t g = 0; g < rule.guards.size(); ++g) {
-    if (!holds(rule.guards[g], frame)) return;
-    if (coverage) ++coverage->guards[g];
+    if (!is_true(rule.guards[g], frame)) return;
+    if (observer_) observer_->guard_held(rule_index, g);
   }
   const std::string* left_out_by = nullptr;
   for (std::size_t x = 0; x < rule.exclusions.size(); ++x) {
-    if (holds(rule.exclusions[x].condition, frame)) {
+    if (is_true(rule.exclusions[x].condition, frame)) {
       left_out_by = &rule.exclusions[x].reason;
-      if (coverage) ++coverage->exclusions[x];
+      if (observer_) observer_->excluded(rule_index, x);
       break;
     }
   }
@@ -184,255 +181,16 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
       Value after = evaluate(*aggregate.after, frame);
       if (const auto* t = std::get_if<Time>(&after)) views[i].after = *t;
     }
-    LocalValue& slot = frame.locals[aggregate.local];
+    LetValue& slot = frame.lets[aggregate.let];
     slot.value = aggregate_value(aggregate, views[i], distinct_scratch_);
     slot.ready = true;
   }
   for (std::size_t c = 0; c < rule.conditions.size(); ++c) {
-    if (!holds(rule.conditions[c], frame)) return;
-    if (coverage) ++coverage->conditions[c];
+    if (!is_true(rule.conditions[c], frame)) return;
+    if (observer_) observer_->condition_held(rule_index, c);
   }
-  fire(frame, views, timer);
-}
-
-namespace {
-
-std::string decision_id(const check::Policy& policy, const check::Rule& rule, std::size_t action,
-                        const Event& event, bool timer, const std::string& subject) {
-  // A timer is identified by its hold, subject and due time; an event by its id.
-  std::string cause = timer ? fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
-                                          std::get<std::string>(event.fields[1]), event.time.micros)
-                            : "event:" + event.id;
-  // Appended, not formatted: this runs for every decision. The bytes are the ids' contract.
-  std::string hashed;
-  hashed.reserve(policy.hash.size() + rule.name.size() + cause.size() + subject.size() + 24);
-  hashed.append(policy.hash).append(1, '\n').append(rule.name).append(1, '\n');
-  hashed.append(std::to_string(action)).append(1, '\n').append(cause).append(1, '\n');
-  hashed.append(subject);
-  std::string digest = Sha256::hex(hashed);
-  return "d-" + digest.substr(0, 24);
-}
-
-void add_unique(std::vector<std::string>& ids, std::unordered_set<std::string>& seen,
-                const std::string& id) {
-  if (!id.empty() && seen.insert(id).second) ids.push_back(id);
-}
-
-std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Frame& frame,
-                                      const std::vector<AggregateView>& views, bool timer) {
-  std::vector<std::string> ids;
-  std::unordered_set<std::string> seen;
-  for (const auto& ref : refs) {
-    if (ref.kind == EvidenceRef::Kind::trigger) {
-      if (!timer) add_unique(ids, seen, frame.event->id);
-      continue;
-    }
-    const check::Local& def = frame.rule.locals[ref.local];
-    LocalValue& slot = local(frame, ref.local);
-    switch (def.source) {
-      case check::Local::Source::latest:
-        if (slot.record) add_unique(ids, seen, slot.record->id);
-        break;
-      case check::Local::Source::earlier:
-        for (const auto* record : slot.decisions) add_unique(ids, seen, record->trigger);
-        break;
-      case check::Local::Source::aggregate: {
-        AggregateLists lists = list_aggregate(views[def.index]);
-        if (ref.kind == EvidenceRef::Kind::first_per_value) {
-          std::unordered_set<std::string> values;
-          for (const auto* entry : lists.counted) {
-            std::string key;
-            append_key(key, entry->value);
-            if (values.insert(key).second) add_unique(ids, seen, entry->id);
-          }
-        } else {
-          for (const auto* entry : lists.counted) add_unique(ids, seen, entry->id);
-        }
-        break;
-      }
-      case check::Local::Source::value:
-        break;
-    }
-  }
-  return ids;
-}
-
-std::optional<std::string> text_value(const Value& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::string render_message(const check::Message& message, Frame& frame) {
-  std::string out;
-  for (const auto& part : message.parts) {
-    if (part.value) {
-      out += check::display_value(evaluate(*part.value, frame), part.value->type);
-    } else {
-      out += part.text;
-    }
-  }
-  return out;
-}
-
-void RuleRunner::fire(Frame& frame, const std::vector<AggregateView>& views, bool timer) {
-  const check::Rule& rule = frame.rule;
-  for (std::uint32_t i = 0; i < rule.locals.size(); ++i) local(frame, i);
-  // The trace is built only when a decision is emitted: re-evaluate the (pure) conditions,
-  // recording. It shows the state as the rule found it, so it is built before the rule's first
-  // change to state. Many firings emit nothing (a hold already placed, a postponement).
-  // Values are recorded only from then on, so a firing that emits nothing records nothing.
-  Recorder recorder;
-  std::optional<Trace> base;
-  auto explained = [&]() -> const Trace& {
-    if (!base) {
-      frame.recorder = &recorder;
-      // The trace evaluates the conditions again: that is not exercising them a second time.
-      RuleCoverage* counting = std::exchange(frame.coverage, nullptr);
-      base = build_trace(frame, views);
-      frame.coverage = counting;
-    }
-    return *base;
-  };
-  bool emits_besides_postponing =
-      std::any_of(rule.actions.begin(), rule.actions.end(),
-                  [](const check::ActionDef& a) { return a.kind != ActionKind::postpone; });
-  bool shadow = rule.mode == check::Mode::shadow;
-  const Event& event = *frame.event;
-  for (std::size_t a = 0; a < rule.actions.size(); ++a) {
-    const check::ActionDef& action = rule.actions[a];
-    auto subject = text_value(evaluate(action.subject, frame));
-    auto name = text_value(evaluate(action.name, frame));
-    if (!subject || !name) {
-      spdlog::warn("rule {}: action {} skipped: its subject or name is absent", rule.name, a + 1);
-      continue;
-    }
-    Decision d;
-    d.id = decision_id(policy_, rule, a, event, timer, *subject);
-    d.name = *name;
-    d.subject = *subject;
-    d.time = frame.now;
-    if (!timer) d.trigger = event.id;
-    d.rule = rule.name;
-    d.policy = policy_.versioned_name();
-    d.policy_hash = policy_.hash;
-    d.shadow = shadow;
-    std::vector<EvidenceRef> evidence = action.evidence;
-    const check::Message* message = action.message ? &*action.message : nullptr;
-    switch (action.kind) {
-      case ActionKind::hold: {
-        if (const HoldState* held = state_.holds.find(*subject, *name); held && held->active) {
-          continue;  // already held: a hold is placed once
-        }
-        d.kind = DecisionKind::hold;
-        d.explanation = explained();
-        Duration wait = std::get<Duration>(evaluate(*action.appeal_after, frame));
-        d.appeal_eligible_at = add(frame.now, wait);
-        d.scope = action.scope;
-        if (!shadow) {
-          HoldState* hold = &state_.holds.get(*subject, *name);
-          hold->active = true;
-          hold->placed_at = frame.now;
-          hold->appeal_at = *d.appeal_eligible_at;
-          hold->fired_dues.clear();
-          ++hold->generation;
-          state_.timers.push(
-              {hold->appeal_at, state_.timer_order++, *subject, *name, hold->generation});
-        }
-        break;
-      }
-      case ActionKind::release: {
-        // Looked up, not created: releasing what was never held leaves no state behind.
-        const HoldState* held = state_.holds.find(*subject, *name);
-        if (!held || !held->active) continue;  // nothing to lift
-        d.kind = DecisionKind::release;
-        d.explanation = explained();
-        if (!shadow) {
-          HoldState& hold = state_.holds.get(*subject, *name);
-          hold.active = false;
-          hold.released_at = frame.now;
-        }
-        break;
-      }
-      case ActionKind::alert:
-        d.kind = DecisionKind::alert;
-        d.explanation = explained();
-        d.severity = action.severity;
-        break;
-      case ActionKind::eligibility: {
-        d.kind = DecisionKind::eligibility;
-        d.explanation = explained();
-        const check::EligibilityBranch* chosen = nullptr;
-        for (const auto& deny : action.denies) {
-          bool applies = !deny.condition || holds(*deny.condition, frame);
-          if (deny.condition) {
-            d.explanation.conditions.push_back(
-                {"deny", deny.reason, applies, trace_expr(*deny.condition, recorder)});
-          }
-          if (applies) {
-            chosen = &deny;
-            break;
-          }
-        }
-        if (frame.coverage) {
-          std::size_t outcome = chosen ? static_cast<std::size_t>(chosen - action.denies.data())
-                                       : action.denies.size();
-          if (chosen || action.allow) ++frame.coverage->outcomes[a][outcome];
-        }
-        if (chosen) {
-          d.eligible = false;
-          d.reason = chosen->reason;
-          if (chosen->until) {
-            Value until = evaluate(*chosen->until, frame);
-            if (const auto* t = std::get_if<Time>(&until)) d.eligible_at = *t;
-          }
-        } else if (action.allow) {
-          chosen = &*action.allow;
-          d.eligible = true;
-        } else {
-          continue;
-        }
-        evidence = chosen->evidence;
-        message = &chosen->message;
-        break;
-      }
-      case ActionKind::postpone: {
-        const HoldState* found = state_.holds.find(*subject, *name);
-        Value until = evaluate(*action.until, frame);
-        const auto* due = std::get_if<Time>(&until);
-        if (!shadow && found && found->active && due && *due != found->appeal_at) {
-          if (frame.coverage) ++frame.coverage->outcomes[a][0];
-          if (emits_besides_postponing) explained();  // before the change, as it stands
-          HoldState& held = state_.holds.get(*subject, *name);
-          held.appeal_at = *due;
-          state_.timers.push({*due, state_.timer_order++, *subject, *name, held.generation});
-        }
-        continue;  // postponing emits nothing of its own
-      }
-    }
-    if (frame.coverage && action.kind != ActionKind::eligibility) ++frame.coverage->outcomes[a][0];
-    d.evidence = evidence_ids(evidence, frame, views, timer);
-    if (message) d.explanation.summary = render_message(*message, frame);
-    emit(std::move(d));
-  }
-  for (auto& r : recorded_) {
-    if (!state_.history.record(r.need, r.subject, std::move(r.record),
-                               state_.max_decisions_per_subject)) {
-      continue;
-    }
-    ++state_.stats.capped;
-    auto need = static_cast<std::size_t>(r.need);
-    if (!state_.history_cap_logged[need]) {
-      state_.history_cap_logged[need] = true;
-      spdlog::warn(
-          "the {} {} decisions remembered for `earlier` reached their cap of {} per subject "
-          "(first for {}); the oldest are forgotten from now on",
-          check::decision_kind_name(plan_.histories[need].kind), plan_.histories[need].name,
-          state_.max_decisions_per_subject, r.subject);
-    }
-  }
-  recorded_.clear();
+  Firing firing{frame, views, timer, {}, {}};
+  fire(firing);
 }
 
 void RuleRunner::emit(Decision decision) {
@@ -459,12 +217,11 @@ void RuleRunner::emit(Decision decision) {
       ++stats.eligibilities;
       break;
   }
-  int need = plan_.history_index(decision.kind, decision.name);
-  if (need >= 0) {
+  if (std::optional<std::size_t> need = plan_.history_index(decision.kind, decision.name)) {
     std::optional<bool> eligible;
     if (decision.kind == DecisionKind::eligibility) eligible = decision.eligible;
     recorded_.push_back(
-        {need, decision.subject, {decision.time, eligible, decision.trigger.value_or("")}});
+        {*need, decision.subject, {decision.time, eligible, decision.trigger.value_or("")}});
   }
   sink_.on_decision(decision);
 }

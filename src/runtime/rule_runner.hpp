@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "bylaw/runtime/engine.hpp"
@@ -47,31 +49,68 @@ struct AggregateView {
   std::optional<Time> after;
 };
 
+// A rule that fired, while its actions run: the trace is built the first time a decision needs
+// it, before the rule's first change to state, and values are recorded only from then on, so a
+// firing that emits nothing (a hold already placed, a postponement) records nothing.
+struct Firing {
+  Frame& frame;
+  const std::vector<AggregateView>& views;
+  bool timer;  // the event is the engine's timer record: decisions have no trigger
+  Recorder recorder;
+  std::optional<Trace> trace;
+
+  const Trace& explained();
+};
+
+// A decision an action makes, with the evidence and message that go with it (an eligibility's
+// are its chosen branch's).
+struct Emission {
+  Decision decision;
+  const std::vector<check::EvidenceRef>* evidence;
+  const check::Message* message;
+};
+
 class RuleRunner {
  public:
   RuleRunner(const check::Policy& policy, const plan::Plan& plan, EngineState& state,
-             DecisionSink& sink, Coverage* coverage);
+             DecisionSink& sink, ClauseObserver* observer);
 
   // `timer`: the event is the engine's timer record; its decisions have no trigger.
   void run(std::uint32_t rule_index, const EventPtr& event, bool timer);
 
  private:
-  void fire(Frame& frame, const std::vector<AggregateView>& views, bool timer);
+  // actions.cpp: the rule's actions, one function per kind, each returning what it emits.
+  void fire(Firing& firing);
+  std::optional<Emission> act(Firing& firing, std::size_t action, const std::string& subject,
+                              const std::string& name);
+  Emission emission(Firing& firing, std::size_t action, const std::string& subject,
+                    const std::string& name, check::DecisionKind kind);
+  std::optional<Emission> place_hold(Firing& firing, std::size_t action, const std::string& subject,
+                                     const std::string& name);
+  std::optional<Emission> release_hold(Firing& firing, std::size_t action,
+                                       const std::string& subject, const std::string& name);
+  std::optional<Emission> raise_alert(Firing& firing, std::size_t action,
+                                      const std::string& subject, const std::string& name);
+  std::optional<Emission> answer_eligibility(Firing& firing, std::size_t action,
+                                             const std::string& subject, const std::string& name);
+  void postpone_appeal(Firing& firing, std::size_t action, const std::string& subject,
+                       const std::string& name);
+  void record_history();
   void emit(Decision decision);
 
   const check::Policy& policy_;
   const plan::Plan& plan_;
   EngineState& state_;
   DecisionSink& sink_;
-  Coverage* coverage_;  // null but in policy tests
+  ClauseObserver* observer_;  // null but in policy tests
   // Per rule, reused from event to event: its lets and its aggregate views.
-  std::vector<std::vector<LocalValue>> locals_;
+  std::vector<std::vector<LetValue>> lets_;
   std::vector<std::vector<AggregateView>> views_;
   DistinctScratch distinct_scratch_;
   // Decisions this firing made that `earlier` asks about, added to the history when the firing
   // ends: its lets point into the history, and adding to it could move what they point at.
   struct Recorded {
-    int need;
+    std::size_t need;  // index into the plan's histories
     std::string subject;
     DecisionRecord record;
   };

@@ -6,14 +6,15 @@
 // matched by name, never by position: a rule's windows and indexes are kept when a rule of the
 // same name still has the same clause (the same text, blanks aside, at any place in the rule);
 // holds and their timers are always kept, since they are people's standing; remembered
-// decisions are kept when some `earlier` still asks for them. What is left behind is reported. The event schema itself must
-// not change: saved events are laid out by it.
+// decisions are kept when some `earlier` still asks for them. What is left behind is reported. The
+// event schema itself must not change: saved events are laid out by it.
 #include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
 
 #include "bylaw/check/types.hpp"
+#include "bylaw/core/folded_text.hpp"
 #include "engine_impl.hpp"
 
 namespace bylaw::runtime {
@@ -40,23 +41,6 @@ std::optional<bool> read_optional_bool(ByteReader& in) {
 
 // A clause's source text with runs of blanks made one space: what identifies a window or an
 // index across policy versions.
-std::string clause_text(const check::Policy& policy, Span span) {
-  std::string_view text = policy.sources->file(span.file).text();
-  text = text.substr(span.begin, span.end - span.begin);
-  std::string out;
-  bool blank = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      blank = true;
-      continue;
-    }
-    if (blank && !out.empty()) out += ' ';
-    blank = false;
-    out += c;
-  }
-  return out;
-}
-
 // The layout of every event type: saved events are only readable under the same one.
 std::string schema_layout(const check::Schema& schema) {
   std::string out;
@@ -147,9 +131,10 @@ void History::restore(ByteReader& in, std::vector<std::string>& dropped) {
     std::uint64_t kind = in.varint();
     if (kind > static_cast<std::uint64_t>(check::DecisionKind::eligibility)) in.fail("bad kind");
     std::string name(in.text());
-    int need = plan_.history_index(static_cast<check::DecisionKind>(kind), name);
+    std::optional<std::size_t> need =
+        plan_.history_index(static_cast<check::DecisionKind>(kind), name);
     std::size_t subjects = in.count();
-    if (need < 0 && subjects > 0) {
+    if (!need && subjects > 0) {
       dropped.push_back(
           fmt::format("remembered {} {} decisions (no `earlier` asks for them now)",
                       check::decision_kind_name(static_cast<check::DecisionKind>(kind)), name));
@@ -162,7 +147,7 @@ void History::restore(ByteReader& in, std::vector<std::string>& dropped) {
         record.eligible = read_optional_bool(in);
         record.trigger = std::string(in.text());
       }
-      if (need >= 0) records_[static_cast<std::size_t>(need)][subject] = std::move(records);
+      if (need) records_[*need][subject] = std::move(records);
     }
   }
 }
@@ -241,12 +226,12 @@ void Engine::save(std::string& out) const {
     put_text(out, rule.name);
     put_varint(out, rule.correlations.size());
     for (std::size_t c = 0; c < rule.correlations.size(); ++c) {
-      put_text(out, clause_text(e.policy, rule.correlations[c].span));
+      put_text(out, folded_source(*e.policy.sources, rule.correlations[c].span));
       e.state.correlations[r][c].save(out);
     }
     put_varint(out, rule.aggregates.size());
     for (std::size_t a = 0; a < rule.aggregates.size(); ++a) {
-      put_text(out, clause_text(e.policy, rule.aggregates[a].span));
+      put_text(out, folded_source(*e.policy.sources, rule.aggregates[a].span));
       e.state.aggregates[r][a].save(out);
     }
   }
@@ -271,6 +256,68 @@ void Engine::save(std::string& out) const {
   }
 }
 
+namespace {
+
+// The new rule's clause that says the same (blanks aside) as `text`, wherever it now stands.
+template <class Clauses>
+std::optional<std::size_t> same_clause(const check::Policy& policy, const Clauses& clauses,
+                                       const std::string& text) {
+  for (std::size_t i = 0; i < clauses.size(); ++i) {
+    if (folded_source(*policy.sources, clauses[i].span) == text) return i;
+  }
+  return std::nullopt;
+}
+
+// One saved rule's indexes and windows, into the rule of the same name and the clauses that say
+// the same; what has no place any more is read past and reported.
+void restore_rule(ByteReader& in, const check::Policy& policy, EngineState& state,
+                  std::deque<std::string>& carried_reasons, RestoreReport& report) {
+  std::string name(in.text());
+  std::optional<std::size_t> r = policy.find_rule(name);
+  const check::Rule* rule = r ? &policy.rules[*r] : nullptr;
+  if (!rule) {
+    report.dropped.push_back(
+        fmt::format("rule {}: its windows and indexes (the rule is gone)", name));
+  }
+  // Left-out entries point at their exclusion's reason: the new rule's, or a carried copy.
+  auto reason_of = [&](std::string_view reason) -> const std::string* {
+    for (std::size_t x = 0; rule && x < rule->exclusions.size(); ++x) {
+      if (rule->exclusions[x].reason == reason) return &rule->exclusions[x].reason;
+    }
+    return &carried_reasons.emplace_back(reason);
+  };
+  for (std::size_t n = in.count(); n > 0; --n) {
+    std::string text(in.text());
+    auto c = rule ? same_clause(policy, rule->correlations, text) : std::nullopt;
+    if (rule && !c) {
+      report.dropped.push_back(fmt::format("rule {}: the index of `{}` (changed)", name, text));
+    }
+    CorrelationIndex::restore(in, c ? &state.correlations[*r][*c] : nullptr);
+  }
+  for (std::size_t n = in.count(); n > 0; --n) {
+    std::string text(in.text());
+    auto a = rule ? same_clause(policy, rule->aggregates, text) : std::nullopt;
+    if (rule && !a) {
+      report.dropped.push_back(fmt::format("rule {}: the window of `{}` (changed)", name, text));
+    }
+    AggregateWindow::restore(in, a ? &state.aggregates[*r][*a] : nullptr, reason_of);
+  }
+}
+
+void restore_timers(ByteReader& in, TimerQueue& timers) {
+  for (std::size_t n = in.count(); n > 0; --n) {
+    Timer timer;
+    timer.due = read_time(in);
+    timer.order = in.varint();
+    timer.subject = std::string(in.text());
+    timer.hold = std::string(in.text());
+    timer.generation = in.varint();
+    timers.push(std::move(timer));
+  }
+}
+
+}  // namespace
+
 RestoreReport Engine::restore(std::string_view bytes) {
   Impl& e = *impl_;
   RestoreReport report;
@@ -292,62 +339,10 @@ RestoreReport Engine::restore(std::string_view bytes) {
   }
   e.state.holds.restore(in);
   e.state.history.restore(in, report.dropped);
-
   for (std::size_t rules = in.count(); rules > 0; --rules) {
-    std::string name(in.text());
-    int r = e.policy.find_rule(name);
-    const check::Rule* rule = r >= 0 ? &e.policy.rules[static_cast<std::size_t>(r)] : nullptr;
-    if (!rule) {
-      report.dropped.push_back(
-          fmt::format("rule {}: its windows and indexes (the rule is gone)", name));
-    }
-    // The new rule's clause that says the same (blanks aside), wherever it now stands; -1: none.
-    auto same_clause = [&](const auto& clauses, const std::string& text) -> int {
-      for (std::size_t i = 0; i < clauses.size(); ++i) {
-        if (clause_text(e.policy, clauses[i].span) == text) return static_cast<int>(i);
-      }
-      return -1;
-    };
-    auto reason_of = [&](std::string_view reason) -> const std::string* {
-      for (std::size_t x = 0; rule && x < rule->exclusions.size(); ++x) {
-        if (rule->exclusions[x].reason == reason) return &rule->exclusions[x].reason;
-      }
-      return &e.carried_reasons.emplace_back(reason);
-    };
-    for (std::size_t n = in.count(); n > 0; --n) {
-      std::string text(in.text());
-      int c = rule ? same_clause(rule->correlations, text) : -1;
-      if (rule && c < 0) {
-        report.dropped.push_back(fmt::format("rule {}: the index of `{}` (changed)", name, text));
-      }
-      CorrelationIndex::restore(
-          in,
-          c < 0 ? nullptr
-                : &e.state.correlations[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)]);
-    }
-    for (std::size_t n = in.count(); n > 0; --n) {
-      std::string text(in.text());
-      int a = rule ? same_clause(rule->aggregates, text) : -1;
-      if (rule && a < 0) {
-        report.dropped.push_back(fmt::format("rule {}: the window of `{}` (changed)", name, text));
-      }
-      AggregateWindow::restore(
-          in,
-          a < 0 ? nullptr
-                : &e.state.aggregates[static_cast<std::size_t>(r)][static_cast<std::size_t>(a)],
-          reason_of);
-    }
+    restore_rule(in, e.policy, e.state, e.carried_reasons, report);
   }
-
-  for (std::size_t timers = in.count(); timers > 0; --timers) {
-    Timer timer;
-    timer.due = read_time(in);
-    timer.order = in.varint();
-    timer.subject = std::string(in.text());
-    timer.hold = std::string(in.text());
-    timer.generation = in.varint();
-    e.state.timers.push(std::move(timer));
-  }
+  restore_timers(in, e.state.timers);
   for (std::size_t buffered = in.count(); buffered > 0; --buffered) {
     e.buffer.push(read_event(in, e.policy.schema));
   }

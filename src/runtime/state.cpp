@@ -80,8 +80,9 @@ std::size_t Holds::size() const {
 
 History::History(const plan::Plan& plan) : plan_(plan), records_(plan.histories.size()) {}
 
-bool History::record(int need, const std::string& subject, DecisionRecord record, std::size_t cap) {
-  auto& records = records_[static_cast<std::size_t>(need)][subject];
+bool History::record(std::size_t need, const std::string& subject, DecisionRecord record,
+                     std::size_t cap) {
+  auto& records = records_[need][subject];
   bool capped = records.size() >= cap;
   // A vector's front erase moves the rest: at a cap of ~1000 short records, rare and cheap.
   if (capped) records.erase(records.begin());
@@ -89,11 +90,10 @@ bool History::record(int need, const std::string& subject, DecisionRecord record
   return capped;
 }
 
-void History::query(int need, const std::string& subject, std::optional<Time> since,
+void History::query(std::size_t need, const std::string& subject, std::optional<Time> since,
                     std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const {
   out.clear();
-  if (need < 0) return;
-  const auto& by_subject = records_[static_cast<std::size_t>(need)];
+  const auto& by_subject = records_[need];
   auto it = by_subject.find(subject);
   if (it == by_subject.end()) return;
   for (const auto& record : it->second) {

@@ -62,10 +62,10 @@ class History {
  public:
   explicit History(const plan::Plan& plan);
   // Adds a record; past `cap` records for this subject the oldest goes, and this returns true.
-  bool record(int need, const std::string& subject, DecisionRecord record, std::size_t cap);
+  bool record(std::size_t need, const std::string& subject, DecisionRecord record, std::size_t cap);
   // Records after `since` (exclusive; none: all) that match `eligible` when it is set, into
   // `out` (cleared first; the caller keeps it, so its capacity is reused).
-  void query(int need, const std::string& subject, std::optional<Time> since,
+  void query(std::size_t need, const std::string& subject, std::optional<Time> since,
              std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const;
   void sweep(Time now);
   // Checkpoints (snapshot.cpp): needs are saved by kind and name, and a restore keeps those the

@@ -5,27 +5,12 @@
 #include <fmt/format.h>
 
 #include "bylaw/check/types.hpp"
+#include "bylaw/core/folded_text.hpp"
 #include "rule_runner.hpp"
 
 namespace bylaw::runtime {
 
 namespace {
-
-std::string folded_source(const check::Policy& policy, Span span) {
-  std::string_view raw = policy.sources->file(span.file).slice(span);
-  std::string out;
-  bool space = false;
-  for (char c : raw) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
 
 bool has_operands(const check::TExpr& expr) {
   using Kind = check::TExpr::Kind;
@@ -58,8 +43,8 @@ std::string difference(const Value& left, const Value& right) {
 }
 
 bool is_aggregate(const check::TExpr& expr, const check::Rule& rule) {
-  return expr.kind == check::TExpr::Kind::local &&
-         rule.locals[expr.index].source == check::Local::Source::aggregate;
+  return expr.kind == check::TExpr::Kind::let &&
+         rule.lets[expr.index].source == check::Let::Source::aggregate;
 }
 
 // The comparisons of a `when` (through `and`) that hold an aggregate to a lower bound.
@@ -107,7 +92,7 @@ MarginTrace margin_of(const check::TExpr& comparison, Frame& frame, const Aggreg
   const check::TExpr& aggregate_expr = comparison.args[aggregate_left ? 0 : 1];
   const check::TExpr& bound_expr = comparison.args[aggregate_left ? 1 : 0];
   bool strict = comparison.op == check::Op::gt || comparison.op == check::Op::lt;
-  const check::Local& local = rule.locals[aggregate_expr.index];
+  const check::Let& local = rule.lets[aggregate_expr.index];
   const check::Aggregate& aggregate = rule.aggregates[local.index];
   MarginTrace margin;
   margin.aggregate = local.name;
@@ -178,6 +163,78 @@ ExprTrace trace_expr(const check::TExpr& expr, const Recorder& recorder) {
   return out;
 }
 
+namespace {
+
+// A `latest` let: what it looked for and what it found.
+CorrelationTrace correlation_trace(const Frame& frame, std::uint32_t let) {
+  const check::Policy& policy = frame.policy;
+  const check::Let& def = frame.rule.lets[let];
+  const check::Correlation& correlation = frame.rule.correlations[def.index];
+  CorrelationTrace c;
+  c.name = def.name;
+  c.event_type = policy.schema.types[static_cast<std::size_t>(correlation.event_type)].name;
+  c.condition = folded_source(*policy.sources, correlation.span);
+  if (const Event* found = frame.lets[let].record) {
+    c.found_id = found->id;
+    c.found_time = found->time;
+    const check::EventTypeDef& type = policy.schema.types[static_cast<std::size_t>(found->type)];
+    for (const auto& field : type.fields) {
+      c.found_fields.emplace_back(
+          field.name,
+          check::display_value(found->fields[static_cast<std::size_t>(field.slot)], field.type));
+    }
+  }
+  return c;
+}
+
+// An aggregate: its window under this key, what it counted and what it left out, with why.
+AggregateTrace aggregate_trace(Frame& frame, std::size_t i, const AggregateView& view) {
+  const check::Rule& rule = frame.rule;
+  const check::Aggregate& aggregate = rule.aggregates[i];
+  AggregateTrace a;
+  for (const auto& let : rule.lets) {
+    if (let.source == check::Let::Source::aggregate && let.index == i) a.name = let.name;
+  }
+  a.function = aggregate_function(aggregate);
+  if (aggregate.value) a.of = aggregate.value->text;
+  a.per = aggregate.key.text;
+  a.key = check::display_value(view.key_value, aggregate.key.type);
+  a.window = check::display_value(evaluate(aggregate.window, frame), aggregate.window.type);
+  a.from = view.lower;
+  a.to = frame.now;
+  a.after = view.after;
+  AggregateLists lists = list_aggregate(view);
+  for (const auto* entry : lists.counted) {
+    std::string value;
+    if (aggregate.value) value = check::display_value(entry->value, aggregate.value->type);
+    a.counted.push_back({entry->id, entry->time, value});
+  }
+  for (const auto& [entry, reason] : lists.left_out) {
+    a.left_out.push_back({entry->id, entry->time, reason});
+  }
+  DistinctScratch distinct;
+  a.result = check::display_value(aggregate_value(aggregate, view, distinct),
+                                  check::Type::of(check::TypeKind::number));
+  return a;
+}
+
+// A `when`, and the margin of each threshold an aggregate is compared with in it.
+void when_trace(Frame& frame, const check::TExpr& condition,
+                const std::vector<AggregateView>& views, Trace& trace) {
+  const check::Rule& rule = frame.rule;
+  const Recorder& recorder = *frame.recorder;
+  bool result = is_true(condition, frame);
+  trace.conditions.push_back({"when", "", result, trace_expr(condition, recorder)});
+  std::vector<const check::TExpr*> found;
+  thresholds(condition, rule, found);
+  for (const auto* comparison : found) {
+    std::uint32_t let = comparison->args[is_aggregate(comparison->args[0], rule) ? 0 : 1].index;
+    trace.margins.push_back(margin_of(*comparison, frame, views[rule.lets[let].index], recorder));
+  }
+}
+
+}  // namespace
+
 // Re-evaluating the conditions is pure: the frame only records the values they had.
 Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
   const check::Policy& policy = frame.policy;
@@ -194,76 +251,25 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     const check::Param& param = policy.params[index];
     trace.parameters.push_back({param.name, check::display_value(param.value, param.type)});
   }
-  for (std::uint32_t i = 0; i < rule.locals.size(); ++i) {
-    const check::Local& def = rule.locals[i];
-    if (def.source != check::Local::Source::latest) continue;
-    const check::Correlation& correlation = rule.correlations[def.index];
-    CorrelationTrace c;
-    c.name = def.name;
-    c.event_type = policy.schema.types[static_cast<std::size_t>(correlation.event_type)].name;
-    c.condition = folded_source(policy, correlation.span);
-    if (const Event* found = frame.locals[i].record) {
-      c.found_id = found->id;
-      c.found_time = found->time;
-      const check::EventTypeDef& type = policy.schema.types[static_cast<std::size_t>(found->type)];
-      for (const auto& field : type.fields) {
-        c.found_fields.emplace_back(
-            field.name,
-            check::display_value(found->fields[static_cast<std::size_t>(field.slot)], field.type));
-      }
+  for (std::uint32_t i = 0; i < rule.lets.size(); ++i) {
+    if (rule.lets[i].source == check::Let::Source::latest) {
+      trace.correlations.push_back(correlation_trace(frame, i));
     }
-    trace.correlations.push_back(std::move(c));
   }
   const Recorder& recorder = *frame.recorder;
   for (const auto& guard : rule.guards) {
-    bool result = holds(guard, frame);
+    bool result = is_true(guard, frame);
     trace.conditions.push_back({"where", "", result, trace_expr(guard, recorder)});
   }
   for (const auto& exclusion : rule.exclusions) {
-    bool result = holds(exclusion.condition, frame);
+    bool result = is_true(exclusion.condition, frame);
     trace.conditions.push_back(
         {"exclude", exclusion.reason, result, trace_expr(exclusion.condition, recorder)});
   }
   for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {
-    const check::Aggregate& aggregate = rule.aggregates[i];
-    const AggregateView& view = views[i];
-    AggregateTrace a;
-    for (const auto& local : rule.locals) {
-      if (local.source == check::Local::Source::aggregate && local.index == i) a.name = local.name;
-    }
-    a.function = aggregate_function(aggregate);
-    if (aggregate.value) a.of = aggregate.value->text;
-    a.per = aggregate.key.text;
-    a.key = check::display_value(view.key_value, aggregate.key.type);
-    a.window = check::display_value(evaluate(aggregate.window, frame), aggregate.window.type);
-    a.from = view.lower;
-    a.to = frame.now;
-    a.after = view.after;
-    AggregateLists lists = list_aggregate(view);
-    DistinctScratch distinct;
-    for (const auto* entry : lists.counted) {
-      std::string value;
-      if (aggregate.value) value = check::display_value(entry->value, aggregate.value->type);
-      a.counted.push_back({entry->id, entry->time, value});
-    }
-    for (const auto& [entry, reason] : lists.left_out) {
-      a.left_out.push_back({entry->id, entry->time, reason});
-    }
-    a.result = check::display_value(aggregate_value(aggregate, view, distinct),
-                                    check::Type::of(check::TypeKind::number));
-    trace.aggregates.push_back(std::move(a));
+    trace.aggregates.push_back(aggregate_trace(frame, i, views[i]));
   }
-  for (const auto& condition : rule.conditions) {
-    bool result = holds(condition, frame);
-    trace.conditions.push_back({"when", "", result, trace_expr(condition, recorder)});
-    std::vector<const check::TExpr*> found;
-    thresholds(condition, rule, found);
-    for (const auto* comparison : found) {
-      std::uint32_t local = comparison->args[is_aggregate(comparison->args[0], rule) ? 0 : 1].index;
-      trace.margins.push_back(
-          margin_of(*comparison, frame, views[rule.locals[local].index], recorder));
-    }
-  }
+  for (const auto& condition : rule.conditions) when_trace(frame, condition, views, trace);
   return trace;
 }
 

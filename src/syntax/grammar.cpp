@@ -16,6 +16,7 @@
 
 #include "bylaw/core/time.hpp"
 #include "bylaw/syntax/parser.hpp"
+#include "bylaw/syntax/tokens.hpp"
 
 namespace bylaw::syntax {
 namespace {
@@ -46,13 +47,6 @@ TokenError too_deep(const char* where) {
                                 kMaxExpressionDepth)};
 }
 
-bool is_name_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
-}
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-
 // Skips blanks and `#` comments, like the skipper does.
 const char* skip_blank(const char* it, const char* end) {
   while (it != end) {
@@ -74,22 +68,16 @@ Span span_of(const Context& context, const char* begin, const char* end) {
               static_cast<std::uint32_t>(end - state.begin)};
 }
 
-const std::set<std::string_view>& reserved_words() {
-  static const std::set<std::string_view> words = {
-      "and",     "or",      "not",  "in",    "has",    "any",      "all", "is",
-      "absent",  "present", "true", "false", "latest", "earlier",  "let", "where",
-      "exclude", "when",    "then", "count", "sum",    "distinct", "per", "over",
-      "after",   "as",      "on",   "say",   "until",  "within"};
-  return words;
-}
-
 // ---------------------------------------------------------------- primitive parsers
 
 struct keyword_parser : x3::parser<keyword_parser> {
   using attribute_type = x3::unused_type;
   static const bool has_attribute = false;
   std::string_view word;
-  constexpr explicit keyword_parser(std::string_view w) : word(w) {}
+  // A word of the keyword table (syntax/tokens.hpp), or this does not compile.
+  consteval explicit keyword_parser(std::string_view w) : word(w) {
+    if (!is_keyword(w)) throw "a keyword parser for a word missing from kKeywords";
+  }
 
   template <class It, class Ctx, class RCtx, class Attr>
   bool parse(It& first, const It& last, const Ctx& context, RCtx&, Attr&) const {
@@ -117,7 +105,7 @@ struct name_parser : x3::parser<name_parser> {
     if (it == last || !is_name_start(*it)) return false;
     while (it != last && is_name_char(*it)) ++it;
     std::string_view word(first, static_cast<std::size_t>(it - first));
-    if (!allow_reserved && reserved_words().count(word)) return false;
+    if (!allow_reserved && is_reserved(word)) return false;
     x3::traits::move_to(Ident{std::string(word), span_of(context, first, it)}, attr);
     first = it;
     return true;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 namespace {
@@ -15,7 +16,7 @@ namespace {
 const bylaw::check::Policy& marketplace() {
   static const bylaw::check::Policy policy = [] {
     bylaw::check::LoadResult loaded =
-        bylaw::check::load_policy(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
+        bylaw::io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
     if (!loaded.policy) std::abort();
     return std::move(*loaded.policy);
   }();

@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return it->second;
   };
-  bylaw::check::LoadResult loaded = bylaw::check::load_policy("fuzz.policy", reader);
+  bylaw::check::LoadResult loaded =
+      bylaw::check::load_policy("fuzz.policy", bylaw::check::FileFunction(reader));
   std::string rendered = loaded.render();  // rendering must hold up as well
   if (!loaded.policy) return 0;
 

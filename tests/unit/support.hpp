@@ -19,7 +19,7 @@ inline check::LoadResult load_pack(const std::map<std::string, std::string>& fil
     }
     return it->second;
   };
-  return check::load_policy("pack.policy", reader);
+  return check::load_policy("pack.policy", check::FileFunction(reader));
 }
 
 // A policy of one rule file under a minimal pack; fails the test when it does not check.

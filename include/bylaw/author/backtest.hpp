@@ -20,7 +20,8 @@ struct BacktestOptions {
   io::RunOptions run;        // lateness, horizon, caps: the same for both packs
   std::size_t examples = 3;  // kept per kind of change and per rule
   // Called every so many lines with the lines and bytes read so far (a progress bar).
-  std::function<void(std::uint64_t lines, std::uint64_t bytes)> progress;
+  using Progress = std::function<void(std::uint64_t lines, std::uint64_t bytes)>;
+  Progress progress;
 };
 
 // One side of a difference: the decision as the baseline or the new pack made it.

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "bylaw/author/coverage.hpp"
 #include "bylaw/check/policy.hpp"
-#include "bylaw/runtime/coverage.hpp"
 #include "bylaw/runtime/decision.hpp"
 
 namespace bylaw::author {
@@ -73,7 +73,7 @@ struct CaseResult {
 // Runs one case against a loaded policy (copied, so that its `set` lines apply to it alone),
 // counting the clauses it exercises into `coverage` when given.
 CaseResult run_case(const check::Policy& policy, const TestFile& file, const TestCase& test,
-                    runtime::Coverage* coverage = nullptr);
+                    Coverage* coverage = nullptr);
 
 // The coverage report: every clause of every rule (`where`, `exclude`, each side of each `or`,
 // `when`, each action or eligibility branch) with how often the tests exercised it.
@@ -89,7 +89,7 @@ struct RuleCoverageReport {
   std::vector<ClauseCoverage> clauses;
 };
 std::vector<RuleCoverageReport> coverage_report(const check::Policy& policy,
-                                                const runtime::Coverage& coverage);
+                                                const Coverage& coverage);
 std::string render_coverage_text(const std::string& pack,
                                  const std::vector<RuleCoverageReport>& report);
 std::string render_coverage_json(const std::string& pack,

@@ -12,12 +12,31 @@
 
 namespace bylaw::check {
 
-// Reads a file's text; nullopt with `error` set when it cannot.
-using FileReader =
-    std::function<std::optional<std::string>(const std::string& path, std::string& error)>;
+// Where a policy's files come from. The checker only asks: io::DiskFiles reads the file system
+// (reading files is io's job), tests and fuzzers give files from memory (FileFunction).
+class FileReader {
+ public:
+  virtual ~FileReader() = default;
+  // The file's text; nothing, with `error` saying why, when it cannot be read.
+  virtual std::optional<std::string> read(const std::string& path, std::string& error) const = 0;
+  // One name per file however it is reached, so that a loop of paths that grow without
+  // repeating is still one file (on disk: its canonical path, through symbolic links). By
+  // default, the path itself.
+  virtual std::string identity(const std::string& path) const { return path; }
+};
 
-// Reads from the file system.
-FileReader disk_reader();
+// Files from a function (tests, fuzzing); each path is its own file.
+class FileFunction final : public FileReader {
+ public:
+  using Read = std::function<std::optional<std::string>(const std::string&, std::string&)>;
+  explicit FileFunction(Read read) : read_(std::move(read)) {}
+  std::optional<std::string> read(const std::string& path, std::string& error) const override {
+    return read_(path, error);
+  }
+
+ private:
+  Read read_;
+};
 
 struct LoadResult {
   std::optional<Policy> policy;  // set only when there are no errors
@@ -28,6 +47,6 @@ struct LoadResult {
   std::string render() const;
 };
 
-LoadResult load_policy(const std::string& pack_path, const FileReader& reader = disk_reader());
+LoadResult load_policy(const std::string& pack_path, const FileReader& reader);
 
 }  // namespace bylaw::check

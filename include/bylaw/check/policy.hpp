@@ -36,7 +36,7 @@ struct TExpr {
     literal,    // literal
     event,      // the rule's trigger event (a record)
     candidate,  // inside a `latest` condition: the earlier event being matched (a record)
-    local,      // a let or an aggregate: index into Rule::locals
+    let,        // a let or an aggregate: index into Rule::lets
     param,      // index into Policy::params
     field,      // args[0] is a record; slot is the field (or an envelope slot)
     unary,      // op, args[0]
@@ -94,11 +94,11 @@ struct Aggregate {
   TExpr key;
   TExpr window;                // constant duration
   std::optional<TExpr> after;  // time?: re-applied each time the window is counted
-  std::uint32_t local = 0;     // the rule's local that holds its value
+  std::uint32_t let = 0;       // the rule's let that holds its value
   Span span;
 };
 
-struct Local {
+struct Let {
   enum class Source : std::uint8_t { value, latest, earlier, aggregate };
   std::string name;
   Source source = Source::value;
@@ -116,9 +116,9 @@ struct Exclusion {
 };
 
 struct EvidenceRef {
-  enum class Kind : std::uint8_t { trigger, local, first_per_value };
+  enum class Kind : std::uint8_t { trigger, let, first_per_value };
   Kind kind = Kind::trigger;
-  std::uint32_t local = 0;  // Rule::locals index, for local and first_per_value
+  std::uint32_t let = 0;  // Rule::lets index, for let and first_per_value
 };
 
 // "Clients on {n} contracts": literal text with typed placeholders.
@@ -170,10 +170,10 @@ struct Rule {
   std::uint32_t first_line = 0;
   std::uint32_t last_line = 0;
   Mode mode = Mode::enforce;
-  int trigger_type = -1;
+  std::optional<std::uint32_t> trigger_type;  // none when the trigger did not check
   bool timer = false;
   std::string alias;
-  std::vector<Local> locals;
+  std::vector<Let> lets;
   std::vector<Correlation> correlations;
   std::vector<HistoryQuery> histories;
   std::vector<Aggregate> aggregates;
@@ -202,8 +202,12 @@ struct Policy {
   std::vector<Param> params;
   std::vector<Rule> rules;
 
-  int find_param(std::string_view name) const;
-  int find_rule(std::string_view name) const;
+  std::optional<std::size_t> find_param(std::string_view name) const;
+  std::optional<std::size_t> find_rule(std::string_view name) const;
+  // The value of a constant expression (a literal or a parameter: windows, `within`).
+  const Value& constant(const TExpr& expr) const {
+    return expr.kind == TExpr::Kind::param ? params[expr.index].value : expr.literal;
+  }
   // `name@version`, as decisions, traces and the audit store name the policy.
   std::string versioned_name() const { return name + "@" + version; }
 };

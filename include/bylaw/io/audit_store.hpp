@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
-#include "bylaw/io/checkpoint.hpp"
 #include "bylaw/runtime/decision.hpp"
 
 struct sqlite3;
@@ -32,24 +31,16 @@ class AuditStore {
  public:
   // Opens (creating when asked) the store at `path`; nullptr with `error` set when it cannot.
   static std::unique_ptr<AuditStore> open(const std::string& path, bool create, std::string& error);
-  ~AuditStore();  // commits what is pending
+  ~AuditStore();  // rolls back what was not committed
   AuditStore(const AuditStore&) = delete;
   AuditStore& operator=(const AuditStore&) = delete;
 
   // Each returns false when the record was already there (nothing added).
   bool add_policy(const check::Policy& policy);
   bool add_decision(const runtime::Decision& decision, const std::string& json);
-  // Ends the current transaction; decisions are committed in batches of `batch` otherwise.
+  // Ends the current transaction; records are also committed in batches of 1000 as they are
+  // added, unless a CheckpointStore commits them with its checkpoints.
   void commit();
-  // Commits only when asked (a checkpointed run commits with each checkpoint).
-  void commit_only_when_asked() { batch_ = UINT64_MAX; }
-
-  // Checkpoints (bylaw run --store): replaces the one checkpoint and commits, together with
-  // every record added since the last commit.
-  void save_checkpoint(const Checkpoint& checkpoint);
-  std::optional<Checkpoint> load_checkpoint() const;
-  void mark_delivered();
-  void clear_checkpoint();
 
   std::optional<std::string> decision_json(const std::string& id) const;
   // The account's decisions in time order.
@@ -62,6 +53,7 @@ class AuditStore {
   std::uint64_t already_there() const { return already_there_; }
 
  private:
+  friend class CheckpointStore;  // shares the connection and the transaction
   explicit AuditStore(sqlite3* db);
   bool append(const std::string& kind, const std::string& key, const std::string& subject,
               const std::string& time, const std::string& name, const std::string& body);
@@ -77,9 +69,5 @@ class AuditStore {
   std::uint64_t added_ = 0;
   std::uint64_t already_there_ = 0;
 };
-
-// The hash a record must carry: SHA-256 over the previous record's hash and its content.
-std::string record_hash(const std::string& previous, const std::string& kind,
-                        const std::string& key, const std::string& body);
 
 }  // namespace bylaw::io

@@ -31,16 +31,8 @@ struct RunOptions {
   std::size_t max_per_key = 1000;
   // Where decisions of rules in shadow mode go (marked "shadow":true); null: nowhere.
   std::ostream* shadow_output = nullptr;
-  // Policy tests: which clauses were exercised is counted here (runtime::EngineOptions).
-  runtime::Coverage* coverage = nullptr;
-  // Room made up front in the set of used ids (ids, and their bytes in all); it grows by doubling
-  // past that. A sizing hint only: it changes no result.
-  std::size_t expected_ids = 0;
-  std::size_t expected_id_bytes = 0;
-  // The process exits when the run ends: leave the engine's state to the operating system
-  // rather than freeing millions of small objects one by one (seconds at 10M events). For
-  // `bylaw run`; library callers keep the default.
-  bool process_exits_after = false;
+  // Policy tests: told which clauses evaluation exercised (runtime::EngineOptions).
+  runtime::ClauseObserver* observer = nullptr;
   // Set (by a signal handler) to stop after the current line, leaving the lateness buffer as
   // it is. Null: run to the end of the input.
   const volatile std::sig_atomic_t* stop = nullptr;
@@ -67,6 +59,11 @@ using RejectHandler = std::function<void(std::uint64_t line, std::string_view re
 
 // The line-by-line core of `run`: decode, deduplicate, apply lateness, evaluate. Decisions go to
 // `sink` as they take effect.
+class StreamRunner;
+namespace internal {
+void reserve_ids(StreamRunner& runner, std::size_t ids, std::size_t id_bytes);  // tuning.hpp
+}
+
 class StreamRunner {
  public:
   StreamRunner(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler on_reject,
@@ -87,6 +84,7 @@ class StreamRunner {
   runtime::RestoreReport restore(std::string_view bytes);
 
  private:
+  friend void internal::reserve_ids(StreamRunner&, std::size_t, std::size_t);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -32,12 +32,12 @@ struct Plan {
   std::vector<std::vector<CorrelationRef>> correlations_by_type;
   std::vector<HistoryNeed> histories;
   // history_of[rule][query] = the index into `histories` that rule's `earlier` query reads.
-  std::vector<std::vector<int>> history_of;
+  std::vector<std::vector<std::size_t>> history_of;
   int appeal_timer_type = -1;  // the schema index of hold.appeal_due
   bool has_timer_rules = false;
 
-  // The index into `histories` for decisions of this kind and name, or -1 (not remembered).
-  int history_index(check::DecisionKind kind, const std::string& name) const;
+  // The index into `histories` for decisions of this kind and name, if they are remembered.
+  std::optional<std::size_t> history_index(check::DecisionKind kind, const std::string& name) const;
 };
 
 Plan make_plan(const check::Policy& policy);

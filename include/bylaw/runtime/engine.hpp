@@ -27,22 +27,20 @@ class DecisionSink {
   virtual void on_decision(const Decision& decision) = 0;
 };
 
-struct Coverage;  // coverage.hpp
+class ClauseObserver;  // observer.hpp
 
 struct EngineOptions {
   // Events up to this much older than the clock are still evaluated, in time order; older ones
   // are late. With a lateness above zero, events wait in a buffer until nothing earlier can come.
   Duration max_lateness;
-  // Every this many events, windows are swept and keys with nothing left are freed.
-  std::uint64_t sweep_every = 65536;
   // Per-key caps, so that one hostile key cannot take all memory (or all time: a window is
   // counted over on each event). A window keeps at most this many entries per key, and the
   // history at most this many decisions per subject: past the cap the oldest goes, which is
   // counted (EngineStats::capped) and logged once per rule or decision name.
   std::size_t max_entries_per_key = 1000;
   std::size_t max_decisions_per_subject = 1000;
-  // When set, which clauses each rule exercised is counted here (policy tests).
-  Coverage* coverage = nullptr;
+  // When set, told which clauses each rule exercised (policy tests count them).
+  ClauseObserver* observer = nullptr;
 };
 
 struct EngineStats {

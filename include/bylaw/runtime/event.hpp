@@ -89,7 +89,6 @@ class EventPool {
   // event left there: overwrite them all.
   Event* acquire();
   std::size_t allocated() const { return all_.size(); }
-  std::size_t idle() const { return free_.size(); }
 
  private:
   friend class EventPtr;

@@ -161,7 +161,7 @@ test "left side only"
   allow others
 end
 )");
-  runtime::Coverage coverage(policy);
+  author::Coverage coverage(policy);
   REQUIRE(run_case(policy, file, file.cases[0], &coverage).passed);
   auto report = coverage_report(policy, coverage);
   REQUIRE(report.size() == 1);

@@ -79,7 +79,7 @@ rule many_orders {
   REQUIRE(policy.rules.size() == 1);
   const Rule& rule = policy.rules[0];
   CHECK(rule.name == "many_orders");
-  CHECK(policy.schema.types[static_cast<std::size_t>(rule.trigger_type)].name == "order.placed");
+  CHECK(policy.schema.types[rule.trigger_type.value()].name == "order.placed");
   CHECK(rule.alias == "o");
   CHECK(rule.mode == Mode::enforce);
   REQUIRE(rule.correlations.size() == 1);
@@ -102,14 +102,13 @@ rule many_orders {
   CHECK(hold.static_name == "blocked");
   CHECK(hold.scope == std::vector<std::string>{"orders"});
   REQUIRE(hold.evidence.size() == 2);
-  CHECK(hold.evidence[0].kind == EvidenceRef::Kind::local);
+  CHECK(hold.evidence[0].kind == EvidenceRef::Kind::let);
   REQUIRE(hold.message.has_value());
   CHECK(hold.message->parts.size() == 2);
   CHECK(hold.message->parts[0].value->text == "buyers");
   CHECK(hold.message->parts[1].text == " buyers");
   // The pack's value wins over the default, and both parameters are recorded as used.
-  CHECK(std::get<std::int64_t>(
-            policy.params[static_cast<std::size_t>(policy.find_param("minimum"))].value) == 5);
+  CHECK(std::get<std::int64_t>(policy.params[policy.find_param("minimum").value()].value) == 5);
   CHECK(rule.params_used.size() == 2);
   CHECK(policy.hash.size() == 64);
 }
@@ -134,9 +133,9 @@ rule typed {
   const TExpr& rating = guard.args[0].args[0].args[0];
   CHECK(rating.type.kind == TypeKind::integer);
   CHECK(rating.type.optional);
-  CHECK(rule.locals[1].type.kind == TypeKind::boolean);
-  CHECK(rule.locals[0].type.kind == TypeKind::record);
-  CHECK(rule.locals[0].type.optional);
+  CHECK(rule.lets[1].type.kind == TypeKind::boolean);
+  CHECK(rule.lets[0].type.kind == TypeKind::record);
+  CHECK(rule.lets[0].type.optional);
 }
 
 TEST_CASE("modes and the marketplace of outputs", "[check]") {
@@ -155,9 +154,9 @@ rule opens {
 )",
                                   "mode lift = shadow, opens = off");
   const Policy& policy = ok(result3);
-  CHECK(policy.rules[static_cast<std::size_t>(policy.find_rule("lift"))].mode == Mode::shadow);
-  CHECK(policy.rules[static_cast<std::size_t>(policy.find_rule("opens"))].mode == Mode::off);
-  const Rule& timer = policy.rules[static_cast<std::size_t>(policy.find_rule("opens"))];
+  CHECK(policy.rules[policy.find_rule("lift").value()].mode == Mode::shadow);
+  CHECK(policy.rules[policy.find_rule("opens").value()].mode == Mode::off);
+  const Rule& timer = policy.rules[policy.find_rule("opens").value()];
   CHECK(timer.timer);
   CHECK(timer.actions[0].allow->evidence.empty());  // a timer cites no event
 }
@@ -245,7 +244,7 @@ TEST_CASE("files: missing - cycles - policies in the wrong place", "[check][erro
     if (path == "pack.policy") return std::string("policy p version \"1\" { use \"a/x.rules\" }");
     return std::string("use \"a/x.rules\"");
   };
-  LoadResult deep = load_policy("pack.policy", endless);
+  LoadResult deep = load_policy("pack.policy", FileFunction(endless));
   CHECK_FALSE(deep.policy);
   CHECK(deep.render().find("error: use chain deeper than 64 files") != std::string::npos);
   // Two such uses per file: without a bound on the files, 2^64 of them.
@@ -253,7 +252,7 @@ TEST_CASE("files: missing - cycles - policies in the wrong place", "[check][erro
     if (path == "pack.policy") return std::string("policy p version \"1\" { use \"a/x.rules\" }");
     return std::string("use \"a/x.rules\", \"b/x.rules\"");
   };
-  LoadResult wide = load_policy("pack.policy", branching);
+  LoadResult wide = load_policy("pack.policy", FileFunction(branching));
   CHECK_FALSE(wide.policy);
   CHECK(wide.render().find("error: more than 1000 files in one policy") != std::string::npos);
   LoadResult missing = load({});

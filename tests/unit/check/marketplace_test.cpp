@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/io/disk_files.hpp"
 
 using namespace bylaw;
 using namespace bylaw::check;
@@ -11,7 +12,7 @@ namespace {
 
 const Policy& marketplace() {
   static const LoadResult result =
-      load_policy(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
+      io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
   INFO(result.render());
   REQUIRE(result.policy.has_value());
   REQUIRE(result.diagnostics.all().empty());
@@ -19,15 +20,15 @@ const Policy& marketplace() {
 }
 
 const Value& param(const Policy& policy, const char* name) {
-  int index = policy.find_param(name);
-  REQUIRE(index >= 0);
-  return policy.params[static_cast<std::size_t>(index)].value;
+  std::optional<std::size_t> index = policy.find_param(name);
+  REQUIRE(index);
+  return policy.params[*index].value;
 }
 
 const Rule& rule(const Policy& policy, const char* name) {
-  int index = policy.find_rule(name);
-  REQUIRE(index >= 0);
-  return policy.rules[static_cast<std::size_t>(index)];
+  std::optional<std::size_t> index = policy.find_rule(name);
+  REQUIRE(index);
+  return policy.rules[*index];
 }
 
 }  // namespace
@@ -93,7 +94,7 @@ TEST_CASE("rule 1 counts distinct clients per freelancer - leaving out what the 
   CHECK(hold.static_name == "proposals_blocked");
   CHECK(hold.scope == std::vector<std::string>{"proposals", "new_contracts"});
   REQUIRE(hold.evidence.size() == 1);
-  CHECK(hold.evidence[0].kind == EvidenceRef::Kind::local);
+  CHECK(hold.evidence[0].kind == EvidenceRef::Kind::let);
 }
 
 TEST_CASE("rules 2 to 6 have the shape of the policy in words", "[marketplace]") {

@@ -11,6 +11,7 @@
 #include "bylaw/explain/explain.hpp"
 #include "bylaw/io/decision_decoder.hpp"
 #include "bylaw/io/decision_encoder.hpp"
+#include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 using namespace bylaw;
@@ -23,7 +24,7 @@ const std::string kSample = std::string(BYLAW_SOURCE_DIR) + "/examples/marketpla
 const std::vector<runtime::Decision>& sample_decisions() {
   static const std::vector<runtime::Decision> decisions = [] {
     static const check::LoadResult loaded =
-        check::load_policy(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
+        io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
     REQUIRE(loaded.policy);
     std::ifstream input(kSample);
     std::ostringstream output;

@@ -10,8 +10,9 @@
 #include "bylaw/check/checker.hpp"
 #include "bylaw/core/bytes.hpp"
 #include "bylaw/io/decision_encoder.hpp"
+#include "bylaw/io/disk_files.hpp"
+#include "bylaw/io/id_set.hpp"
 #include "bylaw/io/stream_runner.hpp"
-#include "io/id_set.hpp"
 
 using namespace bylaw;
 using namespace bylaw::io;
@@ -21,7 +22,7 @@ namespace {
 const check::Policy& marketplace() {
   static const check::Policy policy = [] {
     auto loaded =
-        check::load_policy(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
+        io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
     REQUIRE(loaded.policy);
     return std::move(*loaded.policy);
   }();

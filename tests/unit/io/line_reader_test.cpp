@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "io/line_reader.hpp"
+#include "bylaw/io/line_reader.hpp"
 
 using bylaw::io::LineReader;
 

@@ -9,8 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/core/sha256.hpp"
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_decoder.hpp"
+#include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 using namespace bylaw;
@@ -20,7 +22,7 @@ namespace {
 
 const check::Policy& marketplace() {
   static const check::LoadResult result =
-      check::load_policy(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
+      io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
   REQUIRE(result.policy.has_value());
   return *result.policy;
 }
@@ -151,7 +153,10 @@ TEST_CASE("verify names a change that also rewrote the record's hash", "[io][sto
     return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
   };
   std::string body = text(3) + " ";
-  std::string hash = io::record_hash(text(0), text(1), text(2), body);
+  // The chain's formula, as someone who can write the file would compute it.
+  bylaw::Sha256 sha;
+  sha.update(text(0) + "\n" + text(1) + "\n" + text(2) + "\n" + body);
+  std::string hash = bylaw::to_hex(sha.finish());
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   sql(temp.path, "UPDATE records SET body = '" + body + "', hash = '" + hash + "' WHERE seq = 4");

@@ -373,21 +373,21 @@ rule count_ticks {
 }
 
 TEST_CASE("state that leaves its windows is freed", "[runtime][memory]") {
-  EngineOptions options;
-  options.sweep_every = 100;
   Harness h(R"(
 rule per_account {
   on tick as t
   count per t.who over 1h as n
   when n > 1000
   then alert never on t.who severity low say "x"
-})",
-            options);
-  for (int i = 0; i < 1000; ++i) {
-    std::string when = fmt::format("2026-01-01T{:02}:{:02}:00Z", i / 60, i % 60);
+})");
+  // One account a minute, just past the first sweep (every 65,536 events).
+  constexpr int kEvents = 65'536 + 100;
+  Time start = *parse_rfc3339("2026-01-01T00:00:00Z");
+  for (int i = 0; i < kEvents; ++i) {
+    std::string when = format_rfc3339(add(start, Duration{0, i * 60'000'000LL}));
     h.tick("e" + std::to_string(i), when.c_str(), "acct-" + std::to_string(i));
   }
-  // Only the last hour's accounts are still held (at most one sweep interval more).
+  // Only the last hour's accounts are still held, and those seen since the sweep.
   StateSize size = h.engine.state_size();
   CHECK(size.aggregate_keys <= 60 + 100);
   CHECK(size.aggregate_entries == size.aggregate_keys);

@@ -16,10 +16,8 @@ TEST_CASE("an event goes back to its pool when its last reference goes", "[runti
     EventPtr a(first);
     EventPtr b = a;  // two references
     a.reset();
-    CHECK(pool.idle() == 0);  // b still holds it
-    CHECK(b->id == "e-1");
+    CHECK(b->id == "e-1");  // b still holds it
   }
-  CHECK(pool.idle() == 1);
   // The next acquire reuses it, with what the last event left in it.
   Event* second = pool.acquire();
   CHECK(second == first);
@@ -32,10 +30,14 @@ TEST_CASE("a copied event is a new, unshared event", "[runtime][events]") {
   EventPtr pooled(pool.acquire());
   Event copy = *pooled;  // copies the data, not the reference count or the pool
   EventPtr shared = bylaw::runtime::share(std::move(copy));
-  shared.reset();  // deleted, not given to the pool
-  CHECK(pool.idle() == 0);
-  pooled.reset();
-  CHECK(pool.idle() == 1);
+  shared.reset();  // deleted, not given to the pool: the pool has nothing to hand out
+  Event* fresh = pool.acquire();
+  CHECK(pool.allocated() == 2);
+  const Event* first = pooled.get();
+  pooled.reset();  // back to the pool, which hands it out next
+  CHECK(pool.acquire() == first);
+  CHECK(pool.allocated() == 2);
+  EventPtr release_fresh(fresh);
 }
 
 TEST_CASE("events may outlive their pool", "[runtime][events]") {

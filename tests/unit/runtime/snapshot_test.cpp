@@ -168,3 +168,45 @@ rule busy {
   second.tick("c", "2026-01-01T02:00:00Z", "x");
   CHECK(second.sink.all.size() == 1);  // the 1d window came back under its new place
 }
+
+TEST_CASE("the checker - traces and checkpoints quote a clause by the same folded text",
+          "[runtime][snapshot][text]") {
+  // One clause text serves three purposes: the checker's expression texts, the trace's quotes,
+  // and the identity a checkpoint finds a window by after a policy change. Written here with
+  // tabs and line ends, and restored under a pack that lays the same clauses out otherwise.
+  const char* spread =
+      "\nrule busy {\n  on tick as t\n  let prior = latest tick as p\n"
+      "      where\tp.who == t.who\n  where t.n\t>  0\n"
+      "  count per t.who\n      over 10d as n\n  when n >= 3\n"
+      "  then hold busy on t.who appeal after 30d say \"{n} ticks\"\n}\n";
+  const char* compact =
+      "\nrule busy {\n  on tick as t\n"
+      "  let prior = latest tick as p where p.who == t.who\n"
+      "  where t.n > 0\n  count per t.who over 10d as n\n  when n >= 3\n"
+      "  then hold busy on t.who appeal after 30d say \"{n} ticks\"\n}\n";
+  Run first(spread);
+  first.tick("a", "2026-01-01T00:00:00Z", "x");
+  first.tick("b", "2026-01-02T00:00:00Z", "x");
+  std::string state;
+  first.engine.save(state);
+
+  Run second(compact);
+  REQUIRE(second.policy.hash != first.policy.hash);
+  CHECK(second.engine.restore(state).dropped.empty());  // the window and the index carry over
+  second.tick("c", "2026-01-03T00:00:00Z", "x");
+  REQUIRE(second.sink.all.size() == 1);
+
+  first.tick("c", "2026-01-03T00:00:00Z", "x");
+  REQUIRE(first.sink.all.size() == 1);
+  const Trace& spread_trace = first.sink.all[0].explanation;
+  const Trace& compact_trace = second.sink.all[0].explanation;
+  CHECK(first.policy.rules[0].guards[0].text == "t.n > 0");
+  REQUIRE(spread_trace.correlations.size() == 1);
+  CHECK(spread_trace.correlations[0].condition ==
+        "let prior = latest tick as p where p.who == t.who");
+  CHECK(spread_trace.correlations[0].condition == compact_trace.correlations[0].condition);
+  REQUIRE(spread_trace.conditions.size() == compact_trace.conditions.size());
+  for (std::size_t i = 0; i < spread_trace.conditions.size(); ++i) {
+    CHECK(spread_trace.conditions[i].expr.text == compact_trace.conditions[i].expr.text);
+  }
+}

@@ -1,6 +1,6 @@
-#include "bylaw/runtime/coverage.hpp"
+#include "bylaw/author/coverage.hpp"
 
-namespace bylaw::runtime {
+namespace bylaw::author {
 
 Coverage::Coverage(const check::Policy& policy) : rules(policy.rules.size()) {
   for (std::size_t r = 0; r < policy.rules.size(); ++r) {
@@ -18,4 +18,4 @@ Coverage::Coverage(const check::Policy& policy) : rules(policy.rules.size()) {
   }
 }
 
-}  // namespace bylaw::runtime
+}  // namespace bylaw::author

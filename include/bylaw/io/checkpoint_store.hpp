@@ -1,0 +1,31 @@
+// Where `bylaw run --store` keeps its one checkpoint: a table of the audit store, written in the
+// same transaction as the audit records of the decisions it covers, so that both commit or
+// neither does.
+#pragma once
+
+#include <optional>
+
+#include "bylaw/io/audit_store.hpp"
+#include "bylaw/io/checkpoint.hpp"
+
+namespace bylaw::io {
+
+class CheckpointStore {
+ public:
+  // Uses the audit store's connection and transaction; `audit` must outlive this. From now on the
+  // audit store commits only when a checkpoint does.
+  explicit CheckpointStore(AuditStore& audit);
+
+  // Replaces the one checkpoint and commits, together with every record added since the last
+  // commit.
+  void save(const Checkpoint& checkpoint);
+  std::optional<Checkpoint> load() const;
+  // The pending bytes reached an output that cannot be cut back (standard output).
+  void mark_delivered();
+  void clear();
+
+ private:
+  AuditStore& audit_;
+};
+
+}  // namespace bylaw::io

@@ -1,0 +1,313 @@
+// A rule that fired: its actions, one function per kind, each returning what it emits, and what
+// every emitted decision carries (id, evidence, message).
+#include <algorithm>
+#include <optional>
+#include <unordered_set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bylaw/core/sha256.hpp"
+#include "rule_runner.hpp"
+
+namespace bylaw::runtime {
+
+using check::ActionKind;
+using check::DecisionKind;
+using check::EvidenceRef;
+
+namespace {
+
+std::string decision_id(const check::Policy& policy, const check::Rule& rule, std::size_t action,
+                        const Event& event, bool timer, const std::string& subject) {
+  // A timer is identified by its hold, subject and due time; an event by its id.
+  std::string cause = timer ? fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
+                                          std::get<std::string>(event.fields[1]), event.time.micros)
+                            : "event:" + event.id;
+  // Appended, not formatted: this runs for every decision. The bytes are the ids' contract.
+  std::string hashed;
+  hashed.reserve(policy.hash.size() + rule.name.size() + cause.size() + subject.size() + 24);
+  hashed.append(policy.hash).append(1, '\n').append(rule.name).append(1, '\n');
+  hashed.append(std::to_string(action)).append(1, '\n').append(cause).append(1, '\n');
+  hashed.append(subject);
+  std::string digest = Sha256::hex(hashed);
+  return "d-" + digest.substr(0, 24);
+}
+
+void add_unique(std::vector<std::string>& ids, std::unordered_set<std::string>& seen,
+                const std::string& id) {
+  if (!id.empty() && seen.insert(id).second) ids.push_back(id);
+}
+
+void add_aggregate_evidence(const EvidenceRef& ref, const AggregateView& view,
+                            std::vector<std::string>& ids, std::unordered_set<std::string>& seen) {
+  AggregateLists lists = list_aggregate(view);
+  if (ref.kind != EvidenceRef::Kind::first_per_value) {
+    for (const auto* entry : lists.counted) add_unique(ids, seen, entry->id);
+    return;
+  }
+  std::unordered_set<std::string> values;
+  for (const auto* entry : lists.counted) {
+    std::string key;
+    append_key(key, entry->value);
+    if (values.insert(key).second) add_unique(ids, seen, entry->id);
+  }
+}
+
+std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Firing& firing) {
+  Frame& frame = firing.frame;
+  std::vector<std::string> ids;
+  std::unordered_set<std::string> seen;
+  for (const auto& ref : refs) {
+    if (ref.kind == EvidenceRef::Kind::trigger) {
+      if (!firing.timer) add_unique(ids, seen, frame.event->id);
+      continue;
+    }
+    const check::Let& def = frame.rule.lets[ref.let];
+    LetValue& slot = let_value(frame, ref.let);
+    switch (def.source) {
+      case check::Let::Source::latest:
+        if (slot.record) add_unique(ids, seen, slot.record->id);
+        break;
+      case check::Let::Source::earlier:
+        for (const auto* record : slot.decisions) add_unique(ids, seen, record->trigger);
+        break;
+      case check::Let::Source::aggregate:
+        add_aggregate_evidence(ref, firing.views[def.index], ids, seen);
+        break;
+      case check::Let::Source::value:
+        break;
+    }
+  }
+  return ids;
+}
+
+std::optional<std::string> text_value(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string render_message(const check::Message& message, Frame& frame) {
+  std::string out;
+  for (const auto& part : message.parts) {
+    if (part.value) {
+      out += check::display_value(evaluate(*part.value, frame), part.value->type);
+    } else {
+      out += part.text;
+    }
+  }
+  return out;
+}
+
+const Trace& Firing::explained() {
+  if (!trace) {
+    frame.recorder = &recorder;
+    // The trace evaluates the conditions again: that is not exercising them a second time.
+    ClauseObserver* observing = std::exchange(frame.observer, nullptr);
+    trace = build_trace(frame, views);
+    frame.observer = observing;
+  }
+  return *trace;
+}
+
+void RuleRunner::fire(Firing& firing) {
+  Frame& frame = firing.frame;
+  const check::Rule& rule = frame.rule;
+  for (std::uint32_t i = 0; i < rule.lets.size(); ++i) let_value(frame, i);
+  for (std::size_t a = 0; a < rule.actions.size(); ++a) {
+    const check::ActionDef& action = rule.actions[a];
+    auto subject = text_value(evaluate(action.subject, frame));
+    auto name = text_value(evaluate(action.name, frame));
+    if (!subject || !name) {
+      spdlog::warn("rule {}: action {} skipped: its subject or name is absent", rule.name, a + 1);
+      continue;
+    }
+    std::optional<Emission> emitted = act(firing, a, *subject, *name);
+    if (!emitted) continue;
+    if (frame.observer && action.kind != ActionKind::eligibility) {
+      frame.observer->outcome_taken(frame.rule_index, a, 0);
+    }
+    Decision& d = emitted->decision;
+    d.evidence = evidence_ids(*emitted->evidence, firing);
+    if (emitted->message) d.explanation.summary = render_message(*emitted->message, frame);
+    emit(std::move(d));
+  }
+  record_history();
+}
+
+std::optional<Emission> RuleRunner::act(Firing& firing, std::size_t a, const std::string& subject,
+                                        const std::string& name) {
+  const check::ActionDef& action = firing.frame.rule.actions[a];
+  switch (action.kind) {
+    case ActionKind::hold:
+      return place_hold(firing, a, subject, name);
+    case ActionKind::release:
+      return release_hold(firing, a, subject, name);
+    case ActionKind::alert:
+      return raise_alert(firing, a, subject, name);
+    case ActionKind::eligibility:
+      return answer_eligibility(firing, a, subject, name);
+    case ActionKind::postpone:
+      postpone_appeal(firing, a, subject, name);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// What every decision of this firing carries, before its action adds its own.
+Emission RuleRunner::emission(Firing& firing, std::size_t a, const std::string& subject,
+                              const std::string& name, DecisionKind kind) {
+  const Frame& frame = firing.frame;
+  const check::Rule& rule = frame.rule;
+  const check::ActionDef& action = rule.actions[a];
+  Emission e{Decision{}, &action.evidence, action.message ? &*action.message : nullptr};
+  Decision& d = e.decision;
+  d.id = decision_id(policy_, rule, a, *frame.event, firing.timer, subject);
+  d.kind = kind;
+  d.name = name;
+  d.subject = subject;
+  d.time = frame.now;
+  if (!firing.timer) d.trigger = frame.event->id;
+  d.rule = rule.name;
+  d.policy = policy_.versioned_name();
+  d.policy_hash = policy_.hash;
+  d.shadow = rule.mode == check::Mode::shadow;
+  d.explanation = firing.explained();
+  return e;
+}
+
+std::optional<Emission> RuleRunner::place_hold(Firing& firing, std::size_t a,
+                                               const std::string& subject,
+                                               const std::string& name) {
+  if (const HoldState* held = state_.holds.find(subject, name); held && held->active) {
+    return std::nullopt;  // already held: a hold is placed once
+  }
+  Frame& frame = firing.frame;
+  const check::ActionDef& action = frame.rule.actions[a];
+  Emission e = emission(firing, a, subject, name, DecisionKind::hold);
+  Decision& d = e.decision;
+  Duration wait = std::get<Duration>(evaluate(*action.appeal_after, frame));
+  d.appeal_eligible_at = add(frame.now, wait);
+  d.scope = action.scope;
+  if (!d.shadow) {
+    HoldState& hold = state_.holds.get(subject, name);
+    hold.active = true;
+    hold.placed_at = frame.now;
+    hold.appeal_at = *d.appeal_eligible_at;
+    hold.fired_dues.clear();
+    ++hold.generation;
+    state_.timers.push({hold.appeal_at, state_.timer_order++, subject, name, hold.generation});
+  }
+  return e;
+}
+
+std::optional<Emission> RuleRunner::release_hold(Firing& firing, std::size_t a,
+                                                 const std::string& subject,
+                                                 const std::string& name) {
+  // Looked up, not created: releasing what was never held leaves no state behind.
+  const HoldState* held = state_.holds.find(subject, name);
+  if (!held || !held->active) return std::nullopt;  // nothing to lift
+  Emission e = emission(firing, a, subject, name, DecisionKind::release);
+  if (!e.decision.shadow) {
+    HoldState& hold = state_.holds.get(subject, name);
+    hold.active = false;
+    hold.released_at = firing.frame.now;
+  }
+  return e;
+}
+
+std::optional<Emission> RuleRunner::raise_alert(Firing& firing, std::size_t a,
+                                                const std::string& subject,
+                                                const std::string& name) {
+  Emission e = emission(firing, a, subject, name, DecisionKind::alert);
+  e.decision.severity = firing.frame.rule.actions[a].severity;
+  return e;
+}
+
+std::optional<Emission> RuleRunner::answer_eligibility(Firing& firing, std::size_t a,
+                                                       const std::string& subject,
+                                                       const std::string& name) {
+  Frame& frame = firing.frame;
+  const check::ActionDef& action = frame.rule.actions[a];
+  Emission e = emission(firing, a, subject, name, DecisionKind::eligibility);
+  Decision& d = e.decision;
+  const check::EligibilityBranch* chosen = nullptr;
+  for (const auto& deny : action.denies) {
+    bool applies = !deny.condition || is_true(*deny.condition, frame);
+    if (deny.condition) {
+      d.explanation.conditions.push_back(
+          {"deny", deny.reason, applies, trace_expr(*deny.condition, firing.recorder)});
+    }
+    if (applies) {
+      chosen = &deny;
+      break;
+    }
+  }
+  if (frame.observer && (chosen || action.allow)) {
+    std::size_t outcome =
+        chosen ? static_cast<std::size_t>(chosen - action.denies.data()) : action.denies.size();
+    frame.observer->outcome_taken(frame.rule_index, a, outcome);
+  }
+  if (chosen) {
+    d.eligible = false;
+    d.reason = chosen->reason;
+    if (chosen->until) {
+      Value until = evaluate(*chosen->until, frame);
+      if (const auto* t = std::get_if<Time>(&until)) d.eligible_at = *t;
+    }
+  } else if (action.allow) {
+    chosen = &*action.allow;
+    d.eligible = true;
+  } else {
+    return std::nullopt;
+  }
+  e.evidence = &chosen->evidence;
+  e.message = &chosen->message;
+  return e;
+}
+
+void RuleRunner::postpone_appeal(Firing& firing, std::size_t a, const std::string& subject,
+                                 const std::string& name) {
+  Frame& frame = firing.frame;
+  const check::Rule& rule = frame.rule;
+  const HoldState* found = state_.holds.find(subject, name);
+  Value until = evaluate(*rule.actions[a].until, frame);
+  const auto* due = std::get_if<Time>(&until);
+  bool shadow = rule.mode == check::Mode::shadow;
+  if (shadow || !found || !found->active || !due || *due == found->appeal_at) return;
+  if (frame.observer) frame.observer->outcome_taken(frame.rule_index, a, 0);
+  // The trace shows the state as the rule found it: built before the change, if anything of
+  // this rule will be emitted.
+  bool emits_besides_postponing =
+      std::any_of(rule.actions.begin(), rule.actions.end(),
+                  [](const check::ActionDef& x) { return x.kind != ActionKind::postpone; });
+  if (emits_besides_postponing) firing.explained();
+  HoldState& held = state_.holds.get(subject, name);
+  held.appeal_at = *due;
+  state_.timers.push({*due, state_.timer_order++, subject, name, held.generation});
+}
+
+// The decisions of this firing that `earlier` asks about go into the history once it ends.
+void RuleRunner::record_history() {
+  for (auto& r : recorded_) {
+    if (!state_.history.record(r.need, r.subject, std::move(r.record),
+                               state_.max_decisions_per_subject)) {
+      continue;
+    }
+    ++state_.stats.capped;
+    if (!state_.history_cap_logged[r.need]) {
+      state_.history_cap_logged[r.need] = true;
+      spdlog::warn(
+          "the {} {} decisions remembered for `earlier` reached their cap of {} per subject "
+          "(first for {}); the oldest are forgotten from now on",
+          check::decision_kind_name(plan_.histories[r.need].kind), plan_.histories[r.need].name,
+          state_.max_decisions_per_subject, r.subject);
+    }
+  }
+  recorded_.clear();
+}
+
+}  // namespace bylaw::runtime

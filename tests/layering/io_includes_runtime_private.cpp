@@ -1,0 +1,2 @@
+// A stage's private headers (src/<stage>/) are its own: io may not include runtime's.
+#include "runtime/state.hpp"
