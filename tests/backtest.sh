@@ -2,7 +2,7 @@
 # bylaw backtest (issue 7): the marketplace pack with min_clients 2 against 3 on a generated
 # stream. The holds it reports added and removed must equal an independent count: the holds of
 # two `bylaw run`s, compared with sort and comm. The progress bar shows on a terminal only.
-set -u
+set -euo pipefail
 bylaw=$1
 gen=$2
 root=$3
@@ -22,26 +22,29 @@ grep -q 'min_clients = 2' "$work/policies/candidate.policy" || fail "the candida
 # The independent count.
 holds() {  # holds PACK OUT: subject and trigger of every proposals_blocked hold
   "$bylaw" run --policy "$1" --input "$work/history.jsonl" 2> /dev/null |
-    grep '"kind":"hold","name":"proposals_blocked"' |
-    sed -E 's/.*"subject":"([^"]*)".*"trigger":"([^"]*)".*/\1 \2/' | sort > "$2"
+    jq -r 'select(.kind == "hold" and .name == "proposals_blocked") | "\(.subject) \(.trigger)"' |
+    sort > "$2"
 }
 holds "$root/policies/marketplace.policy" "$work/old.holds"
 holds "$work/policies/candidate.policy" "$work/new.holds"
 added=$(comm -13 "$work/old.holds" "$work/new.holds" | wc -l)
 removed=$(comm -23 "$work/old.holds" "$work/new.holds" | wc -l)
 [ "$added" -gt 0 ] || fail "min_clients 2 added no hold on this stream"
-reported=$(grep -o '"hold proposals_blocked":{"added":[0-9]*,"removed":[0-9]*' "$work/report.json")
-[ "$reported" = "\"hold proposals_blocked\":{\"added\":$added,\"removed\":$removed" ] ||
-  fail "backtest says $reported; the runs say added $added, removed $removed"
-grep -q '"negative_feedback_block":{"added":'"$added," "$work/report.json" ||
-  fail "by_rule does not carry the added holds"
-grep -q '"examples":\[{"change":"' "$work/report.json" || fail "no examples"
+report() {  # report FILTER: the jq FILTER's value in the JSON report, on one line
+  jq -c "$1" "$work/report.json"
+}
+reported=$(report '.by_decision["hold proposals_blocked"] | [.added, .removed]')
+[ "$reported" = "[$added,$removed]" ] ||
+  fail "backtest says [added, removed] $reported; the runs say added $added, removed $removed"
+[ "$(report '.by_rule.negative_feedback_block.added')" = "$added" ] ||
+  fail "by_rule does not carry the added holds: $(report .by_rule.negative_feedback_block)"
+[ "$(report '.examples[0].change | type')" = '"string"' ] || fail "no examples"
 # By subject: an account that gains holds counts at least those as added.
-subject=$(comm -13 "$work/old.holds" "$work/new.holds" | head -1 | cut -d' ' -f1)
-gained=$(comm -13 "$work/old.holds" "$work/new.holds" | grep -c "^$subject ")
-counted=$(grep -o "\"$subject\":{\"added\":[0-9]*" "$work/report.json" | head -1 | grep -o '[0-9]*$')
-[ -n "$counted" ] && [ "$counted" -ge "$gained" ] ||
-  fail "by_subject gives $subject ${counted:-nothing} added, the runs $gained holds"
+subject=$(comm -13 "$work/old.holds" "$work/new.holds" | awk 'NR == 1 { print $1 }')
+gained=$(comm -13 "$work/old.holds" "$work/new.holds" | awk -v s="$subject" '$1 == s' | wc -l)
+counted=$(jq --arg subject "$subject" '.by_subject[$subject].added' "$work/report.json")
+[ "$counted" != null ] && [ "$counted" -ge "$gained" ] ||
+  fail "by_subject gives $subject $counted added, the runs $gained holds"
 
 # The text report, with a progress bar on a terminal (script gives the command one).
 script -q -e -c "'$bylaw' backtest --policy '$work/policies/candidate.policy' \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark runs, and its counts agree with bylaw run's summary. It asserts no time.
-set -eu
+set -euo pipefail
 bench=$1
 gen=$2
 bylaw=$3
@@ -9,5 +9,5 @@ source "$(dirname "$0")/script_prelude.sh"
 "$gen" --events 20000 --freelancers 500 --clients 500 --seed 3 --bad-rate 0.01 --output "$work/s.jsonl"
 "$bench" --bylaw "$bylaw" --policy "$root/policies/marketplace.policy" --input "$work/s.jsonl" --json > "$work/r.json"
 cat "$work/r.json"
-grep -q '"events":20000,' "$work/r.json"
-grep -q '"counts_match":true' "$work/r.json"
+[ "$(jq .events "$work/r.json")" = 20000 ] || fail "the benchmark read $(jq .events "$work/r.json") events"
+[ "$(jq .counts_match "$work/r.json")" = true ] || fail "the benchmark's counts differ from the run's"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile and broken input lines (issue 6): each line is evaluated or rejected with a reason,
 # nothing crashes or hangs, and every run's summary adds up.
-set -u
+set -euo pipefail
 bylaw=$1
 root=$2
 source "$(dirname "$0")/script_prelude.sh"
@@ -14,18 +14,17 @@ event() {  # event ID TIME AMOUNT [CONTRACT]: one contract.started line, without
 }
 
 count() {  # count KEY: a number from the last run's summary
-  grep -o "\"$1\":[0-9]*" "$work/summary.json" | head -1 | cut -d: -f2
+  jq ".$1" "$work/summary.json"
 }
 
 run() {  # run NAME: runs the policy over $work/NAME.jsonl; checks the summary adds up
-  local name=$1
+  local name=$1 status=0
   timeout 120 "$bylaw" run --policy "$policy" --input "$work/$name.jsonl" \
     --output "$work/$name.out" --rejects "$work/$name.rejects" \
-    --summary-json "$work/summary.json" 2> "$work/$name.err"
-  local status=$?
+    --summary-json "$work/summary.json" 2> "$work/$name.err" || status=$?
   [ "$status" = 0 ] || { cat "$work/$name.err"; fail "$name: exit $status"; }
-  local sum=$(($(count evaluated) + $(count duplicates) + $(count skipped) + $(count late) +
-    $(count rejected)))
+  local sum
+  sum=$(jq '.evaluated + .duplicates + .skipped + .late + .rejected' "$work/summary.json")
   [ "$sum" = "$(count lines)" ] || fail "$name: summary does not add up ($(cat "$work/summary.json"))"
 }
 
@@ -34,8 +33,10 @@ expect() {  # expect NAME KEY VALUE
 }
 
 expect_reject() {  # expect_reject NAME LINE REASON
-  grep -q "{\"line\":$2,\"reason\":\"$3\"" "$work/$1.rejects" ||
-    fail "$1: line $2 not rejected as $3: $(cut -c1-200 "$work/$1.rejects")"
+  local found
+  found=$(jq -n --argjson line "$2" --arg reason "$3" \
+    'any(inputs; .line == $line and .reason == $reason)' "$work/$1.rejects")
+  [ "$found" = true ] || fail "$1: line $2 not rejected as $3: $(cut -c1-200 "$work/$1.rejects")"
 }
 
 # An empty file; a file without a final newline; CRLF line ends.

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The HTML trace page renders in headless Chromium: its DOM has the decision, the counted events
 # and the margin, and a screenshot is taken.
-set -u
+set -euo pipefail
 bylaw=$1
 root=$2
 source "$(dirname "$0")/script_prelude.sh"
 browser=$(command -v chromium || command -v chromium-browser) || fail "chromium is not installed (tools/setup --test installs it)"
-cd "$root" || exit 1
+cd "$root"
 "$bylaw" run --policy policies/marketplace.policy --input examples/marketplace.jsonl \
   --store "$work/audit.db" > "$work/decisions.jsonl" 2>/dev/null || fail "run"
-hold=$(grep -m1 '"kind":"hold"' "$work/decisions.jsonl" | cut -d'"' -f4)
+hold=$(first_id "$work/decisions.jsonl" '.kind == "hold"') || fail "no hold in the sample's decisions"
 "$bylaw" explain --store "$work/audit.db" "$hold" --format html --output "$work/hold.html" || fail "explain"
 flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update
        --disable-sync --disable-quic --no-first-run --disable-dev-shm-usage "--user-data-dir=$work/profile")

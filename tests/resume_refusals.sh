@@ -2,7 +2,7 @@
 # What a resume refuses, and what it allows (issue 6): a changed policy (unless
 # --allow-policy-change, which reports what it left behind), another input, an output file that
 # is not this run's; --restart starts over; standard output gets each decision once.
-set -u
+set -euo pipefail
 bylaw=$1
 gen=$2
 root=$3
@@ -29,23 +29,20 @@ stop_after() {
   local pid=$!
   exec 3> "$work/pipe"
   head -n "$n" "$work/in.jsonl" >&3
-  # N is a multiple of 500: once the checkpoint after line N is in the store, every line sent
-  # was read. Then stop it.
-  local offset
+  # Once the run sleeps reading the pipe, it has read every line sent; a signal sent earlier,
+  # between its check for a stop and its read, would be seen only at the next line, never sent.
+  wait_for "$pid" "the run to read $n lines and wait on the pipe" blocked_reading "$pid" "$work/pipe" ||
+    { cat "$work/stop.err"; fail "stop_after $n: the run ended before it waited on the pipe"; }
+  # N is a multiple of 500: the checkpoint after line N is in the store by then.
+  local offset seen
   offset=$(head -n "$n" "$work/in.jsonl" | wc -c)
-  local seen=""
-  for _ in $(seq 400); do
-    # Only once the run made the store: a reader creating it would race the run's schema.
-    if [ -s "$work/run.db" ]; then
-      seen=$(sqlite3 -cmd ".timeout 5000" "$work/run.db" "SELECT input_offset FROM checkpoint" 2> /dev/null)
-      [ "$seen" = "$offset" ] && break
-    fi
-    sleep 0.05
-  done
-  [ "$seen" = "$offset" ] || echo "stop_after $n: no checkpoint at byte $offset yet (saw '$seen')"
+  seen=$(checkpoint "$work/run.db" input_offset)
+  [ "$seen" = "$offset" ] || fail "stop_after $n: no checkpoint at byte $offset (the store has '$seen')"
   kill -TERM "$pid"
-  wait "$pid" || { cat "$work/stop.err"; fail "the stopped run exited $?"; }
+  local status=0
+  wait "$pid" || status=$?
   exec 3>&-
+  [ "$status" = 0 ] || { cat "$work/stop.err"; fail "the stopped run exited $status"; }
   grep -q "stopped by a signal after line $n;" "$work/stop.err" || fail "not stopped at $n: $(cat "$work/stop.err")"
 }
 
@@ -53,9 +50,9 @@ stop_after() {
 resume() {
   local expected=$1
   shift
+  local status=0
   "$bylaw" run --policy "$policy" --input "$work/in.jsonl" --store "$work/run.db" \
-    --checkpoint-every 500 "$@" > "$work/stdout" 2> "$work/resume.err"
-  local status=$?
+    --checkpoint-every 500 "$@" > "$work/stdout" 2> "$work/resume.err" || status=$?
   [ "$status" = "$expected" ] || { cat "$work/resume.err"; fail "resume exited $status, not $expected"; }
 }
 
@@ -75,13 +72,16 @@ grep -q "the policy changed since the checkpoint (marketplace@2026.11 [0-9a-f]* 
 grep -q -- "--allow-policy-change" "$work/resume.err" || fail "the refusal does not say what to do"
 # Allowed: the parameter changes no clause, so nothing is left behind.
 resume 0 --output "$work/out.jsonl" --allow-policy-change
-grep -q "left behind" "$work/resume.err" && fail "a parameter change left state behind"
+if grep -q "left behind" "$work/resume.err"; then fail "a parameter change left state behind"; fi
 grep -q "resumed from the checkpoint after line 2500" "$work/resume.err" || fail "no resume"
 # From line 2501 on, min_clients = 2: more holds than the reference, never fewer.
-[ "$(grep -c '"kind":"hold"' "$work/out.jsonl")" -gt "$(grep -c '"kind":"hold"' "$work/ref.jsonl")" ] ||
-  fail "the new parameter made no difference after the resume"
-cmp -n "$(wc -c < "$work/ref.jsonl")" "$work/ref.jsonl" "$work/out.jsonl" > /dev/null &&
+holds=$(count_where "$work/out.jsonl" '.kind == "hold"')
+ref_holds=$(count_where "$work/ref.jsonl" '.kind == "hold"')
+[ "$holds" -gt "$ref_holds" ] ||
+  fail "the new parameter made no difference after the resume: $holds holds, $ref_holds before"
+if cmp -n "$(wc -c < "$work/ref.jsonl")" "$work/ref.jsonl" "$work/out.jsonl" > /dev/null; then
   fail "the output is unchanged"
+fi
 cp "$root/policies/marketplace.policy" "$policy"
 
 # A rule removed from the pack: allowed only when asked, and its state is reported left behind.
@@ -99,9 +99,10 @@ cp "$root/policies/marketplace.policy" "$policy"
 rm -f "$work/run.db"
 stop_after 2500 "$work/out.jsonl"
 sed '2500s/"id":"/"id":"x/' "$work/in.jsonl" > "$work/other.jsonl"
+status=0
 "$bylaw" run --policy "$policy" --input "$work/other.jsonl" --output "$work/out.jsonl" \
-  --store "$work/run.db" 2> "$work/resume.err"
-[ $? = 1 ] || fail "another input was not refused"
+  --store "$work/run.db" 2> "$work/resume.err" || status=$?
+[ "$status" = 1 ] || fail "another input was not refused: exit $status"
 grep -q "is not the input the checkpoint was taken on (line 2500 differs)" "$work/resume.err" ||
   fail "no input refusal: $(cat "$work/resume.err")"
 
@@ -110,7 +111,7 @@ grep -q "is not the input the checkpoint was taken on (line 2500 differs)" "$wor
 resume 1 --output "$work/out.jsonl"
 grep -q "it is not this run's output" "$work/resume.err" || fail "no output refusal: $(cat "$work/resume.err")"
 resume 0 --output "$work/out.jsonl" --restart
-grep -q "resumed" "$work/resume.err" && fail "--restart resumed"
+if grep -q "resumed" "$work/resume.err"; then fail "--restart resumed"; fi
 cmp "$work/ref.jsonl" "$work/out.jsonl" || fail "--restart output differs"
 
 # Standard output: what the first part wrote and what the resume wrote make the whole, once.
@@ -119,11 +120,17 @@ stop_after 2500 - > "$work/first.stdout"
 resume 0 --output -
 cat "$work/first.stdout" "$work/stdout" | cmp - "$work/ref.jsonl" || fail "stdout: not each decision once"
 
-# Options that need a store are refused without one.
-"$bylaw" run --policy "$policy" --input "$work/in.jsonl" --restart > /dev/null 2> "$work/err"
-[ $? = 1 ] && grep -q -- "--restart needs --store" "$work/err" || fail "--restart without --store"
-"$bylaw" run --policy "$policy" --input "$work/in.jsonl" --store "$work/x.db" --checkpoint-every 0 \
-  > /dev/null 2> "$work/err"
-[ $? = 1 ] && grep -q -- "--checkpoint-every '0' is not a positive number" "$work/err" ||
-  fail "--checkpoint-every 0"
+# refused MESSAGE ARGS...: `bylaw run ARGS...` exits 1 and says MESSAGE (an extended regex).
+refused() {
+  local message=$1 status=0
+  shift
+  "$bylaw" run "$@" > /dev/null 2> "$work/err" || status=$?
+  [ "$status" = 1 ] || { cat "$work/err"; fail "$*: exit $status, not 1"; }
+  grep -Eq -- "$message" "$work/err" || fail "$*: no '$message' in: $(cat "$work/err")"
+}
+
+# Options that need a store are refused without one; a bad count names its option.
+refused "--restart requires --store" --policy "$policy" --input "$work/in.jsonl" --restart
+refused "--checkpoint-every: '0' is not a positive number" --policy "$policy" \
+  --input "$work/in.jsonl" --store "$work/x.db" --checkpoint-every 0
 echo ok
