@@ -15,10 +15,20 @@ std::optional<std::uint64_t> parse_count(const std::string& text) {
   return n;
 }
 
+std::optional<Duration> parse_option_duration(const std::string& text) {
+  // Milliseconds too, for intervals of the process (not of event time: the language has none).
+  if (text.size() > 2 && text.ends_with("ms")) {
+    std::optional<std::uint64_t> ms = parse_count(text.substr(0, text.size() - 2));
+    if (!ms || *ms > 1'000'000'000) return std::nullopt;
+    return Duration{0, static_cast<std::int64_t>(*ms) * 1000};
+  }
+  return parse_duration(text);
+}
+
 CLI::Option* add_duration(CLI::App* command, const std::string& name, Duration& into,
                           const std::string& description, const std::string& example) {
   auto parse = [name, example, &into](const std::string& text) {
-    std::optional<Duration> parsed = parse_duration(text);
+    std::optional<Duration> parsed = parse_option_duration(text);
     if (!parsed) {
       throw CLI::ValidationError(
           name, fmt::format("'{}' is not a duration (for example {})", text, example));

@@ -15,7 +15,11 @@ namespace bylaw::cli {
 // A whole number written in decimal digits only (no sign, no blanks), or nothing.
 std::optional<std::uint64_t> parse_count(const std::string& text);
 
-// --name DURATION (30d, 6mo, 1h30m) into `into`; `example` is shown when the value is not one.
+// A duration as the language writes them (30d, 6mo, 1h30m), or in milliseconds (200ms).
+std::optional<Duration> parse_option_duration(const std::string& text);
+
+// --name DURATION (30d, 6mo, 1h30m, 200ms) into `into`; `example` is shown when the value is not
+// one.
 CLI::Option* add_duration(CLI::App* command, const std::string& name, Duration& into,
                           const std::string& description, const std::string& example);
 

@@ -80,7 +80,7 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
   sqlite3_busy_timeout(db, 10000);
   try {
     exec(db, kSchema);
-    std::unique_ptr<AuditStore> store(new AuditStore(db));
+    std::unique_ptr<AuditStore> store(new AuditStore(db, path));
     store->prepared_ = std::make_unique<Prepared>(db);
     Statement last(db, "SELECT hash FROM records ORDER BY seq DESC LIMIT 1");
     store->last_hash_ = last.step() ? last.text(0) : kGenesis;
@@ -92,7 +92,7 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
   }
 }
 
-AuditStore::AuditStore(sqlite3* db) : db_(db) {}
+AuditStore::AuditStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 AuditStore::~AuditStore() {
   // What was not committed is rolled back: a store destroyed while an exception unwinds must not

@@ -1,5 +1,10 @@
 #include "bylaw/io/checkpoint_store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
 
 #include "sqlite.hpp"
@@ -32,6 +37,20 @@ CREATE TABLE IF NOT EXISTS checkpoint (
 }  // namespace
 
 CheckpointStore::CheckpointStore(AuditStore& audit) : audit_(audit) {
+  // An advisory lock of our own: SQLite's locks last one transaction, and two runs taking turns
+  // at one store would each resume the other's checkpoint.
+  lock_fd_ = ::open(audit_.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd_ >= 0 && flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    if (error == EWOULDBLOCK) {
+      throw std::runtime_error(fmt::format(
+          "the store '{}' is in use by another bylaw run or serve: a store has one writer at a "
+          "time (wait for it to end, or give this run another store)",
+          audit_.path()));
+    }
+  }
   exec(audit_.db_, kCheckpointTable);
   audit_.batch_ = UINT64_MAX;  // commit with the checkpoints only
 }
@@ -56,6 +75,10 @@ void CheckpointStore::save(const Checkpoint& c) {
   save.bind_blob(14, c.state).bind(15, c.state_hash);
   save.step();
   audit_.commit();
+}
+
+CheckpointStore::~CheckpointStore() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // closing releases the lock
 }
 
 std::optional<Checkpoint> CheckpointStore::load() const {

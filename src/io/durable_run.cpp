@@ -1,9 +1,5 @@
 #include "bylaw/io/durable_run.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -15,6 +11,7 @@
 #include "bylaw/io/checkpoint_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/line_reader.hpp"
+#include "input_file.hpp"
 #include "output_file.hpp"
 
 namespace bylaw::io {
@@ -26,89 +23,6 @@ std::string sha256_hex(std::string_view bytes) {
   sha.update(bytes);
   return to_hex(sha.finish());
 }
-
-// The input, read through its descriptor: a checkpoint says where it was in bytes, and a signal
-// must be able to interrupt a read that waits on a pipe.
-class Input {
- public:
-  Input(const std::string& path, const volatile std::sig_atomic_t* stop) : stop_(stop) {
-    if (path == "-") {
-      fd_ = STDIN_FILENO;
-      name_ = "standard input";
-      return;
-    }
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
-      throw RunRefused(fmt::format("cannot read input '{}': {}", path, std::strerror(errno)));
-    }
-    owned_ = true;
-    name_ = path;
-  }
-  ~Input() {
-    if (owned_) ::close(fd_);
-  }
-  Input(const Input&) = delete;
-  Input& operator=(const Input&) = delete;
-
-  // Up to `size` bytes; 0 at the end; LineReader::kInterrupted once asked to stop.
-  std::size_t read(char* buffer, std::size_t size) {
-    while (true) {
-      if (stop_ && *stop_) return LineReader::kInterrupted;
-      if (stop_ && !wait_readable()) continue;  // no input yet: look at the stop flag again
-      ssize_t n = ::read(fd_, buffer, size);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno == EINTR) continue;  // the loop's test sees a stop
-      failed_ = true;
-      error_ = std::strerror(errno);
-      return 0;
-    }
-  }
-
-  // Whether input (or its end) is there within a short wait. A stop requested between the test
-  // of the flag and a read that blocks on a quiet pipe would go unseen until more input came:
-  // the bounded wait sees it within kStopCheckMs instead.
-  bool wait_readable() {
-    pollfd ready{fd_, POLLIN, 0};
-    int n = ::poll(&ready, 1, kStopCheckMs);
-    return n > 0 || (n < 0 && errno != EINTR);  // an error: the read reports it
-  }
-  static constexpr int kStopCheckMs = 100;
-
-  // Moves to `offset`: a seek in a file, reading and dropping the bytes from a pipe.
-  void skip_to(std::uint64_t offset) {
-    if (lseek(fd_, static_cast<off_t>(offset), SEEK_SET) >= 0) return;
-    std::string scratch(1 << 16, '\0');
-    while (offset > 0) {
-      std::size_t n = read(scratch.data(), std::min<std::uint64_t>(offset, scratch.size()));
-      if (n == 0 || n == LineReader::kInterrupted) break;
-      offset -= n;
-    }
-  }
-  // Exactly `size` bytes, fewer only at the end.
-  std::string read_exactly(std::uint64_t size) {
-    std::string out(size, '\0');
-    std::size_t got = 0;
-    while (got < size) {
-      std::size_t n = read(out.data() + got, size - got);
-      if (n == 0 || n == LineReader::kInterrupted) break;
-      got += n;
-    }
-    out.resize(got);
-    return out;
-  }
-
-  const std::string& name() const { return name_; }
-  bool failed() const { return failed_; }
-  const std::string& error() const { return error_; }
-
- private:
-  int fd_ = -1;
-  bool owned_ = false;
-  std::string name_;
-  const volatile std::sig_atomic_t* stop_;
-  bool failed_ = false;
-  std::string error_;
-};
 
 // Decisions wait here, encoded, until their checkpoint is committed.
 class PendingDecisions : public runtime::DecisionSink {
@@ -161,43 +75,30 @@ class DurableRun {
 
   DurableRunResult run() {
     auto started = std::chrono::steady_clock::now();  // for the summary only
-    std::optional<Checkpoint> last = checkpoints_.load();
-    if (last && last->finished) last.reset();  // that run ended: this is a new one
-    if (last && options_.restart) {
-      checkpoints_.clear();
-      last.reset();
+    std::uint64_t offset = start();
+    // A live input (not a regular file) is checkpointed by time too, so that what is decided
+    // goes out within about the interval, also while the input is quiet.
+    if (!input_.regular()) {
+      input_.on_idle([this] { checkpoint_if_due(); }, kIdleWaitMs);
     }
-    std::uint64_t offset = 0;
-    if (last) {
-      offset = resume(*last);
-    } else {
-      open_outputs(true);
-    }
-
     LineReader reader([this](char* buffer, std::size_t size) { return input_.read(buffer, size); });
     std::string_view line;
-    std::uint64_t since_checkpoint = 0;
-    bool stopped = false;
+    // Once a stop is asked for, the reader gives the lines it already holds and reads no more:
+    // everything that was read is evaluated and checkpointed.
     while (reader.next(line)) {
       runner_.line(line);
       remember_position(offset, reader, line);
-      if (++since_checkpoint >= options_.checkpoint_every || stop_requested()) {
-        checkpoint(false);
-        since_checkpoint = 0;
-      }
-      if (stop_requested()) {
-        stopped = true;
-        break;
-      }
+      if (++since_checkpoint_ >= options_.checkpoint_every) checkpoint(false);
+      if (!input_.regular()) checkpoint_if_due();
     }
     if (input_.failed()) {
       throw std::runtime_error(fmt::format("reading {} failed: {}", input_.name(), input_.error()));
     }
-    if (reader.interrupted()) stopped = true;  // the signal came while a read waited
+    bool stopped = reader.interrupted();
     if (!stopped) {
       runner_.finish();
       checkpoint(true);
-    } else if (since_checkpoint > 0) {
+    } else {
       checkpoint(false);
     }
     result_.stopped = stopped;
@@ -208,7 +109,40 @@ class DurableRun {
   }
 
  private:
-  bool stop_requested() const { return options_.stop && *options_.stop; }
+  static constexpr int kIdleWaitMs = 20;
+
+  // Where this run begins: the unfinished checkpoint of the same input after a crash; the state
+  // a finished run left, for a new input; or nothing. Returns the input offset to read from.
+  std::uint64_t start() {
+    std::optional<Checkpoint> last = checkpoints_.load();
+    if (last && options_.restart) {
+      checkpoints_.clear();
+      last.reset();
+    }
+    if (last && !last->finished) return resume(*last);
+    if (last) {
+      carry_on(*last);
+    } else {
+      open_outputs(true);
+    }
+    return 0;
+  }
+
+  // A live input's checkpoint, when the interval has passed since the last and something waits
+  // to go out.
+  void checkpoint_if_due() {
+    if (since_checkpoint_ == 0 && !pending_output()) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_checkpoint_ < options_.checkpoint_interval) return;
+    checkpoint(false);
+  }
+
+  bool pending_output() const {
+    for (const Channel& channel : channels_) {
+      if (!channel.pending.empty()) return true;
+    }
+    return false;
+  }
 
   RejectHandler reject_handler() {
     return [this](std::uint64_t line, std::string_view reason, std::string_view detail,
@@ -280,6 +214,8 @@ class DurableRun {
     c.state_hash = sha256_hex(c.state);
     checkpoints_.save(c);
     ++result_.checkpoints;
+    since_checkpoint_ = 0;
+    last_checkpoint_ = std::chrono::steady_clock::now();
     deliver(c);
   }
 
@@ -295,12 +231,9 @@ class DurableRun {
     if (!all_cuttable()) checkpoints_.mark_delivered();
   }
 
-  // Restores the checkpoint's state, puts the input and outputs where it says; returns the
-  // input offset to go on from.
-  std::uint64_t resume(const Checkpoint& c) {
-    std::string store_hint = "rerun with --restart to start over from the beginning of the input";
-    position_.input_offset = c.input_offset;  // a stop before the next line keeps this place
-    position_.last_line_start = c.last_line_start;
+  // The checkpoint's run state, into the runner: refused when it is damaged, or made under
+  // another policy (unless allowed).
+  void restore_state(const Checkpoint& c, const std::string& store_hint) {
     if (sha256_hex(c.state) != c.state_hash) {
       throw RunRefused(
           fmt::format("the checkpoint in the store is damaged (its state does not "
@@ -309,7 +242,7 @@ class DurableRun {
     }
     if (c.policy_hash != policy_.hash && !options_.allow_policy_change) {
       throw RunRefused(fmt::format(
-          "the policy changed since the checkpoint ({} {} then, {} {} now): resuming would "
+          "the policy changed since the checkpoint ({} {} then, {} {} now): going on would "
           "judge the rest of the stream by other rules than its beginning. Rerun with "
           "--allow-policy-change to carry the state over to the new policy, or {}",
           c.policy_name, c.policy_hash.substr(0, 12), policy_.versioned_name(),
@@ -320,6 +253,32 @@ class DurableRun {
     } catch (const runtime::StateMismatch& e) {
       throw RunRefused(fmt::format("cannot carry the state over: {}; {}", e.what(), store_hint));
     }
+  }
+
+  // A finished run's state, for a new input: holds, windows, indexes, timers, the clock and the
+  // remembered ids carry on; the input is read from its start, and the outputs start empty.
+  void carry_on(const Checkpoint& c) {
+    restore_state(c, "rerun with --restart to start from empty state");
+    runner_.begin_input();
+    open_outputs(true);
+    result_.carried_on = true;
+    if (options_.notice) {
+      options_.notice(
+          fmt::format("carrying on from the state the last run left in the store "
+                      "(its clock, holds, windows and remembered ids)"));
+      for (const auto& dropped : result_.dropped) {
+        options_.notice(fmt::format("policy changed: left behind {}", dropped));
+      }
+    }
+  }
+
+  // Restores the checkpoint's state, puts the input and outputs where it says; returns the
+  // input offset to go on from.
+  std::uint64_t resume(const Checkpoint& c) {
+    std::string store_hint = "rerun with --restart to start over from the beginning of the input";
+    position_.input_offset = c.input_offset;  // a stop before the next line keeps this place
+    position_.last_line_start = c.last_line_start;
+    restore_state(c, store_hint);
     input_.skip_to(c.last_line_start);
     position_.last_line = input_.read_exactly(c.input_offset - c.last_line_start);
     if (sha256_hex(position_.last_line) != c.last_line_hash) {
@@ -381,12 +340,14 @@ class DurableRun {
   const check::Policy& policy_;
   CheckpointStore checkpoints_;
   const DurableRunOptions& options_;
-  Input input_;
+  InputFile input_;
   static constexpr std::size_t kDecisions = 0, kRejects = 1, kShadow = 2, kChannels = 3;
   Channel channels_[kChannels];
   PendingDecisions sink_;
   StreamRunner runner_;
   Position position_;
+  std::uint64_t since_checkpoint_ = 0;  // lines
+  std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
   DurableRunResult result_;
 };
 

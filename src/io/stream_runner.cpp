@@ -74,18 +74,25 @@ struct StreamRunner::Impl {
   EventDecoder decoder;
   IdSet used_ids;
   RejectHandler on_reject;
+  bool report_duplicates;
+  bool report_skipped;
   Duration max_lateness;
   Duration dedup_horizon;
   // When old ids are next forgotten: half a horizon after the last time (none: at the first
   // event). One comparison per event.
   std::optional<Time> next_forget;
-  RunCounts counts;
+  RunCounts counts;  // of this input
+  // The engine's counts when this input began: a run that carries on from an earlier run's state
+  // reports its own decisions, not the store's whole history.
+  runtime::EngineStats before;
 
   Impl(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler reject,
        const RunOptions& options)
       : engine(policy, engine_options(options), sink),
         decoder(policy.schema),
         on_reject(std::move(reject)),
+        report_duplicates(options.report_duplicates),
+        report_skipped(options.report_skipped),
         max_lateness(options.max_lateness),
         dedup_horizon(options.dedup_horizon) {
     if (compare(dedup_horizon, max_lateness) < 0) dedup_horizon = max_lateness;
@@ -107,10 +114,17 @@ struct StreamRunner::Impl {
     switch (decoded.outcome) {
       case LineOutcome::duplicate:
         ++counts.duplicates;
+        if (report_duplicates) {
+          on_reject(counts.lines, "duplicate",
+                    fmt::format("an event with id {} was read before", decoded.id), text);
+        }
         break;
       case LineOutcome::skipped:
         ++counts.skipped;
         used_ids.insert(decoded.id, decoded.time);
+        if (report_skipped) {
+          on_reject(counts.lines, "skipped", "the policy declares no event of this type", text);
+        }
         break;
       case LineOutcome::rejected:
         ++counts.rejected;
@@ -151,16 +165,39 @@ void StreamRunner::finish() {
   impl_->engine.finish();
 }
 
+void StreamRunner::begin_input() {
+  impl_->counts = RunCounts{};
+  impl_->before = impl_->engine.stats();
+}
+
+namespace {
+
+// The engine's counts since `before`.
+runtime::EngineStats since(const runtime::EngineStats& now, const runtime::EngineStats& before) {
+  runtime::EngineStats d = now;
+  d.evaluated -= before.evaluated;
+  d.timers_fired -= before.timers_fired;
+  d.holds -= before.holds;
+  d.releases -= before.releases;
+  d.alerts -= before.alerts;
+  d.eligibilities -= before.eligibilities;
+  d.shadow -= before.shadow;
+  d.capped -= before.capped;
+  return d;
+}
+
+}  // namespace
+
 RunCounts StreamRunner::counts() const {
   RunCounts counts = impl_->counts;
-  counts.engine = impl_->engine.stats();
+  counts.engine = since(impl_->engine.stats(), impl_->before);
   counts.state = impl_->engine.state_size();
   counts.ids_remembered = impl_->used_ids.size();
   return counts;
 }
 
 namespace {
-constexpr std::string_view kRunnerMagic = "bylaw-run-state/1";
+constexpr std::string_view kRunnerMagic = "bylaw-run-state/2";
 }  // namespace
 
 void StreamRunner::save(std::string& out) const {
@@ -172,6 +209,11 @@ void StreamRunner::save(std::string& out) const {
   for (std::uint64_t n : {r.counts.lines, r.counts.evaluated, r.counts.duplicates, r.counts.skipped,
                           r.counts.late, r.counts.rejected}) {
     put_varint(out, n);
+  }
+  runtime::EngineStats before = r.before;
+  for (std::uint64_t* n : {&before.evaluated, &before.timers_fired, &before.holds, &before.releases,
+                           &before.alerts, &before.eligibilities, &before.shadow, &before.capped}) {
+    put_varint(out, *n);
   }
   out.push_back(r.next_forget ? 1 : 0);
   if (r.next_forget) put_signed(out, r.next_forget->micros);
@@ -187,6 +229,11 @@ runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
                            &r.counts.skipped, &r.counts.late, &r.counts.rejected}) {
     *n = in.varint();
   }
+  runtime::EngineStats& before = r.before;
+  for (std::uint64_t* n : {&before.evaluated, &before.timers_fired, &before.holds, &before.releases,
+                           &before.alerts, &before.eligibilities, &before.shadow, &before.capped}) {
+    *n = in.varint();
+  }
   r.next_forget.reset();
   if (in.boolean()) r.next_forget = Time{in.signed_varint()};
   r.used_ids.restore(in);
@@ -195,52 +242,36 @@ runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
   return r.engine.restore(engine);
 }
 
-namespace {
-
-// Runs the stream; when `exits_after`, the runner is left to the process's exit.
-RunCounts run(const check::Policy& policy, std::istream& input, std::ostream& decisions,
-              const RejectHandler& on_reject, const RunOptions& options, bool exits_after) {
+RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
+                     const RejectHandler& on_reject, const RunOptions& options) {
   auto started = std::chrono::steady_clock::now();  // for the summary only, never for decisions
   StreamWriter writer(decisions, options.store, options.shadow_output);
-  auto runner = std::make_unique<StreamRunner>(policy, writer, on_reject, options);
+  StreamRunner runner(policy, writer, on_reject, options);
   LineReader reader(input);
   std::string_view line;
   bool stopped = false;
   while (!stopped && reader.next(line)) {
-    runner->line(line);
+    runner.line(line);
     stopped = options.stop && *options.stop;
   }
-  if (!stopped) runner->finish();
+  if (!stopped) runner.finish();
   writer.flush();
-  RunCounts counts = runner->counts();
-  if (exits_after) {
-    // Kept reachable from a static, so leak checkers do not report it.
-    static StreamRunner* left_to_exit = nullptr;
-    delete left_to_exit;  // a second run in the same process: nothing is kept twice
-    left_to_exit = runner.release();
-  }
+  RunCounts counts = runner.counts();
+  counts.stopped = stopped;
   counts.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return counts;
 }
 
-}  // namespace
-
-RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostream& decisions,
-                     const RejectHandler& on_reject, const RunOptions& options) {
-  return run(policy, input, decisions, on_reject, options, false);
-}
-
 namespace internal {
-
-RunCounts run_stream_then_exit(const check::Policy& policy, std::istream& input,
-                               std::ostream& decisions, const RejectHandler& on_reject,
-                               const RunOptions& options) {
-  return run(policy, input, decisions, on_reject, options, true);
-}
 
 void reserve_ids(StreamRunner& runner, std::size_t ids, std::size_t id_bytes) {
   runner.impl_->used_ids.reserve(ids, id_bytes);
+}
+
+void leave_to_exit(std::unique_ptr<StreamRunner> runner) {
+  static std::unique_ptr<StreamRunner>* kept = new std::unique_ptr<StreamRunner>();
+  *kept = std::move(runner);
 }
 
 }  // namespace internal

@@ -49,18 +49,20 @@ class AuditStore {
   std::optional<std::string> policy_json(const std::string& hash) const;
   VerifyReport verify() const;
 
+  const std::string& path() const { return path_; }
   std::uint64_t added() const { return added_; }
   std::uint64_t already_there() const { return already_there_; }
 
  private:
   friend class CheckpointStore;  // shares the connection and the transaction
-  explicit AuditStore(sqlite3* db);
+  AuditStore(sqlite3* db, std::string path);
   bool append(const std::string& kind, const std::string& key, const std::string& subject,
               const std::string& time, const std::string& name, const std::string& body);
   void begin_if_needed();
 
   struct Prepared;
   sqlite3* db_;
+  std::string path_;
   std::unique_ptr<Prepared> prepared_;
   std::string last_hash_;
   bool in_transaction_ = false;

@@ -13,8 +13,12 @@ namespace bylaw::io {
 class CheckpointStore {
  public:
   // Uses the audit store's connection and transaction; `audit` must outlive this. From now on the
-  // audit store commits only when a checkpoint does.
+  // audit store commits only when a checkpoint does. One writer per store: a store another run
+  // holds is refused (std::runtime_error saying so); readers (explain, audit) are not affected.
   explicit CheckpointStore(AuditStore& audit);
+  ~CheckpointStore();
+  CheckpointStore(const CheckpointStore&) = delete;
+  CheckpointStore& operator=(const CheckpointStore&) = delete;
 
   // Replaces the one checkpoint and commits, together with every record added since the last
   // commit.
@@ -26,6 +30,7 @@ class CheckpointStore {
 
  private:
   AuditStore& audit_;
+  int lock_fd_ = -1;  // holds the store's writer lock (flock) while this lives
 };
 
 }  // namespace bylaw::io

@@ -1,4 +1,6 @@
 // `bylaw run --store`: a run that checkpoints, and a rerun of the same command that resumes.
+// The state a finished run leaves in the store is where the next run, over a new input, begins:
+// day1, day2 and day3 through one store make what one run over the three would make.
 //
 // Every `checkpoint_every` lines, and at the end, the whole run state, the input position and
 // the decisions and rejects made since the last checkpoint are saved in one transaction of the
@@ -8,6 +10,7 @@
 // from the input position: the output ends byte for byte as if the run had never stopped.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <functional>
@@ -29,6 +32,9 @@ struct DurableRunOptions {
   std::string shadow_output;  // a path for shadow rules' decisions; empty: not kept
   RejectHandler log_reject;
   std::uint64_t checkpoint_every = 100000;  // input lines
+  // A live input (a pipe, a socket: not a regular file) is also checkpointed this long after the
+  // last checkpoint when something waits to go out, even while the input is quiet.
+  std::chrono::milliseconds checkpoint_interval{200};
   bool allow_policy_change = false;
   bool restart = false;  // drop an unfinished checkpoint and start from the beginning
   // Told at once when the run resumes, and what a policy change left behind.
@@ -39,7 +45,8 @@ struct DurableRunOptions {
 
 struct DurableRunResult {
   RunCounts counts;
-  bool resumed = false;
+  bool resumed = false;     // the same input, after a crash or a stop
+  bool carried_on = false;  // a new input, from the state a finished run left
   std::uint64_t resumed_at_line = 0;
   bool stopped = false;  // by `stop`, before the end of the input
   std::uint64_t checkpoints = 0;

@@ -31,6 +31,10 @@ struct RunOptions {
   std::size_t max_per_key = 1000;
   // Where decisions of rules in shadow mode go (marked "shadow":true); null: nowhere.
   std::ostream* shadow_output = nullptr;
+  // Duplicates and skipped (undeclared) lines are also handed to the reject handler, with the
+  // reasons `duplicate` and `skipped` (--rejects-include); the counts keep them apart.
+  bool report_duplicates = false;
+  bool report_skipped = false;
   // Policy tests: told which clauses evaluation exercised (runtime::EngineOptions).
   runtime::ClauseObserver* observer = nullptr;
   // Set (by a signal handler) to stop after the current line, leaving the lateness buffer as
@@ -51,6 +55,7 @@ struct RunCounts {
   runtime::StateSize state;
   std::uint64_t ids_remembered = 0;
   std::uint64_t peak_rss_kb = 0;  // of the process, when the caller measures it (0: not)
+  bool stopped = false;           // by RunOptions::stop, before the end of the input
 };
 
 // Receives each rejected line (reason `late` included).
@@ -76,6 +81,9 @@ class StreamRunner {
   void line(std::string_view text);
   // Evaluates what the lateness buffer still holds.
   void finish();
+  // A new input begins, the state carrying on from the last (a store's next day): lines and
+  // counts start again from zero, the engine's state does not.
+  void begin_input();
   // Counts so far (`seconds` is left to the caller).
   RunCounts counts() const;
   // Checkpoints: everything the run needs to go on (the engine, the used ids, the counts) as

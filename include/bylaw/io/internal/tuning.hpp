@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstddef>
-#include <istream>
-#include <ostream>
+#include <memory>
 
+#include "bylaw/io/run_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 namespace bylaw::io::internal {
@@ -14,11 +14,14 @@ namespace bylaw::io::internal {
 // doubling past that. The allocation test sizes it so that the set does not grow while it counts.
 void reserve_ids(StreamRunner& runner, std::size_t ids, std::size_t id_bytes);
 
-// io::run_stream for a process that exits when the run ends (`bylaw run`): the engine's state is
+// io::run_files for a process that exits when the run ends (`bylaw run`): the engine's state is
 // left to the operating system rather than freed as millions of small objects one by one
 // (seconds at 10M events).
-RunCounts run_stream_then_exit(const check::Policy& policy, std::istream& input,
-                               std::ostream& decisions, const RejectHandler& on_reject,
-                               const RunOptions& options);
+RunCounts run_files_then_exit(const check::Policy& policy, const RunFiles& files,
+                              const RunOptions& options, const RejectHandler& log_reject);
+
+// Keeps `runner` until the process exits (reachable from a static, so leak checkers do not
+// report it); a second one given replaces and frees the first.
+void leave_to_exit(std::unique_ptr<StreamRunner> runner);
 
 }  // namespace bylaw::io::internal
