@@ -66,12 +66,16 @@ checkpoint_past() {
 
 # blocked_reading PID FILE: the process sleeps in a system call on its input FILE (a FIFO): it has
 # read everything sent so far and waits for more. /proc/PID/syscall shows the call's number and
-# arguments: read(2) (number 0 on x86-64) names the descriptor first; a run that can be stopped
-# waits in poll(2) (number 7) on its input, which returns at once while input is there, so a
-# process sleeping there has read all of it. "running" when it is not in a call.
+# arguments: read(2) names the descriptor first; a run that can be stopped waits in poll(2) or
+# ppoll(2) on its input, which returns at once while input is there, so a process sleeping there
+# has read all of it. "running" when it is not in a call. The numbers are the machine's.
+case "$(uname -m)" in
+  aarch64) read_call=63 poll_calls=" 73 " ;;  # read, ppoll (arm64 has no poll)
+  *) read_call=0 poll_calls=" 7 271 " ;;       # x86-64: read; poll, ppoll
+esac
 blocked_reading() {
   local call fd
   read -r call fd _ < "/proc/$1/syscall" 2> /dev/null || return 1
-  [ "$call" = 7 ] && return 0
-  [ "$call" = 0 ] && [[ "$fd" =~ ^0x[0-9a-f]+$ ]] && [ "/proc/$1/fd/$((fd))" -ef "$2" ]
+  [[ "$poll_calls" == *" $call "* ]] && return 0
+  [ "$call" = "$read_call" ] && [[ "$fd" =~ ^0x[0-9a-f]+$ ]] && [ "/proc/$1/fd/$((fd))" -ef "$2" ]
 }

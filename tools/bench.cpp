@@ -25,13 +25,12 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
-#include <CLI/CLI.hpp>
 
 #include "bylaw/check/checker.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/event_decoder.hpp"
-#include "bylaw/io/id_set.hpp"
+#include "bylaw/io/internal/id_set.hpp"
 #include "bylaw/runtime/engine.hpp"
 
 // Every heap allocation of this process is counted, so the phases can report allocations per event.
@@ -42,6 +41,8 @@ void note_allocation() {
 }
 
 #include "counting_new.hpp"
+
+#include "tool_cli.hpp"
 
 namespace {
 
@@ -393,6 +394,6 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   app.add_flag("--json", options.json, "One JSON object instead of the table");
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = parse_command_line(app, argc, argv)) return *exit;
   return bench(options);
 }

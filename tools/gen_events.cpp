@@ -18,9 +18,10 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <CLI/CLI.hpp>
 
 #include "bylaw/core/time.hpp"
+
+#include "tool_cli.hpp"
 
 namespace {
 
@@ -402,7 +403,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--output", options.output, "Where to write; - for standard output")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = parse_command_line(app, argc, argv)) return *exit;
   std::FILE* out = options.output == "-" ? stdout : std::fopen(options.output.c_str(), "wb");
   if (!out) {
     std::fprintf(stderr, "bylaw-gen-events: cannot open '%s'\n", options.output.c_str());

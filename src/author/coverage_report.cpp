@@ -36,7 +36,8 @@ struct Builder {
   }
 };
 
-std::string source_text(const check::Policy& policy, Span span) {
+// The clause as written, line ends and all (a report shows it as the author wrote it).
+std::string written_source(const check::Policy& policy, Span span) {
   const std::string& text = policy.sources->file(span.file).text();
   return text.substr(span.begin, span.end - span.begin);
 }
@@ -53,8 +54,8 @@ std::vector<RuleCoverageReport> coverage_report(const check::Policy& policy,
     RuleCoverageReport& out = report.emplace_back();
     out.rule = rule.name;
     Builder b{policy, counts, out};
-    for (const auto& local : rule.lets) {
-      if (local.value) b.ors(*local.value);
+    for (const auto& let : rule.lets) {
+      if (let.value) b.ors(*let.value);
     }
     for (std::size_t g = 0; g < rule.guards.size(); ++g) {
       b.add("where", rule.guards[g].text, rule.guards[g].span, counts.guards[g]);
@@ -74,7 +75,7 @@ std::vector<RuleCoverageReport> coverage_report(const check::Policy& policy,
       const auto& action = rule.actions[a];
       const auto& outcomes = counts.outcomes[a];
       if (action.kind != check::ActionKind::eligibility) {
-        b.add("action", source_text(policy, action.span), action.span, outcomes[0]);
+        b.add("action", written_source(policy, action.span), action.span, outcomes[0]);
         continue;
       }
       for (std::size_t d = 0; d < action.denies.size(); ++d) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -78,13 +77,23 @@ bool tokenize(const std::string& line, std::vector<Token>& tokens, std::string& 
   return true;
 }
 
-// A token after which a `-` is a sign, not a subtraction.
-bool expects_operand(const Token* previous) {
-  if (!previous) return true;
-  if (previous->kind == TokenKind::op) {
-    return previous->text != ")" && previous->text != "]" && previous->text != "}";
+// Whether tokens[i] is a keyword where it stands: a word of the keyword table that is not a
+// field's name (after a `.`, `hold` or `version` name fields).
+bool keyword_at(const std::vector<Token>& tokens, std::size_t i) {
+  const Token& t = tokens[i];
+  if (t.kind != TokenKind::word || !syntax::is_keyword(t.text)) return false;
+  return i == 0 || tokens[i - 1].kind != TokenKind::op || tokens[i - 1].text != ".";
+}
+
+// Whether a `-` at tokens[i] is a sign, not a subtraction: at the start, after an operator
+// other than a closing bracket, or after a keyword.
+bool expects_operand(const std::vector<Token>& tokens, std::size_t i) {
+  if (i == 0) return true;
+  const Token& previous = tokens[i - 1];
+  if (previous.kind == TokenKind::op) {
+    return previous.text != ")" && previous.text != "]" && previous.text != "}";
   }
-  return previous->kind == TokenKind::word && syntax::is_keyword(previous->text);
+  return keyword_at(tokens, i - 1);
 }
 
 // The code of a line with canonical spacing.
@@ -111,14 +120,14 @@ std::string spaced(const std::vector<Token>& tokens) {
         space = false;
       }
       if (this_op && t.text == "}" && !braces.empty() && braces.back() == '{') space = false;
-      if (this_op && t.text == "(" && prev->kind == TokenKind::word && !syntax::is_keyword(p)) {
+      if (this_op && t.text == "(" && prev->kind == TokenKind::word && !keyword_at(tokens, i - 1)) {
         space = false;  // a call, or enum(...)
       }
       if (in_generic && (p == "<" || t.text == ">")) space = false;
       if (this_op && t.text == "<" && prev->kind == TokenKind::word && p == "set") space = false;
     }
     sign_next = false;
-    if (t.kind == TokenKind::op && t.text == "-" && expects_operand(prev)) sign_next = true;
+    if (t.kind == TokenKind::op && t.text == "-" && expects_operand(tokens, i)) sign_next = true;
     if (t.kind == TokenKind::op && t.text == "<" && prev && prev->text == "set") in_generic = true;
     if (t.kind == TokenKind::op && t.text == ">" && in_generic) in_generic = false;
     if (t.kind == TokenKind::op && (t.text == "(" || t.text == "[" || t.text == "{")) {
@@ -333,22 +342,25 @@ std::optional<std::string> format_source(const std::string& text, std::string& e
   return out;
 }
 
-std::string unified_diff(const std::string& path, const std::string& before,
-                         const std::string& after, int context) {
-  auto split = [](const std::string& text) {
-    std::vector<std::string> lines;
-    std::size_t begin = 0;
-    while (begin < text.size()) {
-      std::size_t end = text.find('\n', begin);
-      if (end == std::string::npos) end = text.size();
-      lines.push_back(text.substr(begin, end - begin));
-      begin = end + 1;
-    }
-    return lines;
-  };
-  std::vector<std::string> a = split(before), b = split(after);
-  // Longest common subsequence over the lines between the common prefix and suffix: formatting
-  // changes are local, so the middle is small.
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return lines;
+}
+
+using EditScript = std::vector<std::pair<char, std::string>>;  // ' ' kept, '-' removed, '+' added
+
+// The edit script over whole files, from the longest common subsequence of the lines between
+// the common prefix and suffix: formatting changes are local, so the middle is small.
+EditScript edit_script(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   std::size_t prefix = 0;
   while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
   std::size_t suffix = 0;
@@ -364,8 +376,7 @@ std::string unified_diff(const std::string& path, const std::string& before,
                                                  : std::max(lcs[i + 1][j], lcs[i][j + 1]);
     }
   }
-  // The edit script over whole files: ' ' kept, '-' removed, '+' added.
-  std::vector<std::pair<char, std::string>> script;
+  EditScript script;
   for (std::size_t i = 0; i < prefix; ++i) script.emplace_back(' ', a[i]);
   std::size_t i = 0, j = 0;
   while (i < n || j < m) {
@@ -379,39 +390,47 @@ std::string unified_diff(const std::string& path, const std::string& before,
     }
   }
   for (std::size_t k = a.size() - suffix; k < a.size(); ++k) script.emplace_back(' ', a[k]);
+  return script;
+}
 
+// The hunk starting at the change at `k`: from `context` lines before it to `context` after the
+// last change that is no more than 2 * context lines after the one before it. Returns its end.
+std::size_t append_hunk(const EditScript& script, std::size_t k, std::size_t context,
+                        std::string& out) {
+  std::size_t start = k > context ? k - context : 0;
+  std::size_t end = k;
+  while (end < script.size()) {
+    std::size_t next = end;
+    while (next < script.size() && script[next].first == ' ') ++next;
+    if (next == script.size() || next - end > 2 * context) break;
+    end = next + 1;
+  }
+  end = std::min(script.size(), end + context);
+  std::size_t a_line = 1, b_line = 1, a_count = 0, b_count = 0;
+  for (std::size_t s = 0; s < end; ++s) {
+    std::size_t& a = s < start ? a_line : a_count;
+    std::size_t& b = s < start ? b_line : b_count;
+    if (script[s].first != '+') ++a;
+    if (script[s].first != '-') ++b;
+  }
+  out += fmt::format("@@ -{},{} +{},{} @@\n", a_line, a_count, b_line, b_count);
+  for (std::size_t s = start; s < end; ++s) out += script[s].first + script[s].second + "\n";
+  return end;
+}
+
+}  // namespace
+
+std::string unified_diff(const std::string& path, const std::string& before,
+                         const std::string& after, int context) {
+  EditScript script = edit_script(split_lines(before), split_lines(after));
   std::string out;
-  std::size_t k = 0;
-  while (k < script.size()) {
+  for (std::size_t k = 0; k < script.size();) {
     if (script[k].first == ' ') {
       ++k;
       continue;
     }
-    // A hunk: from `context` lines before this change to `context` after the last change that
-    // is no more than 2 * context lines after the one before it.
-    std::size_t start = k > static_cast<std::size_t>(context) ? k - context : 0;
-    std::size_t end = k;
-    while (end < script.size()) {
-      std::size_t next = end;
-      while (next < script.size() && script[next].first == ' ') ++next;
-      if (next == script.size() || next - end > static_cast<std::size_t>(2 * context)) break;
-      end = next + 1;
-    }
-    end = std::min(script.size(), end + context);
-    std::size_t a_line = 1, b_line = 1;
-    for (std::size_t s = 0; s < start; ++s) {
-      if (script[s].first != '+') ++a_line;
-      if (script[s].first != '-') ++b_line;
-    }
-    std::size_t a_count = 0, b_count = 0;
-    for (std::size_t s = start; s < end; ++s) {
-      if (script[s].first != '+') ++a_count;
-      if (script[s].first != '-') ++b_count;
-    }
     if (out.empty()) out += fmt::format("--- {}\n+++ {} (formatted)\n", path, path);
-    out += fmt::format("@@ -{},{} +{},{} @@\n", a_line, a_count, b_line, b_count);
-    for (std::size_t s = start; s < end; ++s) out += script[s].first + script[s].second + "\n";
-    k = end;
+    k = append_hunk(script, k, static_cast<std::size_t>(context), out);
   }
   return out;
 }

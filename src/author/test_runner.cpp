@@ -234,6 +234,79 @@ std::string describe(const runtime::Decision& d, std::optional<Time> start) {
   return out;
 }
 
+namespace {
+
+// The case's policy (the pack with the case's `set`s) and its event lines; TestError when a
+// start, a parameter or an event is wrong.
+std::vector<std::string> prepare(check::Policy& policy, const TestCase& test,
+                                 std::optional<Time>& start) {
+  if (test.start) {
+    start = parse_rfc3339(test.start->text);
+    if (!start)
+      throw TestError{test.start->line,
+                      fmt::format("start '{}' is not an RFC 3339 time", test.start->text)};
+  }
+  for (const auto& [name, value] : test.params) {
+    std::optional<std::size_t> index = policy.find_param(name);
+    if (!index)
+      throw TestError{test.line, fmt::format("set: the policy has no parameter '{}'", name)};
+    auto& param = policy.params[*index];
+    param.value = param_value(param, value, test.line);
+  }
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < test.events.size(); ++i) {
+    lines.push_back(event_line(policy.schema, test.events[i], i, start));
+  }
+  return lines;
+}
+
+// Each expectation takes the first decision it matches that no earlier one took. What is
+// expected and was not made goes to `missing`; what was made and not expected (unless others
+// are allowed), to `unexpected`.
+void judge(const TestCase& test, const std::vector<runtime::Decision>& made,
+           std::optional<Time> start, std::vector<const Expectation*>& missing,
+           std::vector<std::size_t>& unexpected) {
+  std::vector<bool> taken(made.size(), false);
+  for (const auto& e : test.expectations) {
+    bool found = false;
+    for (std::size_t i = 0; i < made.size() && !found; ++i) {
+      if (!taken[i] && matches(e, made[i], start)) taken[i] = found = true;
+    }
+    if (!found) missing.push_back(&e);
+  }
+  if (test.allow_others) return;
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    if (!taken[i]) unexpected.push_back(i);
+  }
+}
+
+// The diff of expected and made, then the full trace of each decision that was not expected.
+std::string failure_report(const check::Policy& policy, const std::vector<runtime::Decision>& made,
+                           std::optional<Time> start,
+                           const std::vector<const Expectation*>& missing,
+                           const std::vector<std::size_t>& unexpected) {
+  std::string out = "  - expected, not made   + made, not expected\n";
+  for (const Expectation* e : missing) {
+    out += fmt::format("  - {}   (line {})\n", describe_expectation(*e), e->line);
+  }
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    bool differs = std::find(unexpected.begin(), unexpected.end(), i) != unexpected.end();
+    out += fmt::format("  {} {}\n", differs ? '+' : ' ', describe(made[i], start));
+  }
+  for (std::size_t i : unexpected) {
+    const runtime::Decision& d = made[i];
+    const std::string* source = nullptr;
+    if (std::optional<std::size_t> r = policy.find_rule(d.rule)) {
+      source = &policy.sources->file(policy.rules[*r].span.file).text();
+    }
+    out += fmt::format("  trace of + {}:\n", describe(d, start));
+    out += indented(explain::render_text(d, explain::Audience::auditor, source), "    ");
+  }
+  return out;
+}
+
+}  // namespace
+
 CaseResult run_case(const check::Policy& base, const TestFile& file, const TestCase& test,
                     Coverage* coverage) {
   CaseResult result;
@@ -241,28 +314,11 @@ CaseResult run_case(const check::Policy& base, const TestFile& file, const TestC
   std::optional<Time> start;
   std::vector<std::string> lines;
   try {
-    if (test.start) {
-      start = parse_rfc3339(test.start->text);
-      if (!start)
-        throw TestError{test.start->line,
-                        fmt::format("start '{}' is not an RFC 3339 time", test.start->text)};
-    }
-    for (std::size_t i = 0; i < test.params.size(); ++i) {
-      const auto& [name, value] = test.params[i];
-      std::optional<std::size_t> index = policy.find_param(name);
-      if (!index)
-        throw TestError{test.line, fmt::format("set: the policy has no parameter '{}'", name)};
-      auto& param = policy.params[*index];
-      param.value = param_value(param, value, test.line);
-    }
-    for (std::size_t i = 0; i < test.events.size(); ++i) {
-      lines.push_back(event_line(policy.schema, test.events[i], i, start));
-    }
+    lines = prepare(policy, test, start);
   } catch (const TestError& e) {
     result.report = fmt::format("{}:{}: {}\n", file.path, e.line, e.message);
     return result;
   }
-
   Collect sink;
   std::string rejects;
   io::RunOptions options;
@@ -281,51 +337,16 @@ CaseResult run_case(const check::Policy& base, const TestFile& file, const TestC
     result.report = rejects;
     return result;
   }
-
-  // Each expectation takes the first decision it matches that no earlier one took.
-  std::vector<bool> taken(sink.all.size(), false);
   std::vector<const Expectation*> missing;
+  std::vector<std::size_t> unexpected;
   try {
-    for (const auto& e : test.expectations) {
-      bool found = false;
-      for (std::size_t i = 0; i < sink.all.size() && !found; ++i) {
-        if (!taken[i] && matches(e, sink.all[i], start)) taken[i] = found = true;
-      }
-      if (!found) missing.push_back(&e);
-    }
+    judge(test, sink.all, start, missing, unexpected);
   } catch (const TestError& e) {
     result.report = fmt::format("{}:{}: {}\n", file.path, e.line, e.message);
     return result;
   }
-  std::vector<std::size_t> unexpected;
-  if (!test.allow_others) {
-    for (std::size_t i = 0; i < sink.all.size(); ++i) {
-      if (!taken[i]) unexpected.push_back(i);
-    }
-  }
-  if (missing.empty() && unexpected.empty()) {
-    result.passed = true;
-    return result;
-  }
-
-  std::string& out = result.report;
-  out += "  - expected, not made   + made, not expected\n";
-  for (const Expectation* e : missing) {
-    out += fmt::format("  - {}   (line {})\n", describe_expectation(*e), e->line);
-  }
-  for (std::size_t i = 0; i < sink.all.size(); ++i) {
-    bool differs = std::find(unexpected.begin(), unexpected.end(), i) != unexpected.end();
-    out += fmt::format("  {} {}\n", differs ? '+' : ' ', describe(sink.all[i], start));
-  }
-  for (std::size_t i : unexpected) {
-    const runtime::Decision& d = sink.all[i];
-    const std::string* source = nullptr;
-    if (std::optional<std::size_t> r = policy.find_rule(d.rule)) {
-      source = &policy.sources->file(policy.rules[*r].span.file).text();
-    }
-    out += fmt::format("  trace of + {}:\n", describe(d, start));
-    out += indented(explain::render_text(d, explain::Audience::auditor, source), "    ");
-  }
+  result.passed = missing.empty() && unexpected.empty();
+  if (!result.passed) result.report = failure_report(policy, sink.all, start, missing, unexpected);
   return result;
 }
 

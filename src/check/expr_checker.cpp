@@ -3,7 +3,6 @@
 #include "bylaw/core/folded_text.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -39,7 +38,7 @@ bool ExprChecker::is_free_word(const syntax::Expr& expr) const {
   const std::string& name = expr.text;
   if (name == scope_.rule.alias) return false;
   if (scope_.candidate_alias && *scope_.candidate_alias == name) return false;
-  if (scope_.find_let(name) >= 0) return false;
+  if (scope_.find_let(name)) return false;
   return !context_.policy.find_param(name);
 }
 
@@ -111,8 +110,8 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
     out.type.record = static_cast<int>(*scope_.rule.trigger_type);
     return out;
   }
-  if (int local = scope_.find_let(name); local >= 0) {
-    const Let& def = scope_.rule.lets[static_cast<std::size_t>(local)];
+  if (std::optional<std::uint32_t> let = scope_.find_let(name)) {
+    const Let& def = scope_.rule.lets[*let];
     if (scope_.forbid_aggregates_in && def.after_aggregates) {
       context_.diagnostics.error(
           expr.span,
@@ -123,7 +122,7 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
       return error_node(expr);
     }
     TExpr out = node(TExpr::Kind::let, expr, def.type);
-    out.index = static_cast<std::uint32_t>(local);
+    out.index = *let;
     return out;
   }
   if (std::optional<std::size_t> param = policy.find_param(name)) {

@@ -53,8 +53,6 @@ class ExprChecker {
   std::string field_note_;
 };
 
-// The source text of `span`, with runs of white space folded to one space.
-
 // A parameter's value from its literal: `default` or a pack's `set`. Reports and returns nullopt
 // when the literal does not fit `type`.
 std::optional<Value> literal_value(const syntax::Expr& expr, const Type& type,

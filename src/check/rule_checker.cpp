@@ -117,12 +117,12 @@ class RuleChecker {
                                expected.empty() ? one_of(names) : expected);
   }
 
-  // Adds a local unless its name is taken; returns its index.
-  std::uint32_t define(Let local, const syntax::Ident& name) {
+  // Adds a let unless its name is taken; returns its index.
+  std::uint32_t define(Let defined, const syntax::Ident& name) {
     std::string taken;
     if (name.name == rule_.alias) {
       taken = "it is the event's alias";
-    } else if (scope_.find_let(name.name) >= 0) {
+    } else if (scope_.find_let(name.name)) {
       taken = "by an earlier let or aggregate of this rule";
     } else if (context_.policy.find_param(name.name)) {
       taken = "it is a parameter";
@@ -132,9 +132,9 @@ class RuleChecker {
                                  fmt::format("'{}' is already defined: {}", name.name, taken),
                                  "a name not used yet in this rule");
     }
-    local.name = name.name;
-    local.span = name.span;
-    rule_.lets.push_back(std::move(local));
+    defined.name = name.name;
+    defined.span = name.span;
+    rule_.lets.push_back(std::move(defined));
     return static_cast<std::uint32_t>(rule_.lets.size() - 1);
   }
 
@@ -147,12 +147,12 @@ class RuleChecker {
       check_earlier(let, *earlier);
     } else {
       TExpr value = exprs_.check(*std::get<syntax::ExprPtr>(let.value));
-      Let local;
-      local.source = Let::Source::value;
-      local.type = value.type;
-      local.after_aggregates = depends_on_aggregates(value, rule_);
-      local.value = std::move(value);
-      define(std::move(local), let.name);
+      Let defined;
+      defined.source = Let::Source::value;
+      defined.type = value.type;
+      defined.after_aggregates = depends_on_aggregates(value, rule_);
+      defined.value = std::move(value);
+      define(std::move(defined), let.name);
     }
   }
 
@@ -172,7 +172,7 @@ class RuleChecker {
     } else if (correlation.event_type < 0) {
       report_unknown_event_type(query.type);
     }
-    if (query.alias.name == rule_.alias || scope_.find_let(query.alias.name) >= 0) {
+    if (query.alias.name == rule_.alias || scope_.find_let(query.alias.name)) {
       context_.diagnostics.error(
           query.alias.span, fmt::format("'{}' is already defined in this rule", query.alias.name),
           "another name for the earlier event");
@@ -185,13 +185,13 @@ class RuleChecker {
       scope_.candidate_alias.reset();
       split_correlation(std::move(condition), correlation, let);
     }
-    Let local;
-    local.source = Let::Source::latest;
-    local.type = known ? Type::of(TypeKind::record, true) : Type::of(TypeKind::error);
-    local.type.record = correlation.event_type;
-    local.index = static_cast<std::uint32_t>(rule_.correlations.size());
+    Let defined;
+    defined.source = Let::Source::latest;
+    defined.type = known ? Type::of(TypeKind::record, true) : Type::of(TypeKind::error);
+    defined.type.record = correlation.event_type;
+    defined.index = static_cast<std::uint32_t>(rule_.correlations.size());
     rule_.correlations.push_back(std::move(correlation));
-    define(std::move(local), let.name);
+    define(std::move(defined), let.name);
   }
 
   // Splits a `latest` condition into lookup keys (candidate field == outer value) and a filter
@@ -267,13 +267,13 @@ class RuleChecker {
     if (query.within) {
       history.within = exprs_.check_constant_duration(*query.within, "the `within` of `earlier`");
     }
-    Let local;
-    local.source = Let::Source::earlier;
-    local.type = Type::of(TypeKind::decisions);
-    local.index = static_cast<std::uint32_t>(rule_.histories.size());
-    local.after_aggregates = depends_on_aggregates(history.subject, rule_);
+    Let defined;
+    defined.source = Let::Source::earlier;
+    defined.type = Type::of(TypeKind::decisions);
+    defined.index = static_cast<std::uint32_t>(rule_.histories.size());
+    defined.after_aggregates = depends_on_aggregates(history.subject, rule_);
     rule_.histories.push_back(std::move(history));
-    define(std::move(local), let.name);
+    define(std::move(defined), let.name);
   }
 
   void check_clause(const syntax::WhereClause& where) {
@@ -336,13 +336,13 @@ class RuleChecker {
       aggregate.after = exprs_.check_kind(*clause.after, TypeKind::time, "`after`");
     }
     scope_.forbid_aggregates_in = nullptr;
-    Let local;
-    local.source = Let::Source::aggregate;
-    local.type = result;
-    local.index = static_cast<std::uint32_t>(rule_.aggregates.size());
-    local.after_aggregates = true;
+    Let defined;
+    defined.source = Let::Source::aggregate;
+    defined.type = result;
+    defined.index = static_cast<std::uint32_t>(rule_.aggregates.size());
+    defined.after_aggregates = true;
     rule_.aggregates.push_back(std::move(aggregate));
-    rule_.aggregates.back().let = define(std::move(local), clause.name);
+    rule_.aggregates.back().let = define(std::move(defined), clause.name);
   }
 
   // Keys and distinct values must be plain values that are always there.
@@ -490,8 +490,8 @@ class RuleChecker {
         out.push_back({EvidenceRef::Kind::trigger, 0});
         continue;
       }
-      int local = scope_.find_let(name);
-      if (local < 0) {
+      std::optional<std::uint32_t> let = scope_.find_let(name);
+      if (!let) {
         std::string expected = suggestion(name, scope_.visible_names(context_.policy));
         context_.diagnostics.error(
             item.name.span, fmt::format("undefined name '{}'", name),
@@ -499,8 +499,8 @@ class RuleChecker {
                              : expected);
         continue;
       }
-      const Let& def = rule_.lets[static_cast<std::size_t>(local)];
-      auto index = static_cast<std::uint32_t>(local);
+      const Let& def = rule_.lets[*let];
+      std::uint32_t index = *let;
       if (item.first_per_value) {
         bool distinct =
             def.source == Let::Source::aggregate && rule_.aggregates[def.index].distinct;

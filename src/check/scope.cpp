@@ -6,11 +6,11 @@
 
 namespace bylaw::check {
 
-int RuleScope::find_let(const std::string& name) const {
+std::optional<std::uint32_t> RuleScope::find_let(const std::string& name) const {
   for (std::size_t i = 0; i < rule.lets.size(); ++i) {
-    if (rule.lets[i].name == name) return static_cast<int>(i);
+    if (rule.lets[i].name == name) return static_cast<std::uint32_t>(i);
   }
-  return -1;
+  return std::nullopt;
 }
 
 std::vector<std::string> RuleScope::visible_names(const Policy& policy) const {

@@ -19,15 +19,15 @@ struct RuleScope {
 
   explicit RuleScope(Rule& r) : rule(r) {}
 
-  int find_let(const std::string& name) const;
+  std::optional<std::uint32_t> find_let(const std::string& name) const;
   // Every name a rule could mean here, for "did you mean" suggestions.
   std::vector<std::string> visible_names(const Policy& policy) const;
 };
 
-// Whether `expr` refers to the candidate, or to the trigger event or a local (the "outer" side).
+// Whether `expr` refers to the candidate, or to the trigger event or a let (the "outer" side).
 bool refers_to_candidate(const TExpr& expr);
 bool refers_to_outer(const TExpr& expr);
-// Whether `expr` uses a local that depends on an aggregate.
+// Whether `expr` uses a let that depends on an aggregate.
 bool depends_on_aggregates(const TExpr& expr, const Rule& rule);
 
 }  // namespace bylaw::check

@@ -18,7 +18,7 @@ namespace bylaw::cli {
 
 namespace {
 
-struct BacktestOptions {
+struct BacktestCommandOptions {
   std::string policy;
   std::string baseline;
   std::string input;
@@ -47,7 +47,7 @@ author::BacktestOptions::Progress progress_bar(const std::string& input_path) {
   };
 }
 
-int run_backtest(const BacktestOptions& options) {
+int run_backtest(const BacktestCommandOptions& options) {
   std::optional<check::Policy> candidate = load_pack(options.policy, stderr);
   if (!candidate) return kExitBadPolicy;
   std::optional<check::Policy> baseline = load_pack(options.baseline, stderr);
@@ -81,7 +81,7 @@ int run_backtest(const BacktestOptions& options) {
 }  // namespace
 
 void add_backtest_command(CLI::App& bylaw, Run& chosen) {
-  auto options = std::make_shared<BacktestOptions>();
+  auto options = std::make_shared<BacktestCommandOptions>();
   CLI::App* backtest =
       bylaw.add_subcommand("backtest", "What a policy change would do to an event history");
   backtest->footer(

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -34,14 +32,6 @@ std::optional<std::vector<std::string>> find_files(const std::vector<std::string
     }
   }
   return files;
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::optional<check::Policy> load_pack(const std::string& path, std::FILE* diagnostics) {

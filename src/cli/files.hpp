@@ -18,9 +18,6 @@ std::optional<std::vector<std::string>> find_files(const std::vector<std::string
                                                    const std::set<std::string>& extensions,
                                                    std::string& error);
 
-// A file's bytes; nothing when it cannot be read.
-std::optional<std::string> read_file(const std::string& path);
-
 // The pack at `path` and the files it uses, from disk. Its diagnostics go to `diagnostics`; when
 // it does not load, so does "PATH: the policy does not load", and nothing is returned.
 std::optional<check::Policy> load_pack(const std::string& path, std::FILE* diagnostics);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/author/format.hpp"
+#include "bylaw/io/disk_files.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -22,13 +23,13 @@ struct FmtOptions {
 // Formats one file: rewrites it, or (--check, --diff) says how it would change. Returns whether
 // it needs (or needed) formatting; `failed` is set when it cannot be read, formatted or written.
 bool format_file(const std::string& path, const FmtOptions& options, bool& failed) {
-  std::optional<std::string> text = read_file(path);
+  std::string error;
+  std::optional<std::string> text = io::read_text_file(path, error);
   if (!text) {
-    fmt::print(stderr, "bylaw fmt: cannot read '{}'\n", path);
+    fmt::print(stderr, "bylaw fmt: cannot read '{}': {}\n", path, error);
     failed = true;
     return false;
   }
-  std::string error;
   std::optional<std::string> formatted = author::format_source(*text, error);
   if (!formatted) {
     fmt::print(stderr, "{}: {}\n", path, error);

@@ -70,5 +70,11 @@ int main(int argc, char** argv) {
     return code == static_cast<int>(CLI::ExitCodes::Success) ? bylaw::cli::kExitOk
                                                              : bylaw::cli::kExitFailure;
   }
-  return chosen();
+  try {
+    return chosen();
+  } catch (const std::exception& e) {
+    // What a command did not expect (a store that breaks while read): said, not a crash.
+    spdlog::error("{}", e.what());
+    return bylaw::cli::kExitFailure;
+  }
 }

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "bylaw/author/policy_test.hpp"
+#include "bylaw/io/disk_files.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -36,17 +37,25 @@ const check::Policy* load_once(const std::string& pack, const std::string& path,
                                bool measure) {
   auto [it, fresh] = tally.packs.try_emplace(pack);
   if (fresh) {
-    it->second = load_pack(pack, stdout);
-    if (!it->second) fmt::print("{}: the policy {} does not load\n", path, pack);
-    if (it->second && measure) tally.coverage.try_emplace(pack, *it->second);
+    // A pack that loads says nothing here (its warnings are `bylaw check`'s); one that does not
+    // shows why, under the test file that names it.
+    check::LoadResult loaded = io::load_policy_file(pack);
+    if (!loaded.policy) {
+      std::fputs(loaded.render().c_str(), stdout);
+      fmt::print("{}: the policy {} does not load\n", path, pack);
+    } else {
+      it->second = std::move(*loaded.policy);
+      if (measure) tally.coverage.try_emplace(pack, *it->second);
+    }
   }
   return it->second ? &*it->second : nullptr;
 }
 
 void run_file(const std::string& path, Tally& tally, bool measure) {
-  std::optional<std::string> text = read_file(path);
+  std::string error;
+  std::optional<std::string> text = io::read_text_file(path, error);
   std::vector<std::string> errors;
-  if (!text) errors.push_back(fmt::format("{}: cannot be read", path));
+  if (!text) errors.push_back(fmt::format("{}: cannot be read: {}", path, error));
   std::optional<author::TestFile> file;
   if (text) file = author::parse_test_file(path, *text, errors);
   if (!file) {
@@ -122,7 +131,7 @@ void add_test_command(CLI::App& bylaw, Run& chosen) {
   test->add_option("paths", options->paths, "Test files and folders (default: policies)")
       ->type_name("PATH");
   add_switch(test, "--coverage", options->coverage,
-             "Print every clause of every rule (where, exclude, each side of each or, when,\n"
+             "Print every clause of every rule (where, exclude, each side of each or, when, "
              "each action and eligibility branch) with how often the tests exercised it");
   test->add_option("--coverage-json", options->coverage_json, "Write the same as JSON")
       ->type_name("FILE");

@@ -1,5 +1,6 @@
 #include "bylaw/core/sha256.hpp"
 
+#include <array>
 #include <stdexcept>
 
 #include <openssl/evp.h>
@@ -58,10 +59,11 @@ std::string to_hex(const std::array<std::uint8_t, 32>& digest) {
 }
 
 std::string Sha256::hex(std::string_view data) {
-  // One context per thread, reused: a decision id is hashed for every decision.
-  thread_local Sha256 sha;
-  sha.update(data);
-  return to_hex(sha.finish());
+  std::array<std::uint8_t, 32> digest{};
+  unsigned int length = 0;
+  check(EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256_algorithm(), nullptr),
+        "digest");
+  return to_hex(digest);
 }
 
 }  // namespace bylaw

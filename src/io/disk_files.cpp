@@ -9,6 +9,10 @@
 namespace bylaw::io {
 
 std::optional<std::string> DiskFiles::read(const std::string& path, std::string& error) const {
+  return read_text_file(path, error);
+}
+
+std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     error = "it is a directory";

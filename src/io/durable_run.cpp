@@ -18,12 +18,6 @@ namespace bylaw::io {
 
 namespace {
 
-std::string sha256_hex(std::string_view bytes) {
-  Sha256 sha;
-  sha.update(bytes);
-  return to_hex(sha.finish());
-}
-
 // Decisions wait here, encoded, until their checkpoint is committed.
 class PendingDecisions : public runtime::DecisionSink {
  public:
@@ -203,7 +197,7 @@ class DurableRun {
     c.policy_name = policy_.versioned_name();
     c.input_offset = position_.input_offset;
     c.last_line_start = position_.last_line_start;
-    c.last_line_hash = sha256_hex(position_.last_line);
+    c.last_line_hash = Sha256::hex(position_.last_line);
     for (std::size_t k = 0; k < kChannels; ++k) {
       CommittedOutput& out = c.*member(k);
       out.length = channels_[k].committed + channels_[k].pending.size();
@@ -211,7 +205,7 @@ class DurableRun {
     }
     c.finished = finished;
     runner_.save(c.state);
-    c.state_hash = sha256_hex(c.state);
+    c.state_hash = Sha256::hex(c.state);
     checkpoints_.save(c);
     ++result_.checkpoints;
     since_checkpoint_ = 0;
@@ -234,7 +228,7 @@ class DurableRun {
   // The checkpoint's run state, into the runner: refused when it is damaged, or made under
   // another policy (unless allowed).
   void restore_state(const Checkpoint& c, const std::string& store_hint) {
-    if (sha256_hex(c.state) != c.state_hash) {
+    if (Sha256::hex(c.state) != c.state_hash) {
       throw RunRefused(
           fmt::format("the checkpoint in the store is damaged (its state does not "
                       "match its hash); {}",
@@ -281,7 +275,7 @@ class DurableRun {
     restore_state(c, store_hint);
     input_.skip_to(c.last_line_start);
     position_.last_line = input_.read_exactly(c.input_offset - c.last_line_start);
-    if (sha256_hex(position_.last_line) != c.last_line_hash) {
+    if (Sha256::hex(position_.last_line) != c.last_line_hash) {
       throw RunRefused(fmt::format(
           "{} is not the input the checkpoint was taken on (line {} differs); resume with the "
           "same input, or {}",

@@ -1,4 +1,4 @@
-#include "bylaw/io/id_set.hpp"
+#include "bylaw/io/internal/id_set.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -12,7 +12,7 @@
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
-#include "bylaw/io/id_set.hpp"
+#include "bylaw/io/internal/id_set.hpp"
 #include "bylaw/io/line_reader.hpp"
 
 namespace bylaw::io {
@@ -256,6 +256,7 @@ RunCounts run_stream(const check::Policy& policy, std::istream& input, std::ostr
   }
   if (!stopped) runner.finish();
   writer.flush();
+  if (options.store) options.store->commit();  // the store rolls back what is not committed
   RunCounts counts = runner.counts();
   counts.stopped = stopped;
   counts.seconds =

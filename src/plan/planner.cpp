@@ -37,7 +37,9 @@ Plan make_plan(const check::Policy& policy) {
   plan.rules_by_type.resize(types);
   plan.correlations_by_type.resize(types);
   plan.history_of.resize(policy.rules.size());
-  plan.appeal_timer_type = policy.schema.find(check::kAppealDueTimer);
+  if (int timer = policy.schema.find(check::kAppealDueTimer); timer >= 0) {
+    plan.appeal_timer_type = static_cast<std::uint32_t>(timer);
+  }
   for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
     const check::Rule& rule = policy.rules[r];
     if (rule.mode == check::Mode::off || !rule.trigger_type) continue;

@@ -77,13 +77,13 @@ struct Engine::Impl {
       }
       hold->fired_dues.push_back(timer.due);
       ++state.stats.timers_fired;
-      if (!plan.has_timer_rules) continue;
+      if (!plan.has_timer_rules || !plan.appeal_timer_type) continue;
       Event due;
-      due.type = plan.appeal_timer_type;
+      due.type = static_cast<int>(*plan.appeal_timer_type);
       due.time = timer.due;
       due.fields = {timer.hold, timer.subject};
       EventPtr record = share(std::move(due));
-      for (auto rule : plan.rules_by_type[static_cast<std::size_t>(plan.appeal_timer_type)]) {
+      for (auto rule : plan.rules_by_type[*plan.appeal_timer_type]) {
         runner.run(rule, record, true);
       }
     }

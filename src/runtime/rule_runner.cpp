@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <unordered_set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -12,7 +11,6 @@ namespace bylaw::runtime {
 
 using check::ActionKind;
 using check::DecisionKind;
-using check::EvidenceRef;
 
 EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
                          const EngineOptions& options)

@@ -9,7 +9,6 @@
 // decisions are kept when some `earlier` still asks for them. What is left behind is reported. The
 // event schema itself must not change: saved events are laid out by it.
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 
@@ -39,8 +38,6 @@ std::optional<bool> read_optional_bool(ByteReader& in) {
   return byte == 2;
 }
 
-// A clause's source text with runs of blanks made one space: what identifies a window or an
-// index across policy versions.
 // The layout of every event type: saved events are only readable under the same one.
 std::string schema_layout(const check::Schema& schema) {
   std::string out;

@@ -1,5 +1,4 @@
 // Builds the explanation of a firing rule from the values its evaluation used.
-#include <cctype>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -92,10 +91,10 @@ MarginTrace margin_of(const check::TExpr& comparison, Frame& frame, const Aggreg
   const check::TExpr& aggregate_expr = comparison.args[aggregate_left ? 0 : 1];
   const check::TExpr& bound_expr = comparison.args[aggregate_left ? 1 : 0];
   bool strict = comparison.op == check::Op::gt || comparison.op == check::Op::lt;
-  const check::Let& local = rule.lets[aggregate_expr.index];
-  const check::Aggregate& aggregate = rule.aggregates[local.index];
+  const check::Let& let = rule.lets[aggregate_expr.index];
+  const check::Aggregate& aggregate = rule.aggregates[let.index];
   MarginTrace margin;
-  margin.aggregate = local.name;
+  margin.aggregate = let.name;
   margin.condition = comparison.text;
   auto bound_it = recorder.values.find(&bound_expr);
   double bound = bound_it == recorder.values.end() ? 0 : number_of(bound_it->second).value_or(0);

@@ -17,7 +17,8 @@ case "$expect" in
     if [ "$status" -eq 0 ]; then
       echo "FAIL: $target built, but its include crosses the stages' order"; exit 1
     fi
-    if ! grep -q "$header: No such file or directory" "$log"; then
+    # GCC: "HEADER: No such file or directory"; clang: "'HEADER' file not found".
+    if ! grep -Eq "$header: No such file or directory|'$header' file not found" "$log"; then
       echo "FAIL: $target failed, but not because $header was not found:"; cat "$log"; exit 1
     fi ;;
   *) echo "probe_build.sh: expected 'builds' or 'fails', got '$expect'"; exit 2 ;;

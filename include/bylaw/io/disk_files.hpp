@@ -16,6 +16,9 @@ class DiskFiles final : public check::FileReader {
   std::string identity(const std::string& path) const override;
 };
 
+// A file's bytes; nothing, with `error` saying why (the system's reason), when it cannot be read.
+std::optional<std::string> read_text_file(const std::string& path, std::string& error);
+
 // Loads the pack at `pack_path` and every file it uses from the file system.
 check::LoadResult load_policy_file(const std::string& pack_path);
 

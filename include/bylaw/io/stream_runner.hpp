@@ -62,13 +62,13 @@ struct RunCounts {
 using RejectHandler = std::function<void(std::uint64_t line, std::string_view reason,
                                          std::string_view detail, std::string_view input)>;
 
-// The line-by-line core of `run`: decode, deduplicate, apply lateness, evaluate. Decisions go to
-// `sink` as they take effect.
 class StreamRunner;
 namespace internal {
 void reserve_ids(StreamRunner& runner, std::size_t ids, std::size_t id_bytes);  // tuning.hpp
 }
 
+// The line-by-line core of `run`: decode, deduplicate, apply lateness, evaluate. Decisions go to
+// `sink` as they take effect.
 class StreamRunner {
  public:
   StreamRunner(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler on_reject,

@@ -33,7 +33,7 @@ struct Plan {
   std::vector<HistoryNeed> histories;
   // history_of[rule][query] = the index into `histories` that rule's `earlier` query reads.
   std::vector<std::vector<std::size_t>> history_of;
-  int appeal_timer_type = -1;  // the schema index of hold.appeal_due
+  std::optional<std::uint32_t> appeal_timer_type;  // the schema index of hold.appeal_due
   bool has_timer_rules = false;
 
   // The index into `histories` for decisions of this kind and name, if they are remembered.

@@ -63,6 +63,10 @@ TEST_CASE("spacing within a line is canonical", "[author][fmt]") {
   CHECK(formatted("kind: enum ( fixed,hourly )\n") == "kind: enum(fixed, hourly)\n");
   CHECK(formatted("then hold x on f . y scope[ a, b ]  say \"keep   this\"\n") ==
         "then hold x on f.y scope [a, b] say \"keep   this\"\n");
+  // A field named like a keyword is a name: what follows it is a subtraction, not a sign.
+  CHECK(formatted("when x.version-1 > 2 and x.hold -1 < 0\n") ==
+        "when x.version - 1 > 2 and x.hold - 1 < 0\n");
+  CHECK(formatted("when n > -1 and sum -2 < 0\n") == "when n > -1 and sum -2 < 0\n");
 }
 
 TEST_CASE("indentation follows blocks and the author's outline in two-space steps",

@@ -11,7 +11,7 @@
 #include "bylaw/core/bytes.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/disk_files.hpp"
-#include "bylaw/io/id_set.hpp"
+#include "bylaw/io/internal/id_set.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 using namespace bylaw;

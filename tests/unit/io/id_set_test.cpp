@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "bylaw/io/id_set.hpp"
+#include "bylaw/io/internal/id_set.hpp"
 
 using bylaw::io::IdSet;
 

@@ -11,6 +11,7 @@
 #include "bylaw/check/checker.hpp"
 #include "bylaw/core/sha256.hpp"
 #include "bylaw/io/audit_store.hpp"
+#include "bylaw/io/checkpoint_store.hpp"
 #include "bylaw/io/decision_decoder.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
@@ -36,8 +37,7 @@ std::string feed(io::AuditStore& store) {
   options.store = &store;
   io::run_stream(
       marketplace(), input, output, [](auto, auto, auto, auto) {}, options);
-  store.commit();
-  return output.str();
+  return output.str();  // run_stream commits what it stored
 }
 
 // Runs the sample stream into a fresh store at `path`; returns the decision lines.
@@ -187,4 +187,58 @@ TEST_CASE("verify names records that were swapped", "[io][store][tamper]") {
   CHECK_FALSE(report.intact);
   CHECK(report.problem.rfind("record 10 (", 0) == 0);
   CHECK(report.problem.find("was reordered: it follows record 11") != std::string::npos);
+}
+
+TEST_CASE("records not committed are rolled back when the store goes", "[io][store]") {
+  TempStore temp;
+  std::string error;
+  {
+    auto store = io::AuditStore::open(temp.path, true, error);
+    REQUIRE(store);
+    REQUIRE(store->add_policy(marketplace()));
+    store->commit();
+    runtime::Decision d;
+    d.id = "d-uncommitted";
+    d.subject = "f-1";
+    REQUIRE(store->add_decision(d, "{}"));
+    // Gone before a commit: as if the operation that added it had failed half-way.
+  }
+  auto store = io::AuditStore::open(temp.path, false, error);
+  REQUIRE(store);
+  CHECK_FALSE(store->decision_json("d-uncommitted"));
+  CHECK(store->policy_json(marketplace().hash));
+  CHECK(store->verify().records == 1);
+}
+
+TEST_CASE("a checkpoint commits the records added before it - and one writer holds a store",
+          "[io][store][checkpoint]") {
+  TempStore temp;
+  std::string error;
+  auto store = io::AuditStore::open(temp.path, true, error);
+  REQUIRE(store);
+  {
+    io::CheckpointStore checkpoints(*store);
+    CHECK_FALSE(checkpoints.load());
+    runtime::Decision d;
+    d.id = "d-with-checkpoint";
+    REQUIRE(store->add_decision(d, "{}"));
+    auto other = io::AuditStore::open(temp.path, false, error);
+    REQUIRE(other);
+    CHECK_THROWS_WITH(io::CheckpointStore(*other), Catch::Contains("is in use by another"));
+    io::Checkpoint c;
+    c.policy_hash = "h";
+    c.input_offset = 42;
+    c.state = std::string("\0state", 6);
+    checkpoints.save(c);
+    auto saved = checkpoints.load();
+    REQUIRE(saved);
+    CHECK(saved->input_offset == 42);
+    CHECK(saved->state == c.state);
+  }
+  store.reset();  // nothing pending: the checkpoint committed the decision with it
+  auto reopened = io::AuditStore::open(temp.path, false, error);
+  REQUIRE(reopened);
+  CHECK(reopened->decision_json("d-with-checkpoint"));
+  io::CheckpointStore again(*reopened);  // the lock went with its holder
+  CHECK(again.load()->input_offset == 42);
 }

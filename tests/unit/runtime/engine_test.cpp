@@ -8,6 +8,7 @@
 
 #include "../support.hpp"
 #include "bylaw/runtime/engine.hpp"
+#include "runtime/engine_impl.hpp"  // kSweepEvery
 
 using namespace bylaw;
 using namespace bylaw::runtime;
@@ -380,8 +381,8 @@ rule per_account {
   when n > 1000
   then alert never on t.who severity low say "x"
 })");
-  // One account a minute, just past the first sweep (every 65,536 events).
-  constexpr int kEvents = 65'536 + 100;
+  // One account a minute, just past the first sweep.
+  constexpr int kEvents = static_cast<int>(bylaw::runtime::kSweepEvery) + 100;
   Time start = *parse_rfc3339("2026-01-01T00:00:00Z");
   for (int i = 0; i < kEvents; ++i) {
     std::string when = format_rfc3339(add(start, Duration{0, i * 60'000'000LL}));

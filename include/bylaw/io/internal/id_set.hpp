@@ -1,3 +1,4 @@
+// An io internal: the used-id set of a run, shared with the benchmark that measures it.
 // The set of event ids already used up, for duplicate detection. An open-addressing table of
 // 8-byte slots over one arena of id bytes: inserting allocates only when the table or the arena
 // grows, and an id costs its bytes plus about 15 (its length, its event's hour, and its slot at
