@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   bylaw::cli::Run chosen;
   bylaw::cli::add_check_command(app, chosen);
   bylaw::cli::add_run_command(app, chosen);
+  bylaw::cli::add_serve_command(app, chosen);
   bylaw::cli::add_explain_command(app, chosen);
   bylaw::cli::add_audit_command(app, chosen);
   bylaw::cli::add_test_command(app, chosen);

@@ -79,6 +79,9 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
   // wait for their locks rather than failing the run.
   sqlite3_busy_timeout(db, 10000);
   try {
+    // Readers (explain, the HTTP API) read while a run writes, and a commit does not wait for
+    // them: write-ahead logging.
+    exec(db, "PRAGMA journal_mode=WAL");
     exec(db, kSchema);
     std::unique_ptr<AuditStore> store(new AuditStore(db, path));
     store->prepared_ = std::make_unique<Prepared>(db);
@@ -177,6 +180,31 @@ std::vector<std::string> AuditStore::subject_decisions(const std::string& subjec
   query.bind(1, subject);
   std::vector<std::string> out;
   while (query.step()) out.push_back(query.text(0));
+  return out;
+}
+
+std::vector<FoundDecision> AuditStore::search(const DecisionQuery& q) const {
+  std::string sql = "SELECT seq, body FROM records WHERE kind = 'decision'";
+  std::vector<std::string> texts;
+  auto where = [&](const char* clause, const std::string& value) {
+    if (value.empty()) return;
+    sql += clause;
+    texts.push_back(value);
+  };
+  where(" AND subject = ?", q.subject);
+  where(" AND json_extract(body, '$.rule') = ?", q.rule);
+  where(" AND json_extract(body, '$.kind') = ?", q.kind);
+  where(" AND name = ?", q.name);
+  where(" AND key IN (SELECT decision_id FROM evidence WHERE event_id = ?)", q.event);
+  // Times compare as instants, not as text ("08:00:00.5Z" is after "08:00:00Z").
+  where(" AND julianday(time) >= julianday(?)", q.from ? format_rfc3339(*q.from) : "");
+  where(" AND julianday(time) < julianday(?)", q.to ? format_rfc3339(*q.to) : "");
+  if (q.before) where(" AND seq < CAST(? AS INTEGER)", std::to_string(*q.before));
+  sql += " ORDER BY seq DESC LIMIT " + std::to_string(q.limit);
+  Statement query(db_, sql.c_str());
+  for (std::size_t i = 0; i < texts.size(); ++i) query.bind(static_cast<int>(i + 1), texts[i]);
+  std::vector<FoundDecision> out;
+  while (query.step()) out.push_back({query.integer(0), query.text(1)});
   return out;
 }
 

@@ -21,9 +21,11 @@ namespace {
 // Decisions wait here, encoded, until their checkpoint is committed.
 class PendingDecisions : public runtime::DecisionSink {
  public:
-  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store)
-      : out_(out), shadow_(shadow), store_(store) {}
+  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store,
+                   RunObserver* observer)
+      : out_(out), shadow_(shadow), store_(store), observer_(observer) {}
   void on_decision(const runtime::Decision& decision) override {
+    if (observer_) observer_->decided(decision);
     if (decision.shadow) {  // shadow rules enforce nothing: kept only when asked for
       if (shadow_) {
         append_decision(decision, *shadow_);
@@ -41,6 +43,7 @@ class PendingDecisions : public runtime::DecisionSink {
   std::string& out_;
   std::string* shadow_;
   AuditStore& store_;
+  RunObserver* observer_;
 };
 
 // An output of the run: the file, how much of it the last checkpoint committed, and what waits
@@ -56,7 +59,8 @@ struct Channel {
 class DurableRun {
  public:
   DurableRun(const check::Policy& policy, AuditStore& store, const DurableRunOptions& options)
-      : policy_(policy),
+      : policy_(&policy),
+        store_(store),
         checkpoints_(store),
         options_(options),
         input_(options.input, options.stop),
@@ -64,8 +68,9 @@ class DurableRun {
                   Channel{"rejects", options.rejects, nullptr, 0, {}},
                   Channel{"shadow output", options.shadow_output, nullptr, 0, {}}},
         sink_(channels_[kDecisions].pending,
-              options.shadow_output.empty() ? nullptr : &channels_[kShadow].pending, store),
-        runner_(policy, sink_, reject_handler(), options.run) {}
+              options.shadow_output.empty() ? nullptr : &channels_[kShadow].pending, store,
+              options.observer),
+        runner_(std::make_unique<StreamRunner>(policy, sink_, reject_handler(), options.run)) {}
 
   DurableRunResult run() {
     auto started = std::chrono::steady_clock::now();  // for the summary only
@@ -80,23 +85,24 @@ class DurableRun {
     // Once a stop is asked for, the reader gives the lines it already holds and reads no more:
     // everything that was read is evaluated and checkpointed.
     while (reader.next(line)) {
-      runner_.line(line);
+      evaluate(line);
       remember_position(offset, reader, line);
       if (++since_checkpoint_ >= options_.checkpoint_every) checkpoint(false);
       if (!input_.regular()) checkpoint_if_due();
+      if (options_.observer && ++since_tick_ >= kLinesPerTick) tick();
     }
     if (input_.failed()) {
       throw std::runtime_error(fmt::format("reading {} failed: {}", input_.name(), input_.error()));
     }
     bool stopped = reader.interrupted();
     if (!stopped) {
-      runner_.finish();
+      runner_->finish();
       checkpoint(true);
     } else {
       checkpoint(false);
     }
     result_.stopped = stopped;
-    result_.counts = runner_.counts();
+    result_.counts = runner_->counts();
     result_.counts.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return std::move(result_);
@@ -104,6 +110,38 @@ class DurableRun {
 
  private:
   static constexpr int kIdleWaitMs = 20;
+  static constexpr std::uint64_t kLinesPerTick = 256;
+
+  void evaluate(std::string_view line) {
+    if (!options_.observer) return runner_->line(line);
+    auto started = std::chrono::steady_clock::now();
+    runner_->line(line);
+    options_.observer->evaluated(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+
+  // The observer's turn; a policy it returns is swapped in.
+  void tick() {
+    since_tick_ = 0;
+    RunCounts counts = runner_->counts(false);
+    counts.input_lag = input_.waiting(position_.input_offset);
+    if (const check::Policy* next = options_.observer->tick(counts)) swap(*next);
+  }
+
+  // Goes on under `next`: a checkpoint under the running policy, then its state carried over
+  // (matched by rule name and clause text, holds always kept), and the new pack in the store.
+  void swap(const check::Policy& next) {
+    checkpoint(false);
+    std::string state;
+    runner_->save(state);
+    auto swapped = std::make_unique<StreamRunner>(next, sink_, reject_handler(), options_.run);
+    std::vector<std::string> dropped = swapped->restore(state).dropped;
+    runner_ = std::move(swapped);
+    policy_ = &next;
+    store_.add_policy(next);
+    checkpoint(false);  // the new policy's hash, with the state it carried over
+    options_.observer->swapped(next, dropped);
+  }
 
   // Where this run begins: the unfinished checkpoint of the same input after a crash; the state
   // a finished run left, for a new input; or nothing. Returns the input offset to read from.
@@ -125,6 +163,7 @@ class DurableRun {
   // A live input's checkpoint, when the interval has passed since the last and something waits
   // to go out.
   void checkpoint_if_due() {
+    if (options_.observer) tick();
     if (since_checkpoint_ == 0 && !pending_output()) return;
     auto now = std::chrono::steady_clock::now();
     if (now - last_checkpoint_ < options_.checkpoint_interval) return;
@@ -141,6 +180,7 @@ class DurableRun {
   RejectHandler reject_handler() {
     return [this](std::uint64_t line, std::string_view reason, std::string_view detail,
                   std::string_view text) {
+      if (options_.observer) options_.observer->rejected(reason);
       if (options_.rejects.empty()) {
         if (options_.log_reject) options_.log_reject(line, reason, detail, text);
         return;
@@ -193,8 +233,8 @@ class DurableRun {
       if (channel.file) channel.file->sync();
     }
     Checkpoint c;
-    c.policy_hash = policy_.hash;
-    c.policy_name = policy_.versioned_name();
+    c.policy_hash = policy_->hash;
+    c.policy_name = policy_->versioned_name();
     c.input_offset = position_.input_offset;
     c.last_line_start = position_.last_line_start;
     c.last_line_hash = Sha256::hex(position_.last_line);
@@ -204,13 +244,14 @@ class DurableRun {
       out.pending = channels_[k].pending;
     }
     c.finished = finished;
-    runner_.save(c.state);
+    runner_->save(c.state);
     c.state_hash = Sha256::hex(c.state);
     checkpoints_.save(c);
     ++result_.checkpoints;
     since_checkpoint_ = 0;
     last_checkpoint_ = std::chrono::steady_clock::now();
     deliver(c);
+    if (options_.observer) options_.observer->checkpointed(c, runner_->counts());
   }
 
   // The committed checkpoint's own bytes, to the outputs.
@@ -234,16 +275,16 @@ class DurableRun {
                       "match its hash); {}",
                       store_hint));
     }
-    if (c.policy_hash != policy_.hash && !options_.allow_policy_change) {
+    if (c.policy_hash != policy_->hash && !options_.allow_policy_change) {
       throw RunRefused(fmt::format(
           "the policy changed since the checkpoint ({} {} then, {} {} now): going on would "
           "judge the rest of the stream by other rules than its beginning. Rerun with "
           "--allow-policy-change to carry the state over to the new policy, or {}",
-          c.policy_name, c.policy_hash.substr(0, 12), policy_.versioned_name(),
-          policy_.hash.substr(0, 12), store_hint.substr(10)));
+          c.policy_name, c.policy_hash.substr(0, 12), policy_->versioned_name(),
+          policy_->hash.substr(0, 12), store_hint.substr(10)));
     }
     try {
-      result_.dropped = runner_.restore(c.state).dropped;
+      result_.dropped = runner_->restore(c.state).dropped;
     } catch (const runtime::StateMismatch& e) {
       throw RunRefused(fmt::format("cannot carry the state over: {}; {}", e.what(), store_hint));
     }
@@ -253,7 +294,7 @@ class DurableRun {
   // remembered ids carry on; the input is read from its start, and the outputs start empty.
   void carry_on(const Checkpoint& c) {
     restore_state(c, "rerun with --restart to start from empty state");
-    runner_.begin_input();
+    runner_->begin_input();
     open_outputs(true);
     result_.carried_on = true;
     if (options_.notice) {
@@ -279,7 +320,7 @@ class DurableRun {
       throw RunRefused(fmt::format(
           "{} is not the input the checkpoint was taken on (line {} differs); resume with the "
           "same input, or {}",
-          input_.name(), runner_.counts().lines, store_hint));
+          input_.name(), runner_->counts(false).lines, store_hint));
     }
     open_outputs(false);
     for (std::size_t k = 0; k < kChannels; ++k) {
@@ -290,7 +331,7 @@ class DurableRun {
     }
     if (!all_cuttable() && !c.delivered) checkpoints_.mark_delivered();
     result_.resumed = true;
-    result_.resumed_at_line = runner_.counts().lines;
+    result_.resumed_at_line = runner_->counts(false).lines;
     if (options_.notice) {
       options_.notice(
           fmt::format("resumed from the checkpoint after line {}", result_.resumed_at_line));
@@ -331,16 +372,18 @@ class DurableRun {
     std::string last_line;
   };
 
-  const check::Policy& policy_;
+  const check::Policy* policy_;  // the running one: a service may swap another in
+  AuditStore& store_;
   CheckpointStore checkpoints_;
   const DurableRunOptions& options_;
   InputFile input_;
   static constexpr std::size_t kDecisions = 0, kRejects = 1, kShadow = 2, kChannels = 3;
   Channel channels_[kChannels];
   PendingDecisions sink_;
-  StreamRunner runner_;
+  std::unique_ptr<StreamRunner> runner_;
   Position position_;
   std::uint64_t since_checkpoint_ = 0;  // lines
+  std::uint64_t since_tick_ = 0;        // lines
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
   DurableRunResult result_;
 };

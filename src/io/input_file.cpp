@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +69,17 @@ bool InputFile::wait_readable() {
   pollfd ready{fd_, POLLIN, 0};
   int n = ::poll(&ready, 1, wait_ms_);
   return n > 0 || (n < 0 && errno != EINTR);  // an error: the read reports it
+}
+
+std::uint64_t InputFile::waiting(std::uint64_t offset) const {
+  if (regular_) {
+    struct stat info {};
+    if (fstat(fd_, &info) != 0) return 0;
+    auto size = static_cast<std::uint64_t>(info.st_size);
+    return size > offset ? size - offset : 0;
+  }
+  int queued = 0;
+  return ioctl(fd_, FIONREAD, &queued) == 0 && queued > 0 ? static_cast<std::uint64_t>(queued) : 0;
 }
 
 void InputFile::skip_to(std::uint64_t offset) {

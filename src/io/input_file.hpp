@@ -34,6 +34,8 @@ class InputFile {
   // Identifies the file, to tell an output that is the input itself.
   std::uint64_t device() const { return device_; }
   std::uint64_t inode() const { return inode_; }
+  // Bytes waiting to be read after `offset`: the rest of a regular file, what a pipe holds.
+  std::uint64_t waiting(std::uint64_t offset) const;
   bool failed() const { return failed_; }
   const std::string& error() const { return error_; }
 

@@ -188,10 +188,10 @@ runtime::EngineStats since(const runtime::EngineStats& now, const runtime::Engin
 
 }  // namespace
 
-RunCounts StreamRunner::counts() const {
+RunCounts StreamRunner::counts(bool with_state) const {
   RunCounts counts = impl_->counts;
   counts.engine = since(impl_->engine.stats(), impl_->before);
-  counts.state = impl_->engine.state_size();
+  if (with_state) counts.state = impl_->engine.state_size();
   counts.ids_remembered = impl_->used_ids.size();
   return counts;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/core/time.hpp"
 #include "bylaw/runtime/decision.hpp"
 
 struct sqlite3;
@@ -25,6 +26,24 @@ struct VerifyReport {
   std::uint64_t records = 0;
   std::string last_hash;  // keep it elsewhere to notice records cut off the end
   std::string problem;    // the first break in the chain, in words
+};
+
+// A search of the stored decisions; every field set narrows it. Newest first.
+struct DecisionQuery {
+  std::string subject;
+  std::string rule;
+  std::string kind;  // hold, release, alert, eligibility
+  std::string name;
+  std::string event;             // decisions that cite this event id
+  std::optional<Time> from;      // decision time at or after
+  std::optional<Time> to;        // decision time before
+  std::size_t limit = 50;
+  std::optional<std::int64_t> before;  // a page's cursor: records older than this one
+};
+
+struct FoundDecision {
+  std::int64_t seq = 0;  // the record's place in the chain: the next page's cursor
+  std::string json;      // the decision as `bylaw run` writes it
 };
 
 class AuditStore {
@@ -45,6 +64,7 @@ class AuditStore {
   std::optional<std::string> decision_json(const std::string& id) const;
   // The account's decisions in time order.
   std::vector<std::string> subject_decisions(const std::string& subject) const;
+  std::vector<FoundDecision> search(const DecisionQuery& query) const;
   // {"name","version","hash","files":[{"path","text"}]} of the policy with this hash.
   std::optional<std::string> policy_json(const std::string& hash) const;
   VerifyReport verify() const;

@@ -20,9 +20,27 @@
 
 #include "bylaw/check/policy.hpp"
 #include "bylaw/io/audit_store.hpp"
+#include "bylaw/io/checkpoint.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 namespace bylaw::io {
+
+// What a long-running caller (bylaw serve) is told as the run goes, and how it steers it.
+struct RunObserver {
+  virtual ~RunObserver() = default;
+  // Between lines (every few hundred) and while a live input is quiet, with the counts so far
+  // (without the state's size). A policy returned here replaces the running one: the run
+  // checkpoints, carries its state over as --allow-policy-change does, and goes on under it.
+  virtual const check::Policy* tick(const RunCounts& counts) = 0;
+  virtual void decided(const runtime::Decision& decision) = 0;
+  virtual void rejected(std::string_view reason) = 0;
+  // How long evaluating one line took.
+  virtual void evaluated(double seconds) = 0;
+  // A checkpoint committed; `counts` with the state's size.
+  virtual void checkpointed(const Checkpoint& checkpoint, const RunCounts& counts) = 0;
+  // The policy changed (by tick): what its state left behind.
+  virtual void swapped(const check::Policy& policy, const std::vector<std::string>& dropped) = 0;
+};
 
 struct DurableRunOptions {
   RunOptions run;             // lateness, dedup horizon
@@ -41,6 +59,7 @@ struct DurableRunOptions {
   std::function<void(const std::string&)> notice;
   // Set (by a signal handler) to stop after the current line with a checkpoint.
   const volatile std::sig_atomic_t* stop = nullptr;
+  RunObserver* observer = nullptr;  // bylaw serve
 };
 
 struct DurableRunResult {

@@ -56,6 +56,7 @@ struct RunCounts {
   std::uint64_t ids_remembered = 0;
   std::uint64_t peak_rss_kb = 0;  // of the process, when the caller measures it (0: not)
   bool stopped = false;           // by RunOptions::stop, before the end of the input
+  std::uint64_t input_lag = 0;    // bytes of input waiting to be read, where that is known
 };
 
 // Receives each rejected line (reason `late` included).
@@ -84,8 +85,9 @@ class StreamRunner {
   // A new input begins, the state carrying on from the last (a store's next day): lines and
   // counts start again from zero, the engine's state does not.
   void begin_input();
-  // Counts so far (`seconds` is left to the caller).
-  RunCounts counts() const;
+  // Counts so far (`seconds` is left to the caller); `with_state`: also the state's size, which
+  // takes a pass over every window.
+  RunCounts counts(bool with_state = true) const;
   // Checkpoints: everything the run needs to go on (the engine, the used ids, the counts) as
   // bytes, and back into a new runner. See runtime::Engine::restore for a changed policy.
   void save(std::string& out) const;

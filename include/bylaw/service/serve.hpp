@@ -1,0 +1,37 @@
+// `bylaw serve`: `bylaw run --store` that does not end. It reads a file or a pipe, writes
+// decisions as they are made (exactly once, through checkpoints in the store), serves HTTP
+// (health, readiness, metrics, the read-only API), and reloads its policy when asked (SIGHUP).
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <string>
+
+#include "bylaw/check/policy.hpp"
+#include "bylaw/io/run_files.hpp"
+#include "bylaw/io/stream_runner.hpp"
+#include "bylaw/service/http_api.hpp"
+
+namespace bylaw::service {
+
+struct ServeOptions {
+  std::string policy_path;  // reread on reload
+  io::RunFiles files;       // input, output, rejects, store (required)
+  io::RunOptions run;       // lateness, horizon, caps
+  std::uint64_t checkpoint_every = 100000;
+  std::chrono::milliseconds checkpoint_interval{200};
+  bool serve_http = false;
+  HttpOptions http;
+  // Set by signal handlers: stop (SIGTERM, SIGINT), reload the policy (SIGHUP).
+  const volatile std::sig_atomic_t* stop = nullptr;
+  volatile std::sig_atomic_t* reload = nullptr;
+  // Told the port HTTP listens on, once it does.
+  std::function<void(int port)> listening;
+};
+
+// Serves until stopped; the input's end does not end it (the API and metrics stay up). Returns
+// the counts of the input read. Throws io::RunRefused when it cannot start.
+io::RunCounts serve(const check::Policy& policy, const ServeOptions& options);
+
+}  // namespace bylaw::service

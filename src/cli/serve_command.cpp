@@ -1,0 +1,139 @@
+// bylaw serve --policy FILE --store FILE [--input FILE|-] [--output FILE|-] [--rejects FILE|-]
+//             [--http HOST:PORT] [--api-token-file FILE] [--checkpoint-interval D] ...
+#include <csignal>
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bylaw/io/disk_files.hpp"
+#include "bylaw/io/durable_run.hpp"
+#include "bylaw/service/serve.hpp"
+#include "commands.hpp"
+#include "files.hpp"
+#include "logging.hpp"
+#include "options.hpp"
+#include "signals.hpp"
+
+namespace bylaw::cli {
+
+namespace {
+
+struct ServeCommandOptions {
+  service::ServeOptions serve;
+  std::string http;  // HOST:PORT
+  std::string token_file;
+  Duration checkpoint_interval{0, 200'000};
+  std::string log_format = "text";
+};
+
+volatile std::sig_atomic_t g_reload = 0;
+
+extern "C" void request_reload(int) {
+  g_reload = 1;
+}
+
+void install_reload_handler() {
+  struct sigaction action {};
+  action.sa_handler = request_reload;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // a reload waits for the next line or the next idle turn
+  sigaction(SIGHUP, &action, nullptr);
+}
+
+// HOST:PORT (a port of 0 takes any free one); the host defaults to the loopback address.
+void parse_listen_address(const std::string& text, service::HttpOptions& http) {
+  std::size_t colon = text.rfind(':');
+  std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
+  std::optional<std::uint64_t> n = parse_count(port);
+  if (!n || *n > 65535) {
+    throw io::RunRefused(fmt::format("--http {}: expected HOST:PORT, such as 127.0.0.1:8080", text));
+  }
+  http.port = static_cast<int>(*n);
+  if (colon != std::string::npos && colon > 0) http.host = text.substr(0, colon);
+}
+
+// The token: the file's first line, blanks around it dropped.
+std::string read_token(const std::string& path) {
+  std::string error;
+  std::optional<std::string> text = io::read_text_file(path, error);
+  if (!text) throw io::RunRefused(fmt::format("cannot read --api-token-file '{}': {}", path, error));
+  std::string token = text->substr(0, text->find('\n'));
+  token.erase(0, token.find_first_not_of(" \t\r"));
+  token.erase(token.find_last_not_of(" \t\r") + 1);
+  if (token.empty()) throw io::RunRefused(fmt::format("--api-token-file '{}' is empty", path));
+  return token;
+}
+
+int run_serve(const ServeCommandOptions& args) {
+  set_log_format(args.log_format);
+  std::optional<check::Policy> policy = load_pack(args.serve.policy_path, stderr);
+  if (!policy) return kExitBadPolicy;
+  service::ServeOptions options = args.serve;
+  options.stop = install_stop_handlers();
+  install_reload_handler();
+  options.reload = &g_reload;
+  options.checkpoint_interval = std::chrono::milliseconds(
+      std::max<std::int64_t>(1, args.checkpoint_interval.approximate_micros() / 1000));
+  options.listening = [](int port) { spdlog::info("HTTP listening on port {}", port); };
+  try {
+    if (!args.http.empty()) {
+      options.serve_http = true;
+      parse_listen_address(args.http, options.http);
+    }
+    if (!args.token_file.empty()) options.http.token = read_token(args.token_file);
+    io::RunCounts counts = service::serve(*policy, options);
+    std::fputs(io::summary_text(counts).c_str(), stderr);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& bylaw, Run& chosen) {
+  auto o = std::make_shared<ServeCommandOptions>();
+  CLI::App* serve = bylaw.add_subcommand("serve", "Run as a service: live decisions, HTTP, reload");
+  serve->footer(
+      "`bylaw run --store` that does not end: decisions go out as their checkpoints commit\n"
+      "(exactly once), the input's end does not stop it, HTTP serves /healthz, /readyz,\n"
+      "/metrics and the read-only /v1/ API, and SIGHUP reloads the policy (a pack that does not\n"
+      "check is refused, the old one going on). SIGTERM or SIGINT: what was read is evaluated,\n"
+      "written and checkpointed, then exit 0. See docs/operations.md.");
+  service::ServeOptions& s = o->serve;
+  serve->add_option("--policy", s.policy_path, "The policy pack (*.policy)")
+      ->required()
+      ->type_name("FILE");
+  serve->add_option("--store", s.files.store, "The audit store: state, checkpoints, the API's data")
+      ->required()
+      ->type_name("FILE");
+  serve->add_option("--input", s.files.input, "CloudEvents JSON Lines; - for standard input")
+      ->type_name("FILE|-")
+      ->capture_default_str();
+  serve->add_option("--output", s.files.output, "Decisions as JSON Lines; - for standard output")
+      ->type_name("FILE|-")
+      ->capture_default_str();
+  serve->add_option("--rejects", s.files.rejects, "Rejected and late lines (default: the log)")
+      ->type_name("FILE|-");
+  serve->add_option("--http", o->http, "Serve HTTP here (port 0: any free one)")
+      ->type_name("HOST:PORT");
+  serve->add_option("--api-token-file", o->token_file,
+                    "/v1/ requests must carry `Authorization: Bearer <the file's first line>`")
+      ->type_name("FILE");
+  add_duration(serve, "--checkpoint-interval", o->checkpoint_interval,
+               "A checkpoint this long after the last when decisions wait (default 200ms)",
+               "200ms, 1s");
+  add_positive_count(serve, "--checkpoint-every", s.checkpoint_every, "Lines between checkpoints");
+  add_duration(serve, "--max-lateness", s.run.max_lateness,
+               "How late an event may come and still be evaluated (default 0s)", "0s, 10m");
+  add_duration(serve, "--dedup-horizon", s.run.dedup_horizon,
+               "How long event ids are remembered (default 30d)", "7d, 30d");
+  add_positive_count(serve, "--max-per-key", s.run.max_per_key,
+                     "Window entries kept per key, and decisions per subject");
+  add_choice(serve, "--log-format", o->log_format, {"text", "json"}, "The log on standard error");
+  run_when_chosen(serve, chosen, o, run_serve);
+}
+
+}  // namespace bylaw::cli
