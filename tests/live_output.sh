@@ -66,4 +66,29 @@ stop() {
 stop TERM term_plain
 stop INT int_plain
 stop TERM term_stored --store "$work/term.db"
+
+# A stopped run on a FIFO is started again with the same command: a pipe cannot be read again,
+# so it goes on with what the producer sends now; after a stop nothing read was lost.
+mkfifo "$work/again.pipe"
+half=$((hold_line + 5))
+for part in first second; do
+  "$bylaw" run --policy "$policy" --input "$work/again.pipe" --output "$work/again.jsonl" \
+    --store "$work/again.db" 2> "$work/again.$part.log" &
+  pid=$!
+  exec 3> "$work/again.pipe"
+  if [ $part = first ]; then head -n "$half" "$sample" >&3; else tail -n "+$((half + 1))" "$sample" >&3; fi
+  if [ $part = first ]; then
+    wait_for "$pid" "the first part to be read" blocked_reading "$pid" "$work/again.pipe" ||
+      fail "the first part ended: $(cat "$work/again.first.log")"
+    kill -TERM "$pid"
+    wait "$pid" || fail "first part: exit $?: $(cat "$work/again.first.log")"
+    exec 3>&-  # after the stop: the input has not ended, the run was stopped
+  else
+    exec 3>&-
+    wait "$pid" || fail "second part: exit $?: $(cat "$work/again.second.log")"
+  fi
+done
+grep -q "resumed from the checkpoint after line $half" "$work/again.second.log" ||
+  fail "the second part did not resume: $(cat "$work/again.second.log")"
+cmp "$work/all.jsonl" "$work/again.jsonl" || fail "a FIFO run stopped and started again differs"
 echo ok

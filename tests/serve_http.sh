@@ -79,9 +79,19 @@ status "/v1/decisions?rule=dispute_eligibility&from=2026-07-15T00:00:00Z&to=2026
   "${auth[@]}" > /dev/null
 [ "$(jq -r '[.decisions[].subject] | join(" ")' body)" = k-203 ] || fail "rule and time range: $(cat body)"
 [ "$(status '/v1/decisions?from=yesterday' "${auth[@]}")" = 400 ] || fail "a bad time: $(cat body)"
+[ "$(status '/v1/decisions?frm=2026-01-01T00:00:00Z' "${auth[@]}")" = 400 ] &&
+  grep -q "unknown parameter 'frm'" body || fail "a misspelled parameter: $(cat body)"
+[ "$(status '/v1/decisions?kind=hold&kind=alert' "${auth[@]}")" = 400 ] || fail "a repeated parameter"
+[ "$(status /v1/decisions -X POST --data '' "${auth[@]}")" = 405 ] || fail "POST: $(cat body)"
+[ "$(status /v1/decisions -H 'Authorization: bearer s3cret-token')" = 200 ] ||
+  fail "the scheme's name is case-insensitive"
 [ "$(status '/v1/subjects/f-12' "${auth[@]}")" = 200 ] || fail "the account"
 [ "$(jq '.active_holds | length' body)" = 0 ] && [ "$(jq '.history | length' body)" = 8 ] ||
   fail "f-12: $(cat body)"
+grep -q 'c-[0-9]' body || fail "the auditor's view of f-12 should name the clients"
+[ "$(status '/v1/subjects/f-12?audience=subject' "${auth[@]}")" = 200 ] || fail "f-12's own view"
+[ "$(jq '.history | length' body)" = 8 ] && ! grep -q 'c-[0-9]' body ||
+  fail "f-12's own view names another party: $(cat body)"
 
 # Reload: a pack that does not check is refused, and the old one goes on.
 old_hash=$(jq -r .policy_hash decisions.jsonl | head -1)
@@ -93,6 +103,15 @@ wait_for "$pid" "the broken reload to be refused" refused || fail "serve ended: 
 status /readyz > /dev/null
 jq -e '.ready == true and (.note | test("reload was refused"))' body > /dev/null ||
   fail "/readyz after a refused reload: $(cat body)"
+
+# A pack whose event schema changed cannot take the state over: refused, the service goes on.
+sed 's/^  kind: enum(fixed, hourly)/  kind: enum(fixed, hourly)\n  extra: string?/' "$root/rules/events.rules" \
+  > rules/events.rules
+cp good.policy policies/marketplace.policy
+kill -HUP "$pid"
+schema_refused() { grep -q "cannot take the state over" serve.log; }
+wait_for "$pid" "the schema change to be refused" schema_refused || fail "serve ended: $(cat serve.log)"
+cp "$root/rules/events.rules" rules/events.rules
 
 # A pack that checks is swapped in; later decisions name it.
 sed 's/min_clients = 3/min_clients = 4/' good.policy > policies/marketplace.policy

@@ -23,6 +23,12 @@ for day in day00 day01 day02; do
 done
 cat "$work/day00.out" "$work/day01.out" "$work/day02.out" > "$work/days.jsonl"
 cmp "$work/one.jsonl" "$work/days.jsonl" || fail "three days through one store differ from one run"
+# The same output file over the three days: appended to, it holds them all.
+for day in day00 day01 day02; do
+  "$bylaw" run --policy "$policy" --input "$work/$day" --output "$work/same.jsonl" \
+    --store "$work/same.db" 2> /dev/null
+done
+cmp "$work/one.jsonl" "$work/same.jsonl" || fail "one output file over three days lost or changed lines"
 grep -q "carrying on from the state the last run left" "$work/day01.log" ||
   fail "day01 did not say it carried on: $(cat "$work/day01.log")"
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/io/disk_files.hpp"
+#include "logging.hpp"
 
 namespace bylaw::cli {
 
@@ -36,11 +37,14 @@ std::optional<std::vector<std::string>> find_files(const std::vector<std::string
 
 std::optional<check::Policy> load_pack(const std::string& path, std::FILE* diagnostics) {
   check::LoadResult loaded = io::load_policy_file(path);
-  std::fputs(loaded.render().c_str(), diagnostics);
-  if (!loaded.policy) {
-    fmt::print(diagnostics, "{}: the policy does not load\n", path);
-    return std::nullopt;
+  std::string text = loaded.render();
+  if (!loaded.policy) text += fmt::format("{}: the policy does not load\n", path);
+  if (diagnostics == stderr) {
+    log_text(text);  // as the log is: JSON lines with --log-format json
+  } else {
+    std::fputs(text.c_str(), diagnostics);
   }
+  if (!loaded.policy) return std::nullopt;
   return std::move(*loaded.policy);
 }
 

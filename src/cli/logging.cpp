@@ -3,6 +3,9 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <string_view>
+
 namespace bylaw::cli {
 
 namespace {
@@ -32,7 +35,28 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
+namespace {
+bool g_json = false;
+}  // namespace
+
+void log_text(const std::string& text) {
+  if (!g_json) {
+    std::fputs(text.c_str(), stderr);
+    return;
+  }
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + begin, end - begin);
+    if (line.rfind("bylaw run: ", 0) == 0) line.remove_prefix(11);
+    if (!line.empty()) spdlog::info("{}", line);
+    begin = end + 1;
+  }
+}
+
 void set_log_format(const std::string& format) {
+  g_json = format == "json";
   if (format != "json") {
     spdlog::set_pattern("bylaw: %l: %v");
     return;

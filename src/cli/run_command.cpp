@@ -111,7 +111,7 @@ int run_run(const RunCommandOptions& args) {
     struct rusage usage {};
     if (getrusage(RUSAGE_SELF, &usage) == 0)
       counts.peak_rss_kb = static_cast<std::uint64_t>(usage.ru_maxrss);
-    std::fputs(io::summary_text(counts).c_str(), stderr);
+    log_text(io::summary_text(counts));
     if (!args.files.summary_json.empty()) write_summary(args.files.summary_json, counts);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
@@ -137,7 +137,7 @@ void add_file_options(CLI::App* run, RunCommandOptions& o) {
                   "Also list these lines in --rejects, with their reason")
       ->delimiter(',')
       ->check(CLI::IsMember({"duplicate", "skipped"}))
-      ->type_name("duplicate,skipped");
+      ->type_name("KINDS");
   run->add_option("--shadow-output", o.files.shadow_output,
                   "Decisions of rules in shadow mode, marked \"shadow\":true")
       ->type_name("FILE|-");

@@ -25,6 +25,7 @@ struct ServeCommandOptions {
   std::string token_file;
   Duration checkpoint_interval{0, 200'000};
   std::string log_format = "text";
+  std::vector<std::string> rejects_include;
 };
 
 volatile std::sig_atomic_t g_reload = 0;
@@ -47,7 +48,8 @@ void parse_listen_address(const std::string& text, service::HttpOptions& http) {
   std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
   std::optional<std::uint64_t> n = parse_count(port);
   if (!n || *n > 65535) {
-    throw io::RunRefused(fmt::format("--http {}: expected HOST:PORT, such as 127.0.0.1:8080", text));
+    throw io::RunRefused(
+        fmt::format("--http {}: expected HOST:PORT, such as 127.0.0.1:8080", text));
   }
   http.port = static_cast<int>(*n);
   if (colon != std::string::npos && colon > 0) http.host = text.substr(0, colon);
@@ -57,7 +59,8 @@ void parse_listen_address(const std::string& text, service::HttpOptions& http) {
 std::string read_token(const std::string& path) {
   std::string error;
   std::optional<std::string> text = io::read_text_file(path, error);
-  if (!text) throw io::RunRefused(fmt::format("cannot read --api-token-file '{}': {}", path, error));
+  if (!text)
+    throw io::RunRefused(fmt::format("cannot read --api-token-file '{}': {}", path, error));
   std::string token = text->substr(0, text->find('\n'));
   token.erase(0, token.find_first_not_of(" \t\r"));
   token.erase(token.find_last_not_of(" \t\r") + 1);
@@ -70,6 +73,9 @@ int run_serve(const ServeCommandOptions& args) {
   std::optional<check::Policy> policy = load_pack(args.serve.policy_path, stderr);
   if (!policy) return kExitBadPolicy;
   service::ServeOptions options = args.serve;
+  for (const auto& kind : args.rejects_include) {
+    (kind == "duplicate" ? options.run.report_duplicates : options.run.report_skipped) = true;
+  }
   options.stop = install_stop_handlers();
   install_reload_handler();
   options.reload = &g_reload;
@@ -83,7 +89,7 @@ int run_serve(const ServeCommandOptions& args) {
     }
     if (!args.token_file.empty()) options.http.token = read_token(args.token_file);
     io::RunCounts counts = service::serve(*policy, options);
-    std::fputs(io::summary_text(counts).c_str(), stderr);
+    log_text(io::summary_text(counts));
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitFailure;
@@ -117,10 +123,22 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
       ->capture_default_str();
   serve->add_option("--rejects", s.files.rejects, "Rejected and late lines (default: the log)")
       ->type_name("FILE|-");
+  serve
+      ->add_option("--rejects-include", o->rejects_include,
+                   "Also list these lines in --rejects, with their reason")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"duplicate", "skipped"}))
+      ->type_name("KINDS");
+  serve
+      ->add_option("--shadow-output", s.files.shadow_output,
+                   "Decisions of rules in shadow mode, marked \"shadow\":true")
+      ->type_name("FILE|-");
+  add_switch(serve, "--restart", s.restart, "Start from empty state (the audit chain is kept)");
   serve->add_option("--http", o->http, "Serve HTTP here (port 0: any free one)")
       ->type_name("HOST:PORT");
-  serve->add_option("--api-token-file", o->token_file,
-                    "/v1/ requests must carry `Authorization: Bearer <the file's first line>`")
+  serve
+      ->add_option("--api-token-file", o->token_file,
+                   "/v1/ requests must carry `Authorization: Bearer <the file's first line>`")
       ->type_name("FILE");
   add_duration(serve, "--checkpoint-interval", o->checkpoint_interval,
                "A checkpoint this long after the last when decisions wait (default 200ms)",

@@ -21,8 +21,7 @@ namespace {
 // Decisions wait here, encoded, until their checkpoint is committed.
 class PendingDecisions : public runtime::DecisionSink {
  public:
-  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store,
-                   RunObserver* observer)
+  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store, RunObserver* observer)
       : out_(out), shadow_(shadow), store_(store), observer_(observer) {}
   void on_decision(const runtime::Decision& decision) override {
     if (observer_) observer_->decided(decision);
@@ -135,7 +134,13 @@ class DurableRun {
     std::string state;
     runner_->save(state);
     auto swapped = std::make_unique<StreamRunner>(next, sink_, reject_handler(), options_.run);
-    std::vector<std::string> dropped = swapped->restore(state).dropped;
+    std::vector<std::string> dropped;
+    try {
+      dropped = swapped->restore(state).dropped;
+    } catch (const runtime::StateMismatch& e) {
+      options_.observer->swap_refused(e.what());  // the running policy goes on
+      return;
+    }
     runner_ = std::move(swapped);
     policy_ = &next;
     store_.add_policy(next);
@@ -295,7 +300,11 @@ class DurableRun {
   void carry_on(const Checkpoint& c) {
     restore_state(c, "rerun with --restart to start from empty state");
     runner_->begin_input();
-    open_outputs(true);
+    // Appended to, never emptied: the same output file over day1 and day2 holds both days.
+    open_outputs(false);
+    for (Channel& channel : channels_) {
+      if (channel.file && channel.file->can_cut()) channel.committed = channel.file->size();
+    }
     result_.carried_on = true;
     if (options_.notice) {
       options_.notice(
@@ -314,14 +323,19 @@ class DurableRun {
     position_.input_offset = c.input_offset;  // a stop before the next line keeps this place
     position_.last_line_start = c.last_line_start;
     restore_state(c, store_hint);
-    input_.skip_to(c.last_line_start);
-    position_.last_line = input_.read_exactly(c.input_offset - c.last_line_start);
-    if (Sha256::hex(position_.last_line) != c.last_line_hash) {
-      throw RunRefused(fmt::format(
-          "{} is not the input the checkpoint was taken on (line {} differs); resume with the "
-          "same input, or {}",
-          input_.name(), runner_->counts(false).lines, store_hint));
+    if (input_.regular()) {
+      input_.skip_to(c.last_line_start);
+      position_.last_line = input_.read_exactly(c.input_offset - c.last_line_start);
+      if (Sha256::hex(position_.last_line) != c.last_line_hash) {
+        throw RunRefused(fmt::format(
+            "{} is not the input the checkpoint was taken on (line {} differs); resume with the "
+            "same input, or {}",
+            input_.name(), runner_->counts(false).lines, store_hint));
+      }
     }
+    // A pipe cannot be read again: what its producer sends now follows what the checkpoint
+    // covered (after a stop, everything read was covered; after a kill, lines read since the
+    // last checkpoint are gone with the process, which only a file or a broker can replay).
     open_outputs(false);
     for (std::size_t k = 0; k < kChannels; ++k) {
       Channel& channel = channels_[k];

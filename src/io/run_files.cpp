@@ -61,6 +61,9 @@ struct NamedOutput {
 }  // namespace
 
 void check_run_files(const RunFiles& files) {
+  if (files.store == "-") {
+    throw RunRefused("the store cannot be standard output ('-'): give the path of its file");
+  }
   std::vector<NamedOutput> outputs{{"the output", files.output},
                                    {"the rejects", files.rejects},
                                    {"the shadow output", files.shadow_output},

@@ -1,8 +1,10 @@
 #include "api_queries.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "bylaw/explain/explain.hpp"
@@ -18,6 +20,17 @@ using json = nlohmann::ordered_json;
 constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxLimit = 1000;
 
+// A misspelled or repeated parameter is an error, not a filter silently left out.
+void allow_only(const Params& params, std::initializer_list<const char*> known) {
+  for (const auto& [name, value] : params) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw std::invalid_argument(fmt::format("unknown parameter '{}' (this endpoint takes {})",
+                                              name, fmt::join(known, ", ")));
+    }
+    if (params.count(name) > 1) throw std::invalid_argument(fmt::format("{} is given twice", name));
+  }
+}
+
 std::string param(const Params& params, const std::string& name, const std::string& fallback = "") {
   auto it = params.find(name);
   return it == params.end() ? fallback : it->second;
@@ -29,8 +42,8 @@ std::string one_of(const Params& params, const std::string& name,
   for (const char* c : choices) {
     if (value == c) return value;
   }
-  throw std::invalid_argument(fmt::format("{}={}: expected one of {}", name, value,
-                                          fmt::join(choices, ", ")));
+  throw std::invalid_argument(
+      fmt::format("{}={}: expected one of {}", name, value, fmt::join(choices, ", ")));
 }
 
 std::optional<Time> time_param(const Params& params, const std::string& name) {
@@ -89,6 +102,7 @@ ApiAnswer not_found(const std::string& what) {
 
 ApiAnswer decision_answer(const io::AuditStore& store, const std::string& id,
                           const Params& params) {
+  allow_only(params, {"format", "audience"});
   std::string format = one_of(params, "format", {"json", "html"});
   std::string audience_name = one_of(params, "audience", {"auditor", "subject"});
   auto stored = store.decision_json(id);
@@ -113,6 +127,7 @@ ApiAnswer decision_answer(const io::AuditStore& store, const std::string& id,
 }
 
 ApiAnswer search_answer(const io::AuditStore& store, const Params& params) {
+  allow_only(params, {"subject", "rule", "kind", "name", "from", "to", "event", "limit", "after"});
   io::DecisionQuery q;
   q.subject = param(params, "subject");
   q.rule = param(params, "rule");
@@ -129,14 +144,18 @@ ApiAnswer search_answer(const io::AuditStore& store, const Params& params) {
 
 ApiAnswer subject_answer(const io::AuditStore& store, const std::string& subject,
                          const Params& params) {
+  allow_only(params, {"limit", "after", "audience"});
+  bool for_subject = one_of(params, "audience", {"auditor", "subject"}) == "subject";
   // Active holds: the last hold or release of each name decides.
   std::map<std::string, json> holds;
   for (const auto& text : store.subject_decisions(subject)) {
     json d = json::parse(text);
     std::string kind = d.value("kind", "");
     if (kind == "hold") {
-      holds[d.value("name", "")] = {{"name", d["name"]},         {"since", d["time"]},
-                                    {"decision", d["id"]},       {"scope", d["scope"]},
+      holds[d.value("name", "")] = {{"name", d["name"]},
+                                    {"since", d["time"]},
+                                    {"decision", d["id"]},
+                                    {"scope", d["scope"]},
                                     {"appeal_eligible_at", d["appeal_eligible_at"]}};
     } else if (kind == "release") {
       holds.erase(d.value("name", ""));
@@ -149,6 +168,16 @@ ApiAnswer subject_answer(const io::AuditStore& store, const std::string& subject
   q.limit = limit_param(params);
   q.before = cursor_param(params);
   json history = page(store.search(q), q.limit);
+  if (for_subject) {
+    // The account's own view of each decision: why, in its words, naming no one else.
+    for (json& d : history["decisions"]) {
+      std::string error;
+      std::optional<runtime::Decision> decision = io::decode_decision(d.dump(), error);
+      if (!decision) throw std::runtime_error("a stored decision does not read back: " + error);
+      d = json::parse(io::encode_subject_view(explain::subject_view(*decision)));
+    }
+    for (json& hold : active) hold.erase("decision");
+  }
   json body = {{"subject", subject},
                {"active_holds", std::move(active)},
                {"history", std::move(history["decisions"])},

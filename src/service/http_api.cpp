@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -39,7 +41,12 @@ struct HttpApi::Impl {
     if (options.token.empty() || req.path.rfind("/v1/", 0) != 0) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
-    if (req.get_header_value("Authorization") == "Bearer " + options.token) {
+    // The scheme's name is case-insensitive (RFC 7235); the token is not.
+    std::string given = req.get_header_value("Authorization");
+    std::string scheme = given.substr(0, 7);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme == "bearer " && given.substr(7) == options.token) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     res.set_header("WWW-Authenticate", "Bearer");
@@ -62,8 +69,9 @@ struct HttpApi::Impl {
   }
 
   void routes() {
-    server.set_pre_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) { return authorize(req, res); });
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return authorize(req, res);
+    });
     server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       reply_json(res, 200, {{"status", "ok"}});
     });
@@ -76,19 +84,35 @@ struct HttpApi::Impl {
     server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics.text(), "text/plain; version=0.0.4");
     });
-    server.Get(R"(/v1/decisions/([^/]+))", [this](const httplib::Request& req,
-                                                  httplib::Response& res) {
-      with_store(res, [&](io::AuditStore& s) { return decision_answer(s, req.matches[1], req.params); });
-    });
+    server.Get(R"(/v1/decisions/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 with_store(res, [&](io::AuditStore& s) {
+                   return decision_answer(s, req.matches[1], req.params);
+                 });
+               });
     server.Get("/v1/decisions", [this](const httplib::Request& req, httplib::Response& res) {
       with_store(res, [&](io::AuditStore& s) { return search_answer(s, req.params); });
     });
-    server.Get(R"(/v1/subjects/([^/]+))", [this](const httplib::Request& req,
-                                                 httplib::Response& res) {
-      with_store(res, [&](io::AuditStore& s) { return subject_answer(s, req.matches[1], req.params); });
-    });
+    server.Get(R"(/v1/subjects/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 with_store(res, [&](io::AuditStore& s) {
+                   return subject_answer(s, req.matches[1], req.params);
+                 });
+               });
+    // Read-only: every other method is refused as such.
+    auto read_only = [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Allow", "GET");
+      reply_json(res, 405, {{"error", "read-only: only GET is served"}});
+    };
+    server.Post(".*", read_only);
+    server.Put(".*", read_only);
+    server.Delete(".*", read_only);
+    server.Patch(".*", read_only);
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (res.body.empty()) reply_json(res, res.status, {{"error", "no such endpoint"}});
+      if (!res.body.empty()) return;
+      reply_json(res, res.status,
+                 {{"error",
+                   res.status == 404 ? "no such endpoint" : "a request this server cannot read"}});
     });
   }
 };
@@ -96,7 +120,9 @@ struct HttpApi::Impl {
 HttpApi::HttpApi(HttpOptions options, const Metrics& metrics, std::function<Readiness()> readiness)
     : impl_(std::make_unique<Impl>(std::move(options), metrics, std::move(readiness))) {}
 
-HttpApi::~HttpApi() { stop(); }
+HttpApi::~HttpApi() {
+  stop();
+}
 
 int HttpApi::start() {
   Impl& i = *impl_;
@@ -107,10 +133,9 @@ int HttpApi::start() {
         fmt::format("the API cannot open the store '{}': {}", i.options.store_path, error));
   }
   i.routes();
-  int port = i.options.port == 0 ? i.server.bind_to_any_port(i.options.host)
-                                 : (i.server.bind_to_port(i.options.host, i.options.port)
-                                        ? i.options.port
-                                        : -1);
+  int port = i.options.port == 0
+                 ? i.server.bind_to_any_port(i.options.host)
+                 : (i.server.bind_to_port(i.options.host, i.options.port) ? i.options.port : -1);
   if (port <= 0) {
     throw std::runtime_error(fmt::format("cannot listen on {}:{} (in use, or not an address here)",
                                          i.options.host, i.options.port));

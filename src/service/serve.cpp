@@ -16,6 +16,16 @@ namespace bylaw::service {
 
 namespace {
 
+// The first error of a pack that does not load, as `file:line:col: message`.
+std::string first_error(const check::LoadResult& loaded) {
+  std::string text = loaded.render();
+  std::size_t at = text.find(": error: ");
+  if (at == std::string::npos) return "it does not check";
+  std::size_t start = text.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  return text.substr(start, text.find('\n', at) - start);
+}
+
 // How the run tells the service what happens, and how a reload reaches the run: between lines
 // and while the input is quiet, the run asks (tick) and gets the new policy when there is one.
 class ServiceObserver : public io::RunObserver {
@@ -42,6 +52,12 @@ class ServiceObserver : public io::RunObserver {
     set_note("");
   }
 
+  void swap_refused(const std::string& why) override {
+    spdlog::error("the reloaded policy cannot take the state over ({}); the running one goes on",
+                  why);
+    set_note(fmt::format("the last reload was refused: {}", why));
+  }
+
   std::string note() const {
     std::lock_guard lock(mutex_);
     return note_;
@@ -53,9 +69,7 @@ class ServiceObserver : public io::RunObserver {
     spdlog::info("reloading the policy {}", options_.policy_path);
     check::LoadResult loaded = io::load_policy_file(options_.policy_path);
     if (!loaded.policy) {
-      std::string why = loaded.fatal.empty()
-                            ? fmt::format("{} errors", loaded.diagnostics.error_count())
-                            : loaded.fatal;
+      std::string why = loaded.fatal.empty() ? first_error(loaded) : loaded.fatal;
       spdlog::error("the reloaded policy does not load ({}); the running one goes on:\n{}", why,
                     loaded.render());
       set_note(fmt::format("the last reload was refused: {} does not load ({})",
@@ -83,7 +97,8 @@ class ServiceObserver : public io::RunObserver {
 Readiness readiness(const ServeOptions& options, const Metrics& metrics,
                     const ServiceObserver& observer, const std::atomic<bool>& input_open) {
   Readiness r;
-  double limit = std::max(5.0, 10.0 * std::chrono::duration<double>(options.checkpoint_interval).count());
+  double limit =
+      std::max(5.0, 10.0 * std::chrono::duration<double>(options.checkpoint_interval).count());
   double age = metrics.checkpoint_age();
   if (!input_open) {
     r.reason = "the input has ended";
@@ -115,9 +130,8 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   if (options.serve_http) {
     HttpOptions http_options = options.http;
     http_options.store_path = options.files.store;
-    http = std::make_unique<HttpApi>(http_options, metrics, [&] {
-      return readiness(options, metrics, observer, input_open);
-    });
+    http = std::make_unique<HttpApi>(
+        http_options, metrics, [&] { return readiness(options, metrics, observer, input_open); });
     int port = http->start();
     if (options.listening) options.listening(port);
   }
@@ -126,6 +140,8 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   durable.input = options.files.input;
   durable.output = options.files.output;
   durable.rejects = options.files.rejects;
+  durable.shadow_output = options.files.shadow_output;
+  durable.restart = options.restart;
   durable.log_reject = [](std::uint64_t line, std::string_view reason, std::string_view detail,
                           std::string_view) {
     spdlog::warn("rejected line {}: {}: {}", line, reason, detail);

@@ -40,6 +40,9 @@ struct RunObserver {
   virtual void checkpointed(const Checkpoint& checkpoint, const RunCounts& counts) = 0;
   // The policy changed (by tick): what its state left behind.
   virtual void swapped(const check::Policy& policy, const std::vector<std::string>& dropped) = 0;
+  // The policy from tick could not take the state over (its event schema changed): the running
+  // one goes on.
+  virtual void swap_refused(const std::string& why) = 0;
 };
 
 struct DurableRunOptions {

@@ -21,6 +21,7 @@ struct ServeOptions {
   io::RunOptions run;       // lateness, horizon, caps
   std::uint64_t checkpoint_every = 100000;
   std::chrono::milliseconds checkpoint_interval{200};
+  bool restart = false;  // start from empty state (the audit chain is kept)
   bool serve_http = false;
   HttpOptions http;
   // Set by signal handlers: stop (SIGTERM, SIGINT), reload the policy (SIGHUP).
