@@ -42,6 +42,9 @@ refused "cannot write the summary 'missing/s.json': No such file or directory" \
   --input in.jsonl --output b.out --summary-json missing/s.json
 [ ! -e b.out ] || fail "the output was written before the summary's path was found unwritable"
 refused "cannot read input 'nope.jsonl': No such file or directory" --input nope.jsonl
+# Devices are not files that two outputs could overwrite each other in.
+"$bylaw" run --policy "$policy" --input in.jsonl --output /dev/null --rejects /dev/null \
+  --shadow-output /dev/null 2> null.log || fail "/dev/null for every output: $(cat null.log)"
 refused "the store cannot be standard output" --input in.jsonl --output c.out --store -
 [ ! -e ./- ] && [ ! -e c.out ] || fail "--store - made a file"
 

@@ -25,13 +25,16 @@ namespace bylaw::io {
 
 namespace {
 
-// What tells two paths of one file apart from two files: the device and inode of a file that
-// exists (through links; "-": the standard stream `fd`), the canonical path of one that does
-// not exist yet.
+// What tells two paths of one file apart from two files: the device and inode of a regular file
+// that exists (through links; "-": the standard stream `fd`), the canonical path of one that
+// does not exist yet. Empty for anything else (/dev/null, a terminal): never in conflict.
 std::string identify(const std::string& path, int fd) {
   struct stat info {};
   int status = path == "-" ? fstat(fd, &info) : stat(path.c_str(), &info);
-  if (status == 0) return fmt::format("inode {}:{}", info.st_dev, info.st_ino);
+  if (status == 0) {
+    if (!S_ISREG(info.st_mode)) return "";
+    return fmt::format("inode {}:{}", info.st_dev, info.st_ino);
+  }
   std::error_code ec;
   return "path " + std::filesystem::weakly_canonical(path, ec).string();
 }
@@ -82,6 +85,7 @@ void check_run_files(const RunFiles& files) {
   std::string input = identify(files.input, STDIN_FILENO);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     std::string id = identify(outputs[i].path, STDOUT_FILENO);
+    if (id.empty()) continue;
     if (id == input) {
       throw RunRefused(
           fmt::format("{} '{}' is the input itself: writing it would destroy what is being read",
