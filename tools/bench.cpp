@@ -384,15 +384,7 @@ int main(int argc, char** argv) {
   BenchOptions options;
   CLI::App app{"How fast bylaw is against the speed of merely reading the stream", "bylaw-bench"};
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::Throw);
-  app.add_option("--bylaw", options.bylaw, "The bylaw binary")
-      ->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--policy", options.policy, "The policy pack")
-      ->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--input", options.input, "The event stream (JSON Lines)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_bylaw_run_inputs(app, options.bylaw, options.policy, options.input);
   app.add_flag("--json", options.json, "One JSON object instead of the table");
   if (auto exit = parse_command_line(app, argc, argv)) return *exit;
   return bench(options);

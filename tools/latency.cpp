@@ -172,15 +172,7 @@ int measure(const LatencyOptions& o) {
 int main(int argc, char** argv) {
   LatencyOptions options;
   CLI::App app{"Event-to-decision latency of bylaw run through a pipe", "bylaw-latency"};
-  app.add_option("--bylaw", options.bylaw, "The bylaw binary")
-      ->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--policy", options.policy, "The policy pack")
-      ->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--input", options.input, "The event stream (JSON Lines)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_bylaw_run_inputs(app, options.bylaw, options.policy, options.input);
   app.add_option("--rate", options.rate, "Lines a second")->check(CLI::PositiveNumber);
   app.add_option("--events", options.events, "Lines to send (from the stream's start)");
   app.add_flag("--store", options.store, "Run with a store (checkpoints every 200ms)");

@@ -21,3 +21,13 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** arg
     return 1;
   }
 }
+
+// --bylaw, --policy and --input: what the benchmarks run, on what.
+inline void add_bylaw_run_inputs(CLI::App& app, std::string& bylaw, std::string& policy,
+                                 std::string& input) {
+  app.add_option("--bylaw", bylaw, "The bylaw binary")->required()->check(CLI::ExistingFile);
+  app.add_option("--policy", policy, "The policy pack")->required()->check(CLI::ExistingFile);
+  app.add_option("--input", input, "The event stream (JSON Lines)")
+      ->required()
+      ->check(CLI::ExistingFile);
+}

@@ -19,6 +19,7 @@
 #include "logging.hpp"
 #include "options.hpp"
 #include "signals.hpp"
+#include "stream_options.hpp"
 
 namespace bylaw::cli {
 
@@ -26,14 +27,12 @@ namespace {
 
 struct RunCommandOptions {
   std::string policy;
-  io::RunFiles files;
+  StreamOptions stream;
+  std::string summary_json;
   std::uint64_t checkpoint_every = 100000;
   Duration checkpoint_interval{0, 200'000};
   bool allow_policy_change = false;
   bool restart = false;
-  std::vector<std::string> rejects_include;
-  std::string log_format = "text";
-  io::RunOptions run;  // lateness, horizon, caps
 };
 
 void log_reject(std::uint64_t line, std::string_view reason, std::string_view detail,
@@ -45,16 +44,17 @@ void log_reject(std::uint64_t line, std::string_view reason, std::string_view de
 io::RunCounts run_with_store(const RunCommandOptions& args, const check::Policy& policy,
                              const io::RunOptions& options) {
   std::string error;
-  std::unique_ptr<io::AuditStore> store = io::AuditStore::open(args.files.store, true, error);
+  std::unique_ptr<io::AuditStore> store =
+      io::AuditStore::open(args.stream.files.store, true, error);
   if (!store) {
-    throw io::RunRefused(fmt::format("cannot open store '{}': {}", args.files.store, error));
+    throw io::RunRefused(fmt::format("cannot open store '{}': {}", args.stream.files.store, error));
   }
   io::DurableRunOptions durable;
   durable.run = options;
-  durable.input = args.files.input;
-  durable.output = args.files.output;
-  durable.rejects = args.files.rejects;
-  durable.shadow_output = args.files.shadow_output;
+  durable.input = args.stream.files.input;
+  durable.output = args.stream.files.output;
+  durable.rejects = args.stream.files.rejects;
+  durable.shadow_output = args.stream.files.shadow_output;
   durable.log_reject = log_reject;
   durable.checkpoint_every = args.checkpoint_every;
   durable.checkpoint_interval = std::chrono::milliseconds(
@@ -79,7 +79,8 @@ io::RunCounts run_with_store(const RunCommandOptions& args, const check::Policy&
 io::RunCounts run_without_store(const RunCommandOptions& args, const check::Policy& policy,
                                 const io::RunOptions& options) {
   // The process exits right after: its state is left to the operating system.
-  io::RunCounts counts = io::internal::run_files_then_exit(policy, args.files, options, log_reject);
+  io::RunCounts counts =
+      io::internal::run_files_then_exit(policy, args.stream.files, options, log_reject);
   if (counts.stopped) spdlog::info("stopped by a signal after line {}", counts.lines);
   return counts;
 }
@@ -96,23 +97,23 @@ void write_summary(const std::string& path, const io::RunCounts& counts) {
 }
 
 int run_run(const RunCommandOptions& args) {
-  set_log_format(args.log_format);
+  set_log_format(args.stream.log_format);
   std::optional<check::Policy> policy = load_pack(args.policy, stderr);
   if (!policy) return kExitBadPolicy;
-  io::RunOptions options = args.run;
-  for (const auto& kind : args.rejects_include) {
-    (kind == "duplicate" ? options.report_duplicates : options.report_skipped) = true;
-  }
+  io::RunOptions options = run_options(args.stream);
   options.stop = install_stop_handlers();
   try {
-    io::check_run_files(args.files);
-    io::RunCounts counts = args.files.store.empty() ? run_without_store(args, *policy, options)
-                                                    : run_with_store(args, *policy, options);
+    io::RunFiles files = args.stream.files;
+    files.summary_json = args.summary_json;  // checked writable with the others
+    io::check_run_files(files);
+    io::RunCounts counts = args.stream.files.store.empty()
+                               ? run_without_store(args, *policy, options)
+                               : run_with_store(args, *policy, options);
     struct rusage usage {};
     if (getrusage(RUSAGE_SELF, &usage) == 0)
       counts.peak_rss_kb = static_cast<std::uint64_t>(usage.ru_maxrss);
     log_text(io::summary_text(counts));
-    if (!args.files.summary_json.empty()) write_summary(args.files.summary_json, counts);
+    if (!args.summary_json.empty()) write_summary(args.summary_json, counts);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitFailure;
@@ -120,47 +121,9 @@ int run_run(const RunCommandOptions& args) {
   return kExitOk;
 }
 
-void add_file_options(CLI::App* run, RunCommandOptions& o) {
-  run->add_option("--policy", o.policy, "The policy pack (*.policy)")
-      ->required()
-      ->type_name("FILE");
-  run->add_option("--input", o.files.input, "CloudEvents JSON Lines; - for standard input")
-      ->type_name("FILE|-")
-      ->capture_default_str();
-  run->add_option("--output", o.files.output, "Decisions as JSON Lines; - for standard output")
-      ->type_name("FILE|-")
-      ->capture_default_str();
-  run->add_option("--rejects", o.files.rejects,
-                  "Rejected and late lines, one JSON object each (default: the log)")
-      ->type_name("FILE|-");
-  run->add_option("--rejects-include", o.rejects_include,
-                  "Also list these lines in --rejects, with their reason")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"duplicate", "skipped"}))
-      ->type_name("KINDS");
-  run->add_option("--shadow-output", o.files.shadow_output,
-                  "Decisions of rules in shadow mode, marked \"shadow\":true")
-      ->type_name("FILE|-");
-  run->add_option("--summary-json", o.files.summary_json,
-                  "The end-of-run summary as one JSON object")
-      ->type_name("FILE|-");
-}
-
-void add_engine_options(CLI::App* run, RunCommandOptions& o) {
-  add_duration(run, "--max-lateness", o.run.max_lateness,
-               "How late an event may come and still be evaluated, in time order (default 0s)",
-               "0s, 10m, 1h");
-  add_duration(run, "--dedup-horizon", o.run.dedup_horizon,
-               "How long event ids are remembered to drop duplicates (default 30d)", "7d, 30d");
-  add_positive_count(run, "--max-per-key", o.run.max_per_key,
-                     "Window entries kept per key, and decisions per subject");
-  add_choice(run, "--log-format", o.log_format, {"text", "json"},
-             "The log on standard error: lines of text, or one JSON object per line");
-}
-
 void add_store_options(CLI::App* run, RunCommandOptions& o) {
   CLI::Option* store =
-      run->add_option("--store", o.files.store,
+      run->add_option("--store", o.stream.files.store,
                       "The audit store (SQLite): state, checkpoints, resume, the next run's start")
           ->type_name("FILE");
   add_positive_count(run, "--checkpoint-every", o.checkpoint_every, "Lines between checkpoints")
@@ -192,8 +155,14 @@ void add_run_command(CLI::App& bylaw, Run& chosen) {
       "on from the state the last one left (day1, day2, day3 make what one run over the three\n"
       "would). SIGTERM or SIGINT: every line already read is evaluated and its decisions written\n"
       "(and checkpointed), then the run exits 0.");
-  add_file_options(run, *options);
-  add_engine_options(run, *options);
+  run->add_option("--policy", options->policy, "The policy pack (*.policy)")
+      ->required()
+      ->type_name("FILE");
+  add_stream_files(run, options->stream);
+  run->add_option("--summary-json", options->summary_json,
+                  "The end-of-run summary as one JSON object")
+      ->type_name("FILE|-");
+  add_engine_options(run, options->stream);
   add_store_options(run, *options);
   run_when_chosen(run, chosen, options, run_run);
 }

@@ -14,6 +14,7 @@
 #include "logging.hpp"
 #include "options.hpp"
 #include "signals.hpp"
+#include "stream_options.hpp"
 
 namespace bylaw::cli {
 
@@ -21,11 +22,10 @@ namespace {
 
 struct ServeCommandOptions {
   service::ServeOptions serve;
+  StreamOptions stream;
   std::string http;  // HOST:PORT
   std::string token_file;
   Duration checkpoint_interval{0, 200'000};
-  std::string log_format = "text";
-  std::vector<std::string> rejects_include;
 };
 
 volatile std::sig_atomic_t g_reload = 0;
@@ -69,13 +69,12 @@ std::string read_token(const std::string& path) {
 }
 
 int run_serve(const ServeCommandOptions& args) {
-  set_log_format(args.log_format);
+  set_log_format(args.stream.log_format);
   std::optional<check::Policy> policy = load_pack(args.serve.policy_path, stderr);
   if (!policy) return kExitBadPolicy;
   service::ServeOptions options = args.serve;
-  for (const auto& kind : args.rejects_include) {
-    (kind == "duplicate" ? options.run.report_duplicates : options.run.report_skipped) = true;
-  }
+  options.files = args.stream.files;
+  options.run = run_options(args.stream);
   options.stop = install_stop_handlers();
   install_reload_handler();
   options.reload = &g_reload;
@@ -112,27 +111,12 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
   serve->add_option("--policy", s.policy_path, "The policy pack (*.policy)")
       ->required()
       ->type_name("FILE");
-  serve->add_option("--store", s.files.store, "The audit store: state, checkpoints, the API's data")
+  serve
+      ->add_option("--store", o->stream.files.store,
+                   "The audit store: state, checkpoints, the API's data")
       ->required()
       ->type_name("FILE");
-  serve->add_option("--input", s.files.input, "CloudEvents JSON Lines; - for standard input")
-      ->type_name("FILE|-")
-      ->capture_default_str();
-  serve->add_option("--output", s.files.output, "Decisions as JSON Lines; - for standard output")
-      ->type_name("FILE|-")
-      ->capture_default_str();
-  serve->add_option("--rejects", s.files.rejects, "Rejected and late lines (default: the log)")
-      ->type_name("FILE|-");
-  serve
-      ->add_option("--rejects-include", o->rejects_include,
-                   "Also list these lines in --rejects, with their reason")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"duplicate", "skipped"}))
-      ->type_name("KINDS");
-  serve
-      ->add_option("--shadow-output", s.files.shadow_output,
-                   "Decisions of rules in shadow mode, marked \"shadow\":true")
-      ->type_name("FILE|-");
+  add_stream_files(serve, o->stream);
   add_switch(serve, "--restart", s.restart, "Start from empty state (the audit chain is kept)");
   serve->add_option("--http", o->http, "Serve HTTP here (port 0: any free one)")
       ->type_name("HOST:PORT");
@@ -144,13 +128,7 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
                "A checkpoint this long after the last when decisions wait (default 200ms)",
                "200ms, 1s");
   add_positive_count(serve, "--checkpoint-every", s.checkpoint_every, "Lines between checkpoints");
-  add_duration(serve, "--max-lateness", s.run.max_lateness,
-               "How late an event may come and still be evaluated (default 0s)", "0s, 10m");
-  add_duration(serve, "--dedup-horizon", s.run.dedup_horizon,
-               "How long event ids are remembered (default 30d)", "7d, 30d");
-  add_positive_count(serve, "--max-per-key", s.run.max_per_key,
-                     "Window entries kept per key, and decisions per subject");
-  add_choice(serve, "--log-format", o->log_format, {"text", "json"}, "The log on standard error");
+  add_engine_options(serve, o->stream);
   run_when_chosen(serve, chosen, o, run_serve);
 }
 
