@@ -76,7 +76,7 @@ CLI::Option* add_choice(CLI::App* command, const std::string& name, std::string&
                         const std::vector<std::string>& choices, const std::string& description) {
   into = choices.front();
   return command->add_option(name, into, description)
-      ->check(CLI::IsMember(choices))
+      ->check(CLI::IsMember(choices).description(""))  // the type name lists them
       ->type_name(fmt::format("{}", fmt::join(choices, "|")))
       ->capture_default_str();
 }

@@ -19,8 +19,8 @@ void add_stream_files(CLI::App* command, StreamOptions& o) {
       ->add_option("--rejects-include", o.rejects_include,
                    "Also list these lines in --rejects, with their reason")
       ->delimiter(',')
-      ->check(CLI::IsMember({"duplicate", "skipped"}))
-      ->type_name("KINDS");
+      ->check(CLI::IsMember({"duplicate", "skipped"}).description(""))
+      ->type_name("duplicate,skipped");
   command
       ->add_option("--shadow-output", o.files.shadow_output,
                    "Decisions of rules in shadow mode, marked \"shadow\":true")
