@@ -17,17 +17,26 @@ before_hold=$(head -n "$hold_line" "$sample" | "$bylaw" run --policy "$policy" 2
 
 has_hold() { jq -e -s 'any(.[]; .kind == "hold")' "$1" > /dev/null 2>&1; }
 
+# start_on_fifo CASE ARGS...: bylaw run ARGS reading the FIFO $work/CASE.pipe, writing
+# $work/CASE.jsonl, logging to $work/CASE.log; the FIFO is held open on descriptor 3 and the
+# run's pid is in $pid.
+start_on_fifo() {
+  local name=$1
+  shift
+  mkfifo "$work/$name.pipe"
+  "$bylaw" run --policy "$policy" --input "$work/$name.pipe" --output "$work/$name.jsonl" "$@" \
+    2> "$work/$name.log" &
+  pid=$!
+  exec 3> "$work/$name.pipe"
+}
+
 # live CASE ARGS...: feeds the sample up to the hold's event into a FIFO that stays open, and
 # requires the hold in the output before any more input comes; then the rest, then closes it.
 live() {
   local name=$1
   shift
   local out=$work/$name.jsonl
-  mkfifo "$work/$name.pipe"
-  "$bylaw" run --policy "$policy" --input "$work/$name.pipe" --output "$out" "$@" \
-    2> "$work/$name.log" &
-  local pid=$!
-  exec 3> "$work/$name.pipe"
+  start_on_fifo "$name" "$@"
   head -n "$hold_line" "$sample" >&3
   wait_for "$pid" "the hold on the output while the input is quiet ($name)" has_hold "$out" ||
     fail "$name: the run ended early: $(cat "$work/$name.log")"
@@ -47,11 +56,7 @@ stop() {
   local signal=$1 name=$2
   shift 2
   local out=$work/$name.jsonl
-  mkfifo "$work/$name.pipe"
-  "$bylaw" run --policy "$policy" --input "$work/$name.pipe" --output "$out" "$@" \
-    2> "$work/$name.log" &
-  local pid=$!
-  exec 3> "$work/$name.pipe"
+  start_on_fifo "$name" "$@"
   cat "$sample" >&3
   wait_for "$pid" "the run to read the sample and wait ($name)" blocked_reading "$pid" \
     "$work/$name.pipe" || fail "$name: the run ended early: $(cat "$work/$name.log")"
