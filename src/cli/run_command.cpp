@@ -40,6 +40,11 @@ void log_reject(std::uint64_t line, std::string_view reason, std::string_view de
   spdlog::warn("rejected line {}: {}: {}", line, reason, detail);
 }
 
+// A line of the run's report on standard error, as the summary's are ("bylaw run: ...").
+void say(const std::string& text) {
+  log_text("bylaw run: " + text + "\n");
+}
+
 // With a store: checkpoints, exactly-once output, resume, and state carried from run to run.
 io::RunCounts run_with_store(const RunCommandOptions& args, const check::Policy& policy,
                              const io::RunOptions& options) {
@@ -62,17 +67,17 @@ io::RunCounts run_with_store(const RunCommandOptions& args, const check::Policy&
   durable.allow_policy_change = args.allow_policy_change;
   durable.restart = args.restart;
   durable.stop = options.stop;
-  durable.notice = [](const std::string& text) { spdlog::info("{}", text); };
+  durable.notice = [](const std::string& text) { say(text); };
   store->add_policy(policy);
   io::DurableRunResult result = io::run_durable(policy, *store, durable);
   if (result.stopped) {
-    spdlog::info(
-        "stopped by a signal after line {}; checkpoint taken: rerun the same command "
-        "to go on",
-        result.counts.lines);
+    say(
+        fmt::format("stopped by a signal after line {}; checkpoint taken: rerun the same command "
+                    "to go on",
+                    result.counts.lines));
   }
-  spdlog::info("store: {} records added, {} already there; {} checkpoints", store->added(),
-               store->already_there(), result.checkpoints);
+  say(fmt::format("store: {} records added, {} already there; {} checkpoints", store->added(),
+                  store->already_there(), result.checkpoints));
   return result.counts;
 }
 
@@ -81,7 +86,7 @@ io::RunCounts run_without_store(const RunCommandOptions& args, const check::Poli
   // The process exits right after: its state is left to the operating system.
   io::RunCounts counts =
       io::internal::run_files_then_exit(policy, args.stream.files, options, log_reject);
-  if (counts.stopped) spdlog::info("stopped by a signal after line {}", counts.lines);
+  if (counts.stopped) say(fmt::format("stopped by a signal after line {}", counts.lines));
   return counts;
 }
 
