@@ -77,7 +77,12 @@ class DurableRun {
     // A live input (not a regular file) is checkpointed by time too, so that what is decided
     // goes out within about the interval, also while the input is quiet.
     if (!input_.regular()) {
-      input_.on_idle([this] { checkpoint_if_due(); }, kIdleWaitMs);
+      input_.on_idle(
+          [this] {
+            if (options_.observer) tick();
+            checkpoint_if_due();
+          },
+          kIdleWaitMs);
     }
     LineReader reader([this](char* buffer, std::size_t size) { return input_.read(buffer, size); });
     std::string_view line;
@@ -168,7 +173,6 @@ class DurableRun {
   // A live input's checkpoint, when the interval has passed since the last and something waits
   // to go out.
   void checkpoint_if_due() {
-    if (options_.observer) tick();
     if (since_checkpoint_ == 0 && !pending_output()) return;
     auto now = std::chrono::steady_clock::now();
     if (now - last_checkpoint_ < options_.checkpoint_interval) return;

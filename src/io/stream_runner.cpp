@@ -175,14 +175,9 @@ namespace {
 // The engine's counts since `before`.
 runtime::EngineStats since(const runtime::EngineStats& now, const runtime::EngineStats& before) {
   runtime::EngineStats d = now;
-  d.evaluated -= before.evaluated;
-  d.timers_fired -= before.timers_fired;
-  d.holds -= before.holds;
-  d.releases -= before.releases;
-  d.alerts -= before.alerts;
-  d.eligibilities -= before.eligibilities;
-  d.shadow -= before.shadow;
-  d.capped -= before.capped;
+  auto earlier = before.values();
+  auto fields = d.fields();
+  for (std::size_t i = 0; i < fields.size(); ++i) *fields[i] -= earlier[i];
   return d;
 }
 
@@ -210,11 +205,7 @@ void StreamRunner::save(std::string& out) const {
                           r.counts.late, r.counts.rejected}) {
     put_varint(out, n);
   }
-  runtime::EngineStats before = r.before;
-  for (std::uint64_t* n : {&before.evaluated, &before.timers_fired, &before.holds, &before.releases,
-                           &before.alerts, &before.eligibilities, &before.shadow, &before.capped}) {
-    put_varint(out, *n);
-  }
+  for (std::uint64_t n : r.before.values()) put_varint(out, n);
   out.push_back(r.next_forget ? 1 : 0);
   if (r.next_forget) put_signed(out, r.next_forget->micros);
   r.used_ids.save(out);
@@ -229,11 +220,7 @@ runtime::RestoreReport StreamRunner::restore(std::string_view bytes) {
                            &r.counts.skipped, &r.counts.late, &r.counts.rejected}) {
     *n = in.varint();
   }
-  runtime::EngineStats& before = r.before;
-  for (std::uint64_t* n : {&before.evaluated, &before.timers_fired, &before.holds, &before.releases,
-                           &before.alerts, &before.eligibilities, &before.shadow, &before.capped}) {
-    *n = in.varint();
-  }
+  for (std::uint64_t* n : r.before.fields()) *n = in.varint();
   r.next_forget.reset();
   if (in.boolean()) r.next_forget = Time{in.signed_varint()};
   r.used_ids.restore(in);

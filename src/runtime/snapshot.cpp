@@ -209,11 +209,7 @@ void Engine::save(std::string& out) const {
   if (e.clock) put_time(out, *e.clock);
   put_varint(out, e.since_sweep);
   put_varint(out, e.state.timer_order);
-  const EngineStats& stats = e.state.stats;
-  for (std::uint64_t n : {stats.evaluated, stats.timers_fired, stats.holds, stats.releases,
-                          stats.alerts, stats.eligibilities, stats.shadow, stats.capped}) {
-    put_varint(out, n);
-  }
+  for (std::uint64_t n : e.state.stats.values()) put_varint(out, n);
   e.state.holds.save(out);
   e.state.history.save(out);
 
@@ -330,10 +326,7 @@ RestoreReport Engine::restore(std::string_view bytes) {
   e.since_sweep = in.varint();
   e.state.timer_order = in.varint();
   EngineStats& stats = e.state.stats;
-  for (std::uint64_t* n : {&stats.evaluated, &stats.timers_fired, &stats.holds, &stats.releases,
-                           &stats.alerts, &stats.eligibilities, &stats.shadow, &stats.capped}) {
-    *n = in.varint();
-  }
+  for (std::uint64_t* n : stats.fields()) *n = in.varint();
   e.state.holds.restore(in);
   e.state.history.restore(in, report.dropped);
   for (std::size_t rules = in.count(); rules > 0; --rules) {

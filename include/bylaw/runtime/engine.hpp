@@ -7,6 +7,8 @@
 //   engine.finish();
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,6 +54,15 @@ struct EngineStats {
   std::uint64_t eligibilities = 0;
   std::uint64_t shadow = 0;  // decisions rules in shadow mode would have made
   std::uint64_t capped = 0;  // window entries and remembered decisions dropped by a per-key cap
+
+  // Every count, in one order: for checkpoints and differences, so none is forgotten.
+  std::array<std::uint64_t*, 8> fields() {
+    return {&evaluated, &timers_fired,  &holds,  &releases,
+            &alerts,    &eligibilities, &shadow, &capped};
+  }
+  std::array<std::uint64_t, 8> values() const {
+    return {evaluated, timers_fired, holds, releases, alerts, eligibilities, shadow, capped};
+  }
 };
 
 // How much state the engine holds: it grows with active keys, not with the length of history.
