@@ -128,11 +128,16 @@ wait_for "$pid" "the decision after the reload" sixteen || fail "serve ended: $(
 status /metrics > /dev/null
 grep -q "hash=\"$new_hash\"" body || fail "/metrics names the old policy"
 
+# The input ends: the service stays up for the API, and says it is not ready.
+exec 3>&-
+ended() { [ "$(status /readyz)" = 503 ] && jq -e '.reason == "the input has ended"' body > /dev/null; }
+wait_for "$pid" "/readyz to say the input has ended" ended || fail "serve ended with its input"
+[ "$(status /healthz)" = 200 ] || fail "/healthz after the input's end"
+
 # SIGTERM: exit 0, and the store holds every decision.
 kill -TERM "$pid"
 code=0
 wait "$pid" || code=$?
-exec 3>&-
 [ "$code" = 0 ] || fail "serve exited $code after SIGTERM: $(cat serve.log)"
 "$bylaw" audit verify --store store.db > /dev/null || fail "the audit chain"
 [ "$(sqlite3 store.db "SELECT count(*) FROM records WHERE kind = 'decision'")" = 16 ] ||
