@@ -1,4 +1,6 @@
 // bylaw serve --policy FILE --store FILE [--input FILE|-] [--output FILE|-] [--rejects FILE|-]
+//             [--nats URL --events-stream NAME [--events-subject SUBJ] [--consumer NAME]
+//              [--decisions-subject PREFIX] [--rejects-subject SUBJ]]
 //             [--http HOST:PORT] [--api-token-file FILE] [--checkpoint-interval D] ...
 #include <csignal>
 #include <cstdio>
@@ -68,12 +70,50 @@ std::string read_token(const std::string& path) {
   return token;
 }
 
+// --nats and what goes with it; with --nats, --input, --output and --rejects are refused.
+void add_broker_options(CLI::App* serve, service::BrokerOptions& b) {
+  CLI::Option* nats =
+      serve
+          ->add_option("--nats", b.url,
+                       "Read events from NATS JetStream and publish decisions and rejects there")
+          ->type_name("URL");
+  for (const char* file_option : {"--input", "--output", "--rejects"}) {
+    serve->get_option(file_option)->excludes(nats);
+  }
+  CLI::Option* stream =
+      serve->add_option("--events-stream", b.events_stream, "The JetStream stream of events")
+          ->type_name("NAME")
+          ->needs(nats);
+  nats->needs(stream);
+  serve->add_option("--events-subject", b.events_subject, "Only the stream's events on SUBJ")
+      ->type_name("SUBJ")
+      ->needs(nats);
+  serve->add_option("--consumer", b.consumer, "bylaw's durable consumer on the events stream")
+      ->type_name("NAME")
+      ->capture_default_str()
+      ->needs(nats);
+  serve
+      ->add_option("--decisions-subject", b.decisions_prefix,
+                   "Decisions are published to PREFIX.<kind>")
+      ->type_name("PREFIX")
+      ->capture_default_str()
+      ->needs(nats);
+  serve->add_option("--rejects-subject", b.rejects_subject, "Rejects are published here")
+      ->type_name("SUBJ")
+      ->capture_default_str()
+      ->needs(nats);
+}
+
 int run_serve(const ServeCommandOptions& args) {
   set_log_format(args.stream.log_format);
   std::optional<check::Policy> policy = load_pack(args.serve.policy_path, stderr);
   if (!policy) return kExitBadPolicy;
   service::ServeOptions options = args.serve;
   options.files = args.stream.files;
+  if (!options.broker.url.empty()) {  // events, decisions and rejects: all through the broker
+    options.files.input.clear();
+    options.files.output.clear();
+  }
   options.run = run_options(args.stream);
   options.stop = install_stop_handlers();
   install_reload_handler();
@@ -106,7 +146,8 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
       "(exactly once), the input's end does not stop it, HTTP serves /healthz, /readyz,\n"
       "/metrics and the read-only /v1/ API, and SIGHUP reloads the policy (a pack that does not\n"
       "check is refused, the old one going on). SIGTERM or SIGINT: what was read is evaluated,\n"
-      "written and checkpointed, then exit 0. See docs/operations.md.");
+      "written and checkpointed, then exit 0. With --nats, events come from a JetStream stream\n"
+      "and decisions and rejects go back to JetStream, exactly once. See docs/operations.md.");
   service::ServeOptions& s = o->serve;
   serve->add_option("--policy", s.policy_path, "The policy pack (*.policy)")
       ->required()
@@ -117,6 +158,7 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
       ->required()
       ->type_name("FILE");
   add_stream_files(serve, o->stream);
+  add_broker_options(serve, s.broker);
   add_switch(serve, "--restart", s.restart, "Start from empty state (the audit chain is kept)");
   serve->add_option("--http", o->http, "Serve HTTP here (port 0: any free one)")
       ->type_name("HOST:PORT");

@@ -10,8 +10,7 @@
 #include "bylaw/core/sha256.hpp"
 #include "bylaw/io/checkpoint_store.hpp"
 #include "bylaw/io/decision_encoder.hpp"
-#include "bylaw/io/line_reader.hpp"
-#include "input_file.hpp"
+#include "file_line_source.hpp"
 #include "output_file.hpp"
 
 namespace bylaw::io {
@@ -45,15 +44,27 @@ class PendingDecisions : public runtime::DecisionSink {
   RunObserver* observer_;
 };
 
-// An output of the run: the file, how much of it the last checkpoint committed, and what waits
-// for the next checkpoint.
+// An output of the run: where it goes, how much of it the last checkpoint committed, and what
+// waits for the next checkpoint.
 struct Channel {
-  const char* what;  // in messages
-  std::string path;  // empty: this output is not written
-  std::unique_ptr<OutputFile> file;
+  Channel(const char* what_, std::string path_, RunOutput* given_)
+      : what(what_), path(std::move(path_)), given(given_) {}
+
+  const char* what;           // in messages
+  std::string path;           // empty: this output is not written (unless `given`)
+  RunOutput* given;           // the caller's own output (a broker), used instead of a path
+  RunOutput* file = nullptr;  // where the bytes go: `given`, or `opened`
+  std::unique_ptr<OutputFile> opened;
   std::uint64_t committed = 0;
   std::string pending;
+
+  bool wanted() const { return given || !path.empty(); }
 };
+
+std::unique_ptr<LineSource> open_source(const DurableRunOptions& options) {
+  if (options.source) return nullptr;
+  return std::make_unique<FileLineSource>(options.input, options.stop);
+}
 
 class DurableRun {
  public:
@@ -62,10 +73,11 @@ class DurableRun {
         store_(store),
         checkpoints_(store),
         options_(options),
-        input_(options.input, options.stop),
-        channels_{Channel{"output", options.output, nullptr, 0, {}},
-                  Channel{"rejects", options.rejects, nullptr, 0, {}},
-                  Channel{"shadow output", options.shadow_output, nullptr, 0, {}}},
+        owned_input_(open_source(options)),
+        input_(options.source ? *options.source : *owned_input_),
+        channels_{Channel{"output", options.output, options.decisions_to},
+                  Channel{"rejects", options.rejects, options.rejects_to},
+                  Channel{"shadow output", options.shadow_output, nullptr}},
         sink_(channels_[kDecisions].pending,
               options.shadow_output.empty() ? nullptr : &channels_[kShadow].pending, store,
               options.observer),
@@ -73,10 +85,10 @@ class DurableRun {
 
   DurableRunResult run() {
     auto started = std::chrono::steady_clock::now();  // for the summary only
-    std::uint64_t offset = start();
+    start();
     // A live input (not a regular file) is checkpointed by time too, so that what is decided
     // goes out within about the interval, also while the input is quiet.
-    if (!input_.regular()) {
+    if (input_.live()) {
       input_.on_idle(
           [this] {
             if (options_.observer) tick();
@@ -84,21 +96,16 @@ class DurableRun {
           },
           kIdleWaitMs);
     }
-    LineReader reader([this](char* buffer, std::size_t size) { return input_.read(buffer, size); });
     std::string_view line;
-    // Once a stop is asked for, the reader gives the lines it already holds and reads no more:
+    // Once a stop is asked for, the source gives the lines it already holds and reads no more:
     // everything that was read is evaluated and checkpointed.
-    while (reader.next(line)) {
+    while (input_.next(line)) {
       evaluate(line);
-      remember_position(offset, reader, line);
       if (++since_checkpoint_ >= options_.checkpoint_every) checkpoint(false);
-      if (!input_.regular()) checkpoint_if_due();
+      if (input_.live()) checkpoint_if_due();
       if (options_.observer && ++since_tick_ >= kLinesPerTick) tick();
     }
-    if (input_.failed()) {
-      throw std::runtime_error(fmt::format("reading {} failed: {}", input_.name(), input_.error()));
-    }
-    bool stopped = reader.interrupted();
+    bool stopped = input_.interrupted();
     if (!stopped) {
       runner_->finish();
       checkpoint(true);
@@ -115,6 +122,8 @@ class DurableRun {
  private:
   static constexpr int kIdleWaitMs = 20;
   static constexpr std::uint64_t kLinesPerTick = 256;
+  static constexpr int kPacing = 4;  // see checkpoint_if_due
+  static constexpr int kBacklogPacing = 10;
 
   void evaluate(std::string_view line) {
     if (!options_.observer) return runner_->line(line);
@@ -128,7 +137,7 @@ class DurableRun {
   void tick() {
     since_tick_ = 0;
     RunCounts counts = runner_->counts(false);
-    counts.input_lag = input_.waiting(position_.input_offset);
+    counts.input_lag = input_.waiting();
     if (const check::Policy* next = options_.observer->tick(counts)) swap(*next);
   }
 
@@ -154,28 +163,34 @@ class DurableRun {
   }
 
   // Where this run begins: the unfinished checkpoint of the same input after a crash; the state
-  // a finished run left, for a new input; or nothing. Returns the input offset to read from.
-  std::uint64_t start() {
+  // a finished run left, for a new input; or nothing.
+  void start() {
     std::optional<Checkpoint> last = checkpoints_.load();
     if (last && options_.restart) {
       checkpoints_.clear();
       last.reset();
     }
     if (last && !last->finished) return resume(*last);
+    input_.start(nullptr, 0, "");
     if (last) {
       carry_on(*last);
     } else {
       open_outputs(true);
     }
-    return 0;
   }
 
   // A live input's checkpoint, when the interval has passed since the last and something waits
-  // to go out.
+  // to go out. Group commit: a checkpoint saves the whole state, so when the state is large the
+  // next one waits at least kPacing times as long as the last took, which keeps checkpoints to
+  // a bounded share of the time (about 1 / (1 + kPacing)) however fast events come; while a
+  // backlog is caught up on, whose events have waited already, kBacklogPacing times.
   void checkpoint_if_due() {
     if (since_checkpoint_ == 0 && !pending_output()) return;
     auto now = std::chrono::steady_clock::now();
-    if (now - last_checkpoint_ < options_.checkpoint_interval) return;
+    int pacing = input_.backlogged() ? kBacklogPacing : kPacing;
+    auto spacing = std::max<std::chrono::steady_clock::duration>(options_.checkpoint_interval,
+                                                                 pacing * last_checkpoint_took_);
+    if (now - last_checkpoint_ < spacing) return;
     checkpoint(false);
   }
 
@@ -190,24 +205,29 @@ class DurableRun {
     return [this](std::uint64_t line, std::string_view reason, std::string_view detail,
                   std::string_view text) {
       if (options_.observer) options_.observer->rejected(reason);
-      if (options_.rejects.empty()) {
+      if (!channels_[kRejects].wanted()) {
         if (options_.log_reject) options_.log_reject(line, reason, detail, text);
         return;
       }
-      channels_[kRejects].pending += encode_reject(line, reason, detail, text);
+      channels_[kRejects].pending += encode_reject(input_.reject_line(line), reason, detail, text);
       channels_[kRejects].pending += '\n';
     };
   }
 
   void open_outputs(bool truncate) {
     for (Channel& channel : channels_) {
+      if (channel.given) {
+        channel.file = channel.given;
+        continue;
+      }
       if (channel.path.empty()) continue;
       std::string error;
-      channel.file = OutputFile::open(channel.path, truncate, error);
-      if (!channel.file) {
+      channel.opened = OutputFile::open(channel.path, truncate, error);
+      if (!channel.opened) {
         throw RunRefused(
             fmt::format("cannot write {} '{}': {}", channel.what, channel.path, error));
       }
+      channel.file = channel.opened.get();
     }
   }
 
@@ -225,18 +245,8 @@ class DurableRun {
     return members[channel];
   }
 
-  // Where the input is now, and a copy of the last line's bytes as they were read (line end
-  // included), hashed only when a checkpoint is taken. The copy reuses its buffer.
-  void remember_position(std::uint64_t base, const LineReader& reader, std::string_view line) {
-    position_.input_offset = base + reader.consumed();
-    position_.last_line_start = base + reader.line_start();
-    position_.last_line.assign(line);
-    // The line end the reader dropped: what lies between the line and the next one's start.
-    std::uint64_t ends = reader.consumed() - reader.line_start() - line.size();
-    if (ends >= 1) position_.last_line += ends == 2 ? "\r\n" : "\n";
-  }
-
   void checkpoint(bool finished) {
+    auto started = std::chrono::steady_clock::now();
     // What the last checkpoint let through must be on disk before a newer one says it is.
     for (Channel& channel : channels_) {
       if (channel.file) channel.file->sync();
@@ -244,9 +254,10 @@ class DurableRun {
     Checkpoint c;
     c.policy_hash = policy_->hash;
     c.policy_name = policy_->versioned_name();
-    c.input_offset = position_.input_offset;
-    c.last_line_start = position_.last_line_start;
-    c.last_line_hash = Sha256::hex(position_.last_line);
+    SourcePosition position = input_.position();
+    c.input_offset = position.offset;
+    c.last_line_start = position.last_line_start;
+    c.last_line_hash = Sha256::hex(position.last_line);
     for (std::size_t k = 0; k < kChannels; ++k) {
       CommittedOutput& out = c.*member(k);
       out.length = channels_[k].committed + channels_[k].pending.size();
@@ -259,7 +270,9 @@ class DurableRun {
     ++result_.checkpoints;
     since_checkpoint_ = 0;
     last_checkpoint_ = std::chrono::steady_clock::now();
+    last_checkpoint_took_ = last_checkpoint_ - started;
     deliver(c);
+    input_.committed(c.input_offset);
     if (options_.observer) options_.observer->checkpointed(c, runner_->counts());
   }
 
@@ -320,26 +333,14 @@ class DurableRun {
     }
   }
 
-  // Restores the checkpoint's state, puts the input and outputs where it says; returns the
-  // input offset to go on from.
-  std::uint64_t resume(const Checkpoint& c) {
+  // Restores the checkpoint's state, puts the input and outputs where it says.
+  void resume(const Checkpoint& c) {
     std::string store_hint = "rerun with --restart to start over from the beginning of the input";
-    position_.input_offset = c.input_offset;  // a stop before the next line keeps this place
-    position_.last_line_start = c.last_line_start;
     restore_state(c, store_hint);
-    if (input_.regular()) {
-      input_.skip_to(c.last_line_start);
-      position_.last_line = input_.read_exactly(c.input_offset - c.last_line_start);
-      if (Sha256::hex(position_.last_line) != c.last_line_hash) {
-        throw RunRefused(fmt::format(
-            "{} is not the input the checkpoint was taken on (line {} differs); resume with the "
-            "same input, or {}",
-            input_.name(), runner_->counts(false).lines, store_hint));
-      }
-    }
     // A pipe cannot be read again: what its producer sends now follows what the checkpoint
     // covered (after a stop, everything read was covered; after a kill, lines read since the
     // last checkpoint are gone with the process, which only a file or a broker can replay).
+    input_.start(&c, runner_->counts(false).lines, store_hint);
     open_outputs(false);
     for (std::size_t k = 0; k < kChannels; ++k) {
       Channel& channel = channels_[k];
@@ -357,10 +358,9 @@ class DurableRun {
         options_.notice(fmt::format("policy changed: left behind {}", dropped));
       }
     }
-    return c.input_offset;
   }
 
-  void restore_output(OutputFile& out, std::uint64_t length, const std::string& pending,
+  void restore_output(RunOutput& out, std::uint64_t length, const std::string& pending,
                       bool delivered) {
     if (pending.size() > length) {
       throw RunRefused(
@@ -384,25 +384,20 @@ class DurableRun {
     out.append(pending);
   }
 
-  struct Position {
-    std::uint64_t input_offset = 0;
-    std::uint64_t last_line_start = 0;
-    std::string last_line;
-  };
-
   const check::Policy* policy_;  // the running one: a service may swap another in
   AuditStore& store_;
   CheckpointStore checkpoints_;
   const DurableRunOptions& options_;
-  InputFile input_;
+  std::unique_ptr<LineSource> owned_input_;  // when the caller gives none
+  LineSource& input_;
   static constexpr std::size_t kDecisions = 0, kRejects = 1, kShadow = 2, kChannels = 3;
   Channel channels_[kChannels];
   PendingDecisions sink_;
   std::unique_ptr<StreamRunner> runner_;
-  Position position_;
   std::uint64_t since_checkpoint_ = 0;  // lines
   std::uint64_t since_tick_ = 0;        // lines
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration last_checkpoint_took_{};  // saving and committing it
   DurableRunResult result_;
 };
 

@@ -7,26 +7,26 @@
 #include <string>
 #include <string_view>
 
+#include "bylaw/io/run_output.hpp"
+
 namespace bylaw::io {
 
-class OutputFile {
+class OutputFile : public RunOutput {
  public:
   // `path` "-": standard output. `truncate`: start empty (a fresh run).
   static std::unique_ptr<OutputFile> open(const std::string& path, bool truncate,
                                           std::string& error);
-  ~OutputFile();
+  ~OutputFile() override;
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  const std::string& name() const { return name_; }
-  // A regular file: it can be measured, cut back and synced.
-  bool can_cut() const { return regular_; }
-  std::uint64_t size() const;
-  void cut_to(std::uint64_t length);
+  const std::string& name() const override { return name_; }
+  bool can_cut() const override { return regular_; }
+  std::uint64_t size() const override;
+  void cut_to(std::uint64_t length) override;
   // Writes all of `bytes` at the end; throws std::runtime_error when it cannot.
-  void append(std::string_view bytes);
-  // To disk (a regular file), so that a later checkpoint may count on these bytes.
-  void sync();
+  void append(std::string_view bytes) override;
+  void sync() override;
 
  private:
   OutputFile(int fd, bool owned, bool regular, std::string name)

@@ -85,8 +85,10 @@ std::string Metrics::text() const {
   std::string out;
   header(out, "bylaw_events_total", "counter", "Input lines by outcome.");
   for (auto [outcome, n] : {std::pair{"evaluated", counts_.evaluated},
-                            {"duplicate", counts_.duplicates}, {"skipped", counts_.skipped},
-                            {"late", counts_.late}, {"rejected", counts_.rejected}}) {
+                            {"duplicate", counts_.duplicates},
+                            {"skipped", counts_.skipped},
+                            {"late", counts_.late},
+                            {"rejected", counts_.rejected}}) {
     out += fmt::format("bylaw_events_total{{outcome=\"{}\"}} {}\n", outcome, n);
   }
   header(out, "bylaw_decisions_total", "counter", "Decisions made, by kind and rule.");
@@ -102,21 +104,26 @@ std::string Metrics::text() const {
   std::uint64_t cumulative = 0;
   for (std::size_t b = 0; b < kBuckets.size(); ++b) {
     cumulative += histogram_[b];
-    out += fmt::format("bylaw_evaluation_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[b], cumulative);
+    out +=
+        fmt::format("bylaw_evaluation_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[b], cumulative);
   }
   out += fmt::format("bylaw_evaluation_seconds_bucket{{le=\"+Inf\"}} {}\n", evaluations_);
   out += fmt::format("bylaw_evaluation_seconds_sum {}\nbylaw_evaluation_seconds_count {}\n",
                      evaluation_sum_, evaluations_);
   header(out, "bylaw_checkpoint_age_seconds", "gauge", "Seconds since the last checkpoint.");
   out += fmt::format("bylaw_checkpoint_age_seconds {:.3f}\n", age);
-  header(out, "bylaw_input_lag", "gauge", "Bytes of input waiting to be read.");
+  header(out, "bylaw_input_lag", "gauge",
+         "Input waiting to be read: bytes of a file or pipe, messages of a stream.");
   out += fmt::format("bylaw_input_lag {}\n", counts_.input_lag);
-  header(out, "bylaw_state_entries", "gauge", "Entries of the engine's state, at the last checkpoint.");
+  header(out, "bylaw_state_entries", "gauge",
+         "Entries of the engine's state, at the last checkpoint.");
   const runtime::StateSize& s = counts_.state;
   for (auto [kind, n] : {std::pair{"window_keys", s.aggregate_keys},
                          {"window_entries", s.aggregate_entries},
-                         {"latest_keys", s.correlation_keys}, {"holds", s.holds},
-                         {"timers", s.timers}, {"buffered", s.buffered}}) {
+                         {"latest_keys", s.correlation_keys},
+                         {"holds", s.holds},
+                         {"timers", s.timers},
+                         {"buffered", s.buffered}}) {
     out += fmt::format("bylaw_state_entries{{kind=\"{}\"}} {}\n", kind, n);
   }
   out += fmt::format("bylaw_state_entries{{kind=\"ids\"}} {}\n", counts_.ids_remembered);

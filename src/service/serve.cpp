@@ -11,6 +11,9 @@
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/durable_run.hpp"
+#include "nats_link.hpp"
+#include "nats_publisher.hpp"
+#include "nats_source.hpp"
 
 namespace bylaw::service {
 
@@ -92,16 +95,32 @@ class ServiceObserver : public io::RunObserver {
   std::string note_;  // why the last reload was refused, for /readyz
 };
 
-// Ready: the policy loaded, the input there, and no work waiting much longer than the checkpoint
-// interval without a checkpoint.
+// The broker's side of a serve: the connection, the events and the two publishers.
+struct Broker {
+  Broker(const BrokerOptions& options, const volatile std::sig_atomic_t* stop)
+      : link(options.url),
+        events(link, {options.events_stream, options.events_subject, options.consumer}, stop),
+        decisions(link, NatsPublisher::Kind::kDecisions, options.decisions_prefix, stop),
+        rejects(link, NatsPublisher::Kind::kRejects, options.rejects_subject, stop) {}
+  NatsLink link;
+  NatsEventSource events;
+  NatsPublisher decisions;
+  NatsPublisher rejects;
+};
+
+// Ready: the policy loaded, the input there (the broker connected), and no work waiting much
+// longer than the checkpoint interval without a checkpoint.
 Readiness readiness(const ServeOptions& options, const Metrics& metrics,
-                    const ServiceObserver& observer, const std::atomic<bool>& input_open) {
+                    const ServiceObserver& observer, const std::atomic<bool>& input_open,
+                    const Broker* broker) {
   Readiness r;
   double limit =
       std::max(5.0, 10.0 * std::chrono::duration<double>(options.checkpoint_interval).count());
   double age = metrics.checkpoint_age();
   if (!input_open) {
     r.reason = "the input has ended";
+  } else if (broker && !broker->link.connected()) {
+    r.reason = fmt::format("not connected to NATS at {} (reconnecting)", broker->link.url());
   } else if (metrics.waiting() && age > limit) {
     r.reason = fmt::format("the last checkpoint was {:.1f} s ago, with input waiting", age);
   } else {
@@ -115,6 +134,9 @@ Readiness readiness(const ServeOptions& options, const Metrics& metrics,
 
 io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   io::check_run_files(options.files);
+  // The broker first: a stream that is missing refuses the start before anything is written.
+  std::unique_ptr<Broker> broker;
+  if (!options.broker.url.empty()) broker = std::make_unique<Broker>(options.broker, options.stop);
   std::string error;
   std::unique_ptr<io::AuditStore> store = io::AuditStore::open(options.files.store, true, error);
   if (!store) {
@@ -126,12 +148,14 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   metrics.policy(policy);
   ServiceObserver observer(options, metrics);
   std::atomic<bool> input_open{true};
+
   std::unique_ptr<HttpApi> http;
   if (options.serve_http) {
     HttpOptions http_options = options.http;
     http_options.store_path = options.files.store;
-    http = std::make_unique<HttpApi>(
-        http_options, metrics, [&] { return readiness(options, metrics, observer, input_open); });
+    http = std::make_unique<HttpApi>(http_options, metrics, [&] {
+      return readiness(options, metrics, observer, input_open, broker.get());
+    });
     int port = http->start();
     if (options.listening) options.listening(port);
   }
@@ -142,6 +166,11 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   durable.rejects = options.files.rejects;
   durable.shadow_output = options.files.shadow_output;
   durable.restart = options.restart;
+  if (broker) {
+    durable.source = &broker->events;
+    durable.decisions_to = &broker->decisions;
+    durable.rejects_to = &broker->rejects;
+  }
   durable.log_reject = [](std::uint64_t line, std::string_view reason, std::string_view detail,
                           std::string_view) {
     spdlog::warn("rejected line {}: {}: {}", line, reason, detail);
@@ -152,7 +181,13 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   durable.stop = options.stop;
   durable.observer = &observer;
   durable.notice = [](const std::string& text) { spdlog::info("{}", text); };
-  io::DurableRunResult result = io::run_durable(policy, *store, durable);
+  io::DurableRunResult result;
+  try {
+    result = io::run_durable(policy, *store, durable);
+  } catch (const io::DeliveryStopped& e) {
+    spdlog::warn("{}", e.what());
+    result.stopped = true;
+  }
   input_open = false;
   if (!result.stopped) {
     spdlog::info("the input ended after line {}; serving until SIGTERM", result.counts.lines);

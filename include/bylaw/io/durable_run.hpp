@@ -21,6 +21,8 @@
 #include "bylaw/check/policy.hpp"
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/checkpoint.hpp"
+#include "bylaw/io/line_source.hpp"
+#include "bylaw/io/run_output.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 namespace bylaw::io {
@@ -51,6 +53,11 @@ struct DurableRunOptions {
   std::string output = "-";   // a path, or "-" for standard output
   std::string rejects;        // a path; empty: rejects go to `log_reject`
   std::string shadow_output;  // a path for shadow rules' decisions; empty: not kept
+  // The caller's own input and outputs (a broker), used instead of `input`, `output` and
+  // `rejects` when set.
+  LineSource* source = nullptr;
+  RunOutput* decisions_to = nullptr;
+  RunOutput* rejects_to = nullptr;
   RejectHandler log_reject;
   std::uint64_t checkpoint_every = 100000;  // input lines
   // A live input (a pipe, a socket: not a regular file) is also checkpointed this long after the

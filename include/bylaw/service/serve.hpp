@@ -1,5 +1,6 @@
-// `bylaw serve`: `bylaw run --store` that does not end. It reads a file or a pipe, writes
-// decisions as they are made (exactly once, through checkpoints in the store), serves HTTP
+// `bylaw serve`: `bylaw run --store` that does not end. It reads a file, a pipe or a NATS
+// JetStream stream, writes decisions as they are made to a file, a pipe or JetStream (exactly
+// once, through checkpoints in the store), serves HTTP
 // (health, readiness, metrics, the read-only API), and reloads its policy when asked (SIGHUP).
 #pragma once
 
@@ -15,9 +16,20 @@
 
 namespace bylaw::service {
 
+// --nats: events from a JetStream stream, decisions and rejects to JetStream subjects.
+struct BrokerOptions {
+  std::string url;  // empty: no broker (files and pipes)
+  std::string events_stream;
+  std::string events_subject;  // empty: all the stream's subjects
+  std::string consumer = "bylaw";
+  std::string decisions_prefix = "bylaw.decisions";  // a decision goes to PREFIX.<kind>
+  std::string rejects_subject = "bylaw.rejects";
+};
+
 struct ServeOptions {
   std::string policy_path;  // reread on reload
   io::RunFiles files;       // input, output, rejects, store (required)
+  BrokerOptions broker;     // instead of files.input, files.output and files.rejects
   io::RunOptions run;       // lateness, horizon, caps
   std::uint64_t checkpoint_every = 100000;
   std::chrono::milliseconds checkpoint_interval{200};

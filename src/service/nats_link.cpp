@@ -1,0 +1,117 @@
+#include "nats_link.hpp"
+
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "bylaw/io/durable_run.hpp"
+
+namespace bylaw::service {
+
+namespace {
+
+constexpr int kReconnectWaitMs = 250;
+constexpr int kRequestTimeoutMs = 5000;
+// Asynchronous publishes in flight at once: a publish beyond this waits for acks.
+constexpr int kMaxPublishesInFlight = 4096;
+
+// Frees a natsOptions however the constructor leaves.
+struct OptionsHolder {
+  natsOptions* options = nullptr;
+  ~OptionsHolder() { natsOptions_Destroy(options); }
+};
+
+}  // namespace
+
+std::string nats_error(natsStatus status, jsErrCode code) {
+  std::string text = natsStatus_GetText(status);
+  const char* last = nats_GetLastError(nullptr);
+  if (last && *last && text != last) text += fmt::format(" ({})", last);
+  if (code != 0) text += fmt::format(" [JetStream error {}]", static_cast<int>(code));
+  return text;
+}
+
+NatsLink::NatsLink(const std::string& url) : url_(url) {
+  OptionsHolder holder;
+  natsStatus s = natsOptions_Create(&holder.options);
+  natsOptions* o = holder.options;
+  if (s == NATS_OK) s = natsOptions_SetURL(o, url.c_str());
+  if (s == NATS_OK) s = natsOptions_SetName(o, "bylaw serve");
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // a broker restart is waited out
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, kReconnectWaitMs);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, this);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, on_reconnected, this);
+  if (s == NATS_OK) s = natsConnection_Connect(&connection_, o);
+  if (s != NATS_OK) {
+    std::string why = nats_error(s);
+    natsOptions_Destroy(std::exchange(holder.options, nullptr));
+    nats_CloseAndWait(kRequestTimeoutMs);
+    throw io::RunRefused(fmt::format("cannot connect to NATS at {}: {}", url, why));
+  }
+  connected_ = true;
+  jsOptions js;
+  jsOptions_Init(&js);
+  js.Wait = kRequestTimeoutMs;
+  js.PublishAsync.MaxPending = kMaxPublishesInFlight;
+  js.PublishAsync.ErrHandler = on_publish_error;
+  js.PublishAsync.ErrHandlerClosure = this;
+  s = natsConnection_JetStream(&jetstream_, connection_, &js);
+  if (s != NATS_OK) {
+    natsConnection_Destroy(connection_);
+    nats_CloseAndWait(kRequestTimeoutMs);
+    throw io::RunRefused(fmt::format("NATS at {}: no JetStream context: {}", url, nats_error(s)));
+  }
+}
+
+NatsLink::~NatsLink() {
+  closing_ = true;  // the close is no loss to warn of
+  jsCtx_Destroy(jetstream_);
+  natsConnection_Destroy(connection_);
+  // The library's own threads and memory: one link per process, so they go with it.
+  nats_CloseAndWait(kRequestTimeoutMs);
+}
+
+std::vector<std::string> NatsLink::streams_for(const std::string& subject) const {
+  natsMsg* reply = nullptr;
+  std::string request = nlohmann::json{{"subject", subject}}.dump();
+  natsStatus s = natsConnection_RequestString(&reply, connection_, "$JS.API.STREAM.NAMES",
+                                              request.c_str(), kRequestTimeoutMs);
+  if (s != NATS_OK) {
+    throw io::RunRefused(
+        fmt::format("NATS at {}: cannot list the JetStream streams: {}", url_, nats_error(s)));
+  }
+  auto answer = nlohmann::json::parse(
+      std::string_view(natsMsg_GetData(reply),
+                       static_cast<std::size_t>(natsMsg_GetDataLength(reply))),
+      nullptr, false);
+  natsMsg_Destroy(reply);
+  std::vector<std::string> names;
+  if (answer.is_object() && answer.contains("streams") && answer["streams"].is_array()) {
+    for (const auto& name : answer["streams"]) names.push_back(name.get<std::string>());
+  }
+  return names;
+}
+
+void NatsLink::on_disconnected(natsConnection*, void* self) {
+  auto* link = static_cast<NatsLink*>(self);
+  link->connected_ = false;
+  if (!link->closing_) spdlog::warn("NATS: disconnected from {}; reconnecting", link->url_);
+}
+
+void NatsLink::on_reconnected(natsConnection*, void* self) {
+  auto* link = static_cast<NatsLink*>(self);
+  link->connected_ = true;
+  link->reconnected_ = true;
+  spdlog::info("NATS: reconnected to {}", link->url_);
+}
+
+void NatsLink::on_publish_error(jsCtx*, jsPubAckErr* error, void* self) {
+  // Told once per batch: a broker restart fails every publish in flight.
+  if (static_cast<NatsLink*>(self)->publish_failed_.exchange(true)) return;
+  spdlog::warn("NATS: publishing failed ({}); the batch is published again",
+               error->ErrText ? error->ErrText : natsStatus_GetText(error->Err));
+}
+
+}  // namespace bylaw::service

@@ -1,0 +1,111 @@
+#include "nats_publisher.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include "bylaw/io/durable_run.hpp"
+
+namespace bylaw::service {
+
+namespace {
+
+constexpr int kAckWaitMs = 5000;   // for a batch's last acks before it is published again
+constexpr int kRetryWaitMs = 250;  // between tries
+
+constexpr const char* kDecisionKinds[] = {"hold", "release", "alert", "eligibility"};
+
+}  // namespace
+
+// The subject and message id of one line: a decision's kind and id, a reject's line (its stream
+// sequence). Our own encoder wrote the line, so a line without them is a bug. simdjson, reused
+// from line to line: a decision with its trace is over a kilobyte, and a DOM of maps per line
+// was a tenth of the service's time.
+NatsPublisher::Routing NatsPublisher::route(std::string_view line) {
+  padded_.assign(line);
+  padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+  simdjson::dom::element json;
+  auto parsed = parser_.parse(padded_.data(), line.size(), false).get(json);
+  std::string_view kind, id;
+  std::uint64_t number = 0;
+  bool found = parsed == simdjson::SUCCESS &&
+               (kind_ == Kind::kRejects ? json["line"].get(number) == simdjson::SUCCESS
+                                        : json["kind"].get(kind) == simdjson::SUCCESS &&
+                                              json["id"].get(id) == simdjson::SUCCESS);
+  if (!found) throw std::logic_error(fmt::format("not bylaw's own line: {}", line));
+  if (kind_ == Kind::kRejects) return {subject_, fmt::format("r-{}", number)};
+  return {fmt::format("{}.{}", subject_, kind), std::string(id)};
+}
+
+NatsPublisher::NatsPublisher(NatsLink& link, Kind kind, std::string subject,
+                             const volatile std::sig_atomic_t* stop)
+    : link_(link), kind_(kind), subject_(std::move(subject)), stop_(stop) {
+  if (kind_ == Kind::kRejects) {
+    name_ = fmt::format("NATS subject {}", subject_);
+    check_captured(subject_);
+  } else {
+    name_ = fmt::format("NATS subjects {}.*", subject_);
+    for (const char* k : kDecisionKinds) check_captured(fmt::format("{}.{}", subject_, k));
+  }
+}
+
+void NatsPublisher::check_captured(const std::string& subject) const {
+  std::vector<std::string> streams = link_.streams_for(subject);
+  if (streams.empty()) {
+    throw io::RunRefused(fmt::format(
+        "NATS at {}: no JetStream stream captures '{}', so what bylaw publishes there would be "
+        "lost: create one first, e.g. a stream with the subjects '{}' (see docs/operations.md)",
+        link_.url(), subject, kind_ == Kind::kRejects ? subject_ : subject_ + ".>"));
+  }
+}
+
+void NatsPublisher::append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  for (int attempt = 1;; ++attempt) {
+    if (link_.connected() && publish_all(bytes)) return;
+    if (*stop_) {
+      throw io::DeliveryStopped(fmt::format(
+          "stopped before {} acked the last checkpoint's messages: they are published again "
+          "(with the same ids) at the next start",
+          name_));
+    }
+    if (attempt == 1) spdlog::warn("NATS: {} not delivered yet; trying again", name_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(kRetryWaitMs));
+  }
+}
+
+bool NatsPublisher::publish_all(std::string_view bytes) {
+  link_.take_publish_failed();
+  bool sent = true;
+  while (sent && !bytes.empty()) {
+    std::size_t end = bytes.find('\n');
+    sent = publish_line(bytes.substr(0, end));
+    bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
+  }
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = kAckWaitMs;
+  natsStatus s = js_PublishAsyncComplete(link_.jetstream(), &wait);
+  if (s != NATS_OK) {
+    natsMsgList unacked{};
+    js_PublishAsyncGetPendingList(&unacked, link_.jetstream());  // given up: published again
+    natsMsgList_Destroy(&unacked);
+  }
+  return sent && s == NATS_OK && !link_.take_publish_failed();
+}
+
+bool NatsPublisher::publish_line(std::string_view line) {
+  Routing to = route(line);
+  natsMsg* msg = nullptr;
+  natsStatus s =
+      natsMsg_Create(&msg, to.subject.c_str(), nullptr, line.data(), static_cast<int>(line.size()));
+  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", to.id.c_str());
+  if (s == NATS_OK) s = js_PublishMsgAsync(link_.jetstream(), &msg, nullptr);
+  natsMsg_Destroy(msg);  // null once the library owns it
+  return s == NATS_OK;
+}
+
+}  // namespace bylaw::service
