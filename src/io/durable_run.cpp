@@ -122,8 +122,8 @@ class DurableRun {
  private:
   static constexpr int kIdleWaitMs = 20;
   static constexpr std::uint64_t kLinesPerTick = 256;
-  static constexpr int kPacing = 4;  // see checkpoint_if_due
-  static constexpr int kBacklogPacing = 10;
+  static constexpr int kPacing = 2;  // see checkpoint_if_due
+  static constexpr int kBacklogPacing = 30;
 
   void evaluate(std::string_view line) {
     if (!options_.observer) return runner_->line(line);
