@@ -89,9 +89,10 @@ decisions=$(tool read DECISIONS | wc -l)
 kill -TERM "$serve_pid"
 wait "$serve_pid" || fail "SIGTERM: exit $?: $(cat serve.log)"
 start_serve
-sleep 0.5
+resumed() { grep -q "resumed from the checkpoint" serve.log; }
+wait_for "$serve_pid" "serve to resume" resumed || fail "no resume: $(cat serve.log)"
+# Resuming publishes whatever the checkpoint had not delivered before it says so: nothing here.
 [ "$(tool read DECISIONS | wc -l)" = "$decisions" ] || fail "a restarted serve published again"
-grep -q "resumed from the checkpoint" serve.log || fail "no resume: $(cat serve.log)"
 
 # The broker restarts under a running serve: not ready while it is away, then on again.
 stop_nats
@@ -119,14 +120,15 @@ waiting_for_acks() {
 }
 wait_for "$serve_pid" "a committed checkpoint whose decision is not acked" waiting_for_acks ||
   fail "serve ended: $(cat serve.log)"
-grep -q "not delivered yet; trying again" serve.log || fail "no retry: $(cat serve.log)"
+retrying() { grep -q "not delivered yet; trying again" serve.log; }
+wait_for "$serve_pid" "serve to retry the publish" retrying || fail "serve ended: $(cat serve.log)"
 kill -KILL "$serve_pid"
 wait "$serve_pid" 2> /dev/null || true
 tool add-stream DECISIONS 'bylaw.decisions.>'
 start_serve
 decided_unacked() { [ "$(tool read DECISIONS | wc -l)" -ge 1 ]; }
 wait_for "$serve_pid" "the unacked checkpoint's decision" decided_unacked || fail "serve ended: $(cat serve.log)"
-grep -q "resumed from the checkpoint" serve.log || fail "no resume: $(cat serve.log)"
+wait_for "$serve_pid" "serve to resume" resumed || fail "no resume: $(cat serve.log)"
 sleep 0.3  # time for a second copy, if there were one
 [ "$(tool read DECISIONS | jq -r .trigger)" = e-unacked ] || fail "decisions: $(tool read DECISIONS)"
 kill -TERM "$serve_pid"

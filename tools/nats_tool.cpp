@@ -39,6 +39,7 @@ struct Connection {
     jsOptions_Init(&o);
     o.Wait = 10000;
     o.PublishAsync.MaxPending = 4096;
+    o.PublishAsync.StallWait = 10000;  // a busy server (under the sanitizers) is waited for
     check(natsConnection_JetStream(&js, nc, &o), "JetStream");
   }
   ~Connection() {

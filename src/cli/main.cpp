@@ -33,7 +33,7 @@ std::string usage_error(const CLI::App* app, const CLI::Error& error) {
 
 int main(int argc, char** argv) {
   // Logs go to standard error, never into the decision stream on standard output.
-  spdlog::set_default_logger(spdlog::stderr_color_st("bylaw"));
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bylaw"));
   spdlog::set_pattern("bylaw: %l: %v");
 
   CLI::App app{"bylaw: a rules engine for marketplace policy enforcement", "bylaw"};

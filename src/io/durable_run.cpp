@@ -124,6 +124,7 @@ class DurableRun {
   static constexpr std::uint64_t kLinesPerTick = 256;
   static constexpr int kPacing = 2;  // see checkpoint_if_due
   static constexpr int kBacklogPacing = 30;
+  static constexpr std::chrono::seconds kMaxSpacing{30};
 
   void evaluate(std::string_view line) {
     if (!options_.observer) return runner_->line(line);
@@ -188,8 +189,10 @@ class DurableRun {
     if (since_checkpoint_ == 0 && !pending_output()) return;
     auto now = std::chrono::steady_clock::now();
     int pacing = input_.backlogged() ? kBacklogPacing : kPacing;
-    auto spacing = std::max<std::chrono::steady_clock::duration>(options_.checkpoint_interval,
-                                                                 pacing * last_checkpoint_took_);
+    // Never more than kMaxSpacing apart: a broker delivers again what is not acked for long.
+    auto spacing = std::min<std::chrono::steady_clock::duration>(
+        kMaxSpacing, std::max<std::chrono::steady_clock::duration>(options_.checkpoint_interval,
+                                                                   pacing * last_checkpoint_took_));
     if (now - last_checkpoint_ < spacing) return;
     checkpoint(false);
   }

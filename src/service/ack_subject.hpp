@@ -11,8 +11,13 @@ namespace bylaw::service {
 // $JS.ACK.<stream>.<consumer>.<delivered>.<sequence>.<consumer seq>.<time>.<pending>, or with
 // a domain and an account hash before the stream, and a token after. natsMsg_GetMetaData says
 // the same, but allocates its answer for every message.
-inline bool parse_ack_subject(std::string_view reply, std::uint64_t& sequence,
-                              std::uint64_t& pending) {
+struct AckPlace {
+  std::uint64_t sequence = 0;  // in the stream
+  std::uint64_t delivery = 0;  // the consumer's count of deliveries: 1, 2, 3... without a gap
+  std::uint64_t pending = 0;   // messages after this one
+};
+
+inline bool parse_ack_subject(std::string_view reply, AckPlace& place) {
   std::string_view tokens[12];
   std::size_t count = 0;
   while (count < 12) {
@@ -28,7 +33,8 @@ inline bool parse_ack_subject(std::string_view reply, std::uint64_t& sequence,
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
     return error == std::errc() && end == text.data() + text.size();
   };
-  return number(tokens[first], sequence) && number(tokens[first + 3], pending);
+  return number(tokens[first], place.sequence) && number(tokens[first + 1], place.delivery) &&
+         number(tokens[first + 3], place.pending);
 }
 
 }  // namespace bylaw::service

@@ -19,8 +19,7 @@ struct ApiAnswer {
 using Params = std::multimap<std::string, std::string>;
 
 // GET /v1/decisions/{id}[?format=json|html][&audience=auditor|subject]
-ApiAnswer decision_answer(const io::AuditStore& store, const std::string& id,
-                          const Params& params);
+ApiAnswer decision_answer(const io::AuditStore& store, const std::string& id, const Params& params);
 // GET /v1/decisions?subject=&rule=&kind=&name=&from=&to=&event=&limit=&after=
 ApiAnswer search_answer(const io::AuditStore& store, const Params& params);
 // GET /v1/subjects/{id}[?limit=&after=]: active holds, and the history newest first, paged.

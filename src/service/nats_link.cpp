@@ -41,6 +41,10 @@ NatsLink::NatsLink(const std::string& url) : url_(url) {
   if (s == NATS_OK) s = natsOptions_SetName(o, "bylaw serve");
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // a broker restart is waited out
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, kReconnectWaitMs);
+  // No publishing into a buffer while disconnected (0 would mean the 8 MB default): what was
+  // lost in the cut connection would otherwise be published again after what followed it, and
+  // the decisions stream would be out of order.
+  if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(o, 1);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, this);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, on_reconnected, this);
   if (s == NATS_OK) s = natsConnection_Connect(&connection_, o);
@@ -55,6 +59,7 @@ NatsLink::NatsLink(const std::string& url) : url_(url) {
   jsOptions_Init(&js);
   js.Wait = kRequestTimeoutMs;
   js.PublishAsync.MaxPending = kMaxPublishesInFlight;
+  js.PublishAsync.StallWait = kRequestTimeoutMs;  // a slow broker is waited for, not failed
   js.PublishAsync.ErrHandler = on_publish_error;
   js.PublishAsync.ErrHandlerClosure = this;
   s = natsConnection_JetStream(&jetstream_, connection_, &js);

@@ -79,12 +79,13 @@ void NatsPublisher::append(std::string_view bytes) {
 
 bool NatsPublisher::publish_all(std::string_view bytes) {
   link_.take_publish_failed();
-  bool sent = true;
-  while (sent && !bytes.empty()) {
+  natsStatus sent = NATS_OK;
+  while (sent == NATS_OK && !bytes.empty()) {
     std::size_t end = bytes.find('\n');
     sent = publish_line(bytes.substr(0, end));
     bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
   }
+  if (sent != NATS_OK) spdlog::warn("NATS: publishing to {} failed: {}", name_, nats_error(sent));
   jsPubOptions wait;
   jsPubOptions_Init(&wait);
   wait.MaxWait = kAckWaitMs;
@@ -94,10 +95,10 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
     js_PublishAsyncGetPendingList(&unacked, link_.jetstream());  // given up: published again
     natsMsgList_Destroy(&unacked);
   }
-  return sent && s == NATS_OK && !link_.take_publish_failed();
+  return sent == NATS_OK && s == NATS_OK && !link_.take_publish_failed();
 }
 
-bool NatsPublisher::publish_line(std::string_view line) {
+natsStatus NatsPublisher::publish_line(std::string_view line) {
   Routing to = route(line);
   natsMsg* msg = nullptr;
   natsStatus s =
@@ -105,7 +106,7 @@ bool NatsPublisher::publish_line(std::string_view line) {
   if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", to.id.c_str());
   if (s == NATS_OK) s = js_PublishMsgAsync(link_.jetstream(), &msg, nullptr);
   natsMsg_Destroy(msg);  // null once the library owns it
-  return s == NATS_OK;
+  return s;
 }
 
 }  // namespace bylaw::service

@@ -34,7 +34,7 @@ class NatsPublisher : public io::RunOutput {
  private:
   // One try at the whole batch: false when some publish failed or was not acked in time.
   bool publish_all(std::string_view bytes);
-  bool publish_line(std::string_view line);
+  natsStatus publish_line(std::string_view line);
   struct Routing {
     std::string subject;
     std::string id;

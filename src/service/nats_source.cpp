@@ -24,12 +24,19 @@ constexpr std::int64_t kMaxUnacked = 1'000'000;
 // A message not acked this long is delivered again (and skipped: it was given already).
 constexpr std::int64_t kAckWaitNanos = 120LL * 1000 * 1000 * 1000;
 
-// What a stream holds at `sequence`, if it still holds it.
+// What a stream holds at `sequence`; nothing when it no longer holds it (limits, deletion).
+// io::RunRefused when the broker cannot say.
 std::optional<std::string> stored_message(jsCtx* js, const std::string& stream,
                                           std::uint64_t sequence) {
   natsMsg* msg = nullptr;
-  if (js_GetMsg(&msg, js, stream.c_str(), sequence, nullptr, nullptr) != NATS_OK) {
-    return std::nullopt;
+  jsErrCode code{};
+  natsStatus s = js_GetMsg(&msg, js, stream.c_str(), sequence, nullptr, &code);
+  if (s == NATS_NOT_FOUND || code == JSNoMessageFoundErr) return std::nullopt;
+  if (s != NATS_OK) {
+    throw io::RunRefused(
+        fmt::format("NATS: cannot read message {} of stream '{}' to check the "
+                    "checkpoint against it: {}",
+                    sequence, stream, nats_error(s, code)));
   }
   std::string payload(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
   natsMsg_Destroy(msg);
@@ -78,6 +85,19 @@ void NatsEventSource::start(const io::Checkpoint* resume_from, std::uint64_t lin
 void NatsEventSource::check_same_stream(const io::Checkpoint& c, std::uint64_t line,
                                         const std::string& hint) {
   if (c.input_offset == 0) return;
+  jsStreamInfo* info = nullptr;
+  jsErrCode code{};
+  if (js_GetStreamInfo(&info, link_.jetstream(), options_.stream.c_str(), nullptr, &code) ==
+      NATS_OK) {
+    std::uint64_t last = info->State.LastSeq;
+    jsStreamInfo_Destroy(info);
+    if (c.input_offset > last) {
+      throw io::RunRefused(
+          fmt::format("{} ends at message {}, before the checkpoint's {}: it is not the stream the "
+                      "checkpoint was taken on (made again?); {}",
+                      name_, last, c.input_offset, hint));
+    }
+  }
   std::optional<std::string> payload =
       stored_message(link_.jetstream(), options_.stream, c.input_offset);
   if (payload && Sha256::hex(*payload) != c.last_line_hash) {
@@ -100,7 +120,13 @@ void NatsEventSource::subscribe_after(std::uint64_t sequence) {
   const char* stream = options_.stream.c_str();
   const char* consumer = options_.consumer.c_str();
   jsErrCode code{};
-  js_DeleteConsumer(js, stream, consumer, nullptr, &code);  // none yet is fine
+  natsStatus s = js_DeleteConsumer(js, stream, consumer, nullptr, &code);
+  // None yet is fine; one that could not be deleted would be found again by the add below, with
+  // its deliveries in flight, and must not be.
+  if (s != NATS_OK && s != NATS_NOT_FOUND && code != JSConsumerNotFoundErr) {
+    throw std::runtime_error(fmt::format("NATS: cannot delete the consumer '{}' on {}: {}",
+                                         options_.consumer, name_, nats_error(s, code)));
+  }
   jsConsumerConfig config;
   jsConsumerConfig_Init(&config);
   config.Durable = consumer;
@@ -111,8 +137,9 @@ void NatsEventSource::subscribe_after(std::uint64_t sequence) {
   config.MaxAckPending = kMaxUnacked;
   if (!options_.subject.empty()) config.FilterSubject = options_.subject.c_str();
   jsConsumerInfo* info = nullptr;
-  natsStatus s = js_AddConsumer(&info, js, stream, &config, nullptr, &code);
+  s = js_AddConsumer(&info, js, stream, &config, nullptr, &code);
   jsConsumerInfo_Destroy(info);
+  next_delivery_ = 1;
   natsInbox* inbox = nullptr;
   if (s == NATS_OK) s = natsInbox_Create(&inbox);
   if (s == NATS_OK) {
@@ -186,25 +213,50 @@ void NatsEventSource::request_more() {
 
 bool NatsEventSource::take(natsMsg* msg, std::string_view& line) {
   const char* reply = natsMsg_GetReply(msg);
-  std::uint64_t sequence = 0, pending = 0;
-  if (!reply || !parse_ack_subject(reply, sequence, pending)) {
-    // Not a stream's message: a status (404, 408, 409) that ends the pull request.
-    const char* status = nullptr;
-    if (natsMsgHeader_Get(msg, "Status", &status) == NATS_OK) due_ = 0;
+  AckPlace place;
+  if (!reply || !parse_ack_subject(reply, place)) {
+    on_status(msg);
     natsMsg_Destroy(msg);
     return false;
   }
+  if (place.delivery != next_delivery_) {
+    // A delivery went missing (lost with a connection, while the library's own resubscription
+    // let later ones through): what follows must not be taken before it.
+    spdlog::warn("NATS: delivery {} of {} came where {} was due; reading again after message {}",
+                 place.delivery, name_, next_delivery_, sequence_);
+    reposition_ = true;
+    natsMsg_Destroy(msg);
+    return false;
+  }
+  ++next_delivery_;
   --due_;
   unacked_.append(reply).push_back('\0');
-  bool fresh = sequence > sequence_;  // else delivered again: it was given already
+  bool fresh = place.sequence > sequence_;  // else delivered again: it was given already
   if (fresh) {
-    sequence_ = sequence;
-    pending_ = pending;
+    sequence_ = place.sequence;
+    pending_ = place.pending;
     payload_.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
     line = payload_;
   }
   natsMsg_Destroy(msg);
   return fresh;
+}
+
+// A status instead of a message: 404 (nothing now) and 408 (expired) end the pull request; any
+// other (409: the consumer deleted, or a limit; 503: JetStream away) makes the consumer again,
+// after a pause, so that a status that comes back at once does not spin.
+void NatsEventSource::on_status(natsMsg* msg) {
+  due_ = 0;
+  const char* status = nullptr;
+  if (natsMsgHeader_Get(msg, "Status", &status) != NATS_OK || !status) return;
+  std::string_view code(status);
+  if (code.substr(0, 3) == "404" || code.substr(0, 3) == "408") return;
+  const char* description = nullptr;
+  natsMsgHeader_Get(msg, "Description", &description);
+  spdlog::warn("NATS: the consumer '{}' on {} answered {} {}; making it again", options_.consumer,
+               name_, code, description ? description : "");
+  reposition_ = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(idle_every_ms_));
 }
 
 bool NatsEventSource::backlogged() const {

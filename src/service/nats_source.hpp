@@ -50,6 +50,7 @@ class NatsEventSource : public io::LineSource {
  private:
   // Whether `msg` (which it destroys) is a message to give, in `line`.
   bool take(natsMsg* msg, std::string_view& line);
+  void on_status(natsMsg* msg);
   // Waits up to the idle interval for a message; null when none came.
   natsMsg* receive();
   void request_more();
@@ -64,6 +65,7 @@ class NatsEventSource : public io::LineSource {
   natsSubscription* inbox_ = nullptr;  // where the pulled messages come
   std::string inbox_subject_;
   int due_ = 0;  // messages the open pull request may still bring (0: none is open)
+  std::uint64_t next_delivery_ = 1;  // the consumer's count the next message must carry
   std::chrono::steady_clock::time_point request_ends_;
   bool reposition_ = false;  // the connection was lost: make the consumer again
   bool interrupted_ = false;
