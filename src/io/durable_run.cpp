@@ -47,18 +47,18 @@ class PendingDecisions : public runtime::DecisionSink {
 // An output of the run: where it goes, how much of it the last checkpoint committed, and what
 // waits for the next checkpoint.
 struct Channel {
-  Channel(const char* what_, std::string path_, RunOutput* given_)
-      : what(what_), path(std::move(path_)), given(given_) {}
+  // `given`: the caller's own output (a broker), used instead of a path.
+  Channel(const char* what_, std::string path_, RunOutput* given)
+      : what(what_), path(std::move(path_)), file(given) {}
 
-  const char* what;           // in messages
-  std::string path;           // empty: this output is not written (unless `given`)
-  RunOutput* given;           // the caller's own output (a broker), used instead of a path
-  RunOutput* file = nullptr;  // where the bytes go: `given`, or `opened`
+  const char* what;  // in messages
+  std::string path;  // empty: this output is not written (unless given)
+  RunOutput* file;   // where the bytes go: the given output, or `opened` once open
   std::unique_ptr<OutputFile> opened;
   std::uint64_t committed = 0;
   std::string pending;
 
-  bool wanted() const { return given || !path.empty(); }
+  bool wanted() const { return file || !path.empty(); }
 };
 
 std::unique_ptr<LineSource> open_source(const DurableRunOptions& options) {
@@ -219,11 +219,7 @@ class DurableRun {
 
   void open_outputs(bool truncate) {
     for (Channel& channel : channels_) {
-      if (channel.given) {
-        channel.file = channel.given;
-        continue;
-      }
-      if (channel.path.empty()) continue;
+      if (channel.file || channel.path.empty()) continue;  // given, or not written
       std::string error;
       channel.opened = OutputFile::open(channel.path, truncate, error);
       if (!channel.opened) {
