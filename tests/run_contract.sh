@@ -31,11 +31,13 @@ says() {  # says CONDITION: the jq CONDITION holds for the JSON that explain pri
   [ "$(jq "$1" "$work/out")" = true ]
 }
 expect_exit 0 "explain json" explain --store "$work/s.db" "$hold" --format json
-says '.rule == "negative_feedback_block"' || fail "explain json: no rule"
-says '.margins | type == "array" and length > 0' || fail "explain json: no margins"
-says 'any(.aggregates[].left_out[]; .id == "e-011")' || fail "explain json: the left-out event is missing"
+says ".id == \"$hold\" and .kind == \"hold\" and .subject == \"f-12\"" || fail "explain json: not the whole decision"
+says '.explanation.rule == "negative_feedback_block"' || fail "explain json: no rule"
+says '.explanation.margins | type == "array" and length > 0' || fail "explain json: no margins"
+says 'any(.explanation.aggregates[].left_out[]; .id == "e-011" and .fields.public_rating == "1")' ||
+  fail "explain json: the left-out event or what the rule read from it is missing"
 expect_exit 0 "explain subject json" explain --store "$work/s.db" "$hold" --format json --audience subject
-says '.next | startswith("You can appeal from 2026-10-22T15:45:00Z")' || fail "subject json: no appeal step"
+says '.next | startswith("You can appeal from 22 October 2026, 15:45 UTC")' || fail "subject json: no appeal step"
 # Anywhere in the text, a key or a value: no other party's id.
 if grep -q 'e-0\|c-1' "$work/out"; then fail "subject json names another party"; fi
 expect_exit 1 "an unknown format" explain --store "$work/s.db" "$hold" --format pdf

@@ -189,6 +189,7 @@ class PolicyChecker {
           def_field.name = field.name.name;
           def_field.type = *type;
           def_field.span = field.span;
+          def_field.is_private = field.is_private;
           def_field.slot = static_cast<std::int32_t>(def.fields.size());
           resolve_range(field.type, *type, def_field);
           def.fields.push_back(std::move(def_field));

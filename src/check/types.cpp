@@ -104,6 +104,12 @@ std::string to_string(const Type& type, const std::vector<std::string>* record_n
   return out;
 }
 
+std::string message_value(const Value& value, const Type& type) {
+  if (const auto* d = std::get_if<Duration>(&value)) return format_duration_words(*d);
+  if (const auto* t = std::get_if<Time>(&value)) return format_time_words(*t);
+  return display_value(value, type);
+}
+
 std::string display_value(const Value& value, const Type& type) {
   struct Visitor {
     const Type& type;

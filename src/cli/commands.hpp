@@ -19,6 +19,8 @@ void add_check_command(CLI::App& bylaw, Run& chosen);
 void add_run_command(CLI::App& bylaw, Run& chosen);
 void add_explain_command(CLI::App& bylaw, Run& chosen);
 void add_audit_command(CLI::App& bylaw, Run& chosen);
+void add_audit_query_command(CLI::App& audit, Run& chosen);
+void add_audit_serve_command(CLI::App& audit, Run& chosen);
 void add_test_command(CLI::App& bylaw, Run& chosen);
 void add_backtest_command(CLI::App& bylaw, Run& chosen);
 void add_fmt_command(CLI::App& bylaw, Run& chosen);

@@ -48,12 +48,7 @@ void say(const std::string& text) {
 // With a store: checkpoints, exactly-once output, resume, and state carried from run to run.
 io::RunCounts run_with_store(const RunCommandOptions& args, const check::Policy& policy,
                              const io::RunOptions& options) {
-  std::string error;
-  std::unique_ptr<io::AuditStore> store =
-      io::AuditStore::open(args.stream.files.store, true, error);
-  if (!store) {
-    throw io::RunRefused(fmt::format("cannot open store '{}': {}", args.stream.files.store, error));
-  }
+  std::unique_ptr<io::AuditStore> store = io::open_run_store(args.stream.files, policy);
   io::DurableRunOptions durable;
   durable.run = options;
   durable.input = args.stream.files.input;
@@ -68,7 +63,6 @@ io::RunCounts run_with_store(const RunCommandOptions& args, const check::Policy&
   durable.restart = args.restart;
   durable.stop = options.stop;
   durable.notice = [](const std::string& text) { say(text); };
-  store->add_policy(policy);
   io::DurableRunResult result = io::run_durable(policy, *store, durable);
   if (result.stopped) {
     say(
@@ -131,6 +125,7 @@ void add_store_options(CLI::App* run, RunCommandOptions& o) {
       run->add_option("--store", o.stream.files.store,
                       "The audit store (SQLite): state, checkpoints, resume, the next run's start")
           ->type_name("FILE");
+  add_signing_key(run, o.stream.files, store);
   add_positive_count(run, "--checkpoint-every", o.checkpoint_every, "Lines between checkpoints")
       ->needs(store);
   add_duration(run, "--checkpoint-interval", o.checkpoint_interval,

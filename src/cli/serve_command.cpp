@@ -13,6 +13,7 @@
 #include "bylaw/service/serve.hpp"
 #include "commands.hpp"
 #include "files.hpp"
+#include "http_options.hpp"
 #include "logging.hpp"
 #include "options.hpp"
 #include "signals.hpp"
@@ -42,32 +43,6 @@ void install_reload_handler() {
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;  // a reload waits for the next line or the next idle turn
   sigaction(SIGHUP, &action, nullptr);
-}
-
-// HOST:PORT (a port of 0 takes any free one); the host defaults to the loopback address.
-void parse_listen_address(const std::string& text, service::HttpOptions& http) {
-  std::size_t colon = text.rfind(':');
-  std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
-  std::optional<std::uint64_t> n = parse_count(port);
-  if (!n || *n > 65535) {
-    throw io::RunRefused(
-        fmt::format("--http {}: expected HOST:PORT, such as 127.0.0.1:8080", text));
-  }
-  http.port = static_cast<int>(*n);
-  if (colon != std::string::npos && colon > 0) http.host = text.substr(0, colon);
-}
-
-// The token: the file's first line, blanks around it dropped.
-std::string read_token(const std::string& path) {
-  std::string error;
-  std::optional<std::string> text = io::read_text_file(path, error);
-  if (!text)
-    throw io::RunRefused(fmt::format("cannot read --api-token-file '{}': {}", path, error));
-  std::string token = text->substr(0, text->find('\n'));
-  token.erase(0, token.find_first_not_of(" \t\r"));
-  token.erase(token.find_last_not_of(" \t\r") + 1);
-  if (token.empty()) throw io::RunRefused(fmt::format("--api-token-file '{}' is empty", path));
-  return token;
 }
 
 // --nats and what goes with it; with --nats, --input, --output and --rejects are refused.
@@ -152,11 +127,12 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
   serve->add_option("--policy", s.policy_path, "The policy pack (*.policy)")
       ->required()
       ->type_name("FILE");
-  serve
-      ->add_option("--store", o->stream.files.store,
-                   "The audit store: state, checkpoints, the API's data")
-      ->required()
-      ->type_name("FILE");
+  CLI::Option* store = serve
+                           ->add_option("--store", o->stream.files.store,
+                                        "The audit store: state, checkpoints, the API's data")
+                           ->required()
+                           ->type_name("FILE");
+  add_signing_key(serve, o->stream.files, store);
   add_stream_files(serve, o->stream);
   add_broker_options(serve, s.broker);
   add_switch(serve, "--restart", s.restart, "Start from empty state (the audit chain is kept)");

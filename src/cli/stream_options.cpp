@@ -4,6 +4,15 @@
 
 namespace bylaw::cli {
 
+void add_signing_key(CLI::App* command, io::RunFiles& files, CLI::Option* store) {
+  command
+      ->add_option("--signing-key", files.signing_key,
+                   "Sign the audit chain's head at every checkpoint with this Ed25519 private key "
+                   "(PEM; bylaw audit keygen makes one)")
+      ->type_name("FILE")
+      ->needs(store);
+}
+
 void add_stream_files(CLI::App* command, StreamOptions& o) {
   command->add_option("--input", o.files.input, "CloudEvents JSON Lines; - for standard input")
       ->type_name("FILE|-")

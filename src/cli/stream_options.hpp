@@ -21,6 +21,8 @@ struct StreamOptions {
 
 // --input, --output, --rejects, --rejects-include, --shadow-output.
 void add_stream_files(CLI::App* command, StreamOptions& o);
+// --signing-key FILE, which needs `store`.
+void add_signing_key(CLI::App* command, io::RunFiles& files, CLI::Option* store);
 // --max-lateness, --dedup-horizon, --max-per-key, --log-format.
 void add_engine_options(CLI::App* command, StreamOptions& o);
 // The run options with --rejects-include applied.

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <limits>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -259,6 +260,51 @@ std::string format_rfc3339(Time time) {
   }
   text[length] = 'Z';
   return std::string(text, length + 1);
+}
+
+namespace {
+
+std::string counted_unit(std::int64_t n, const char* unit) {
+  return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string format_duration_words(Duration d) {
+  std::vector<std::string> parts;
+  std::int64_t months = d.months < 0 ? -std::int64_t{d.months} : d.months;
+  std::int64_t micros = d.micros < 0 ? -d.micros : d.micros;
+  if (months % 12 == 0 && months > 0) {
+    parts.push_back(counted_unit(months / 12, "year"));
+  } else if (months > 0) {
+    parts.push_back(counted_unit(months, "month"));
+  }
+  const std::pair<std::int64_t, const char*> units[] = {{kMicrosPerDay, "day"},
+                                                        {kMicrosPerHour, "hour"},
+                                                        {kMicrosPerMinute, "minute"},
+                                                        {kMicrosPerSecond, "second"}};
+  for (const auto& [size, unit] : units) {
+    if (micros >= size) parts.push_back(counted_unit(micros / size, unit));
+    micros %= size;
+  }
+  if (parts.empty()) return "0 seconds";
+  std::string out = (d.months < 0 || d.micros < 0) ? "minus " : "";
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " " : "") + parts[i];
+  return out;
+}
+
+std::string format_time_words(Time time) {
+  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",
+                                            "May",     "June",     "July",      "August",
+                                            "September", "October", "November", "December"};
+  std::int64_t days = time.micros >= 0 ? time.micros / kMicrosPerDay
+                                       : -((-time.micros + kMicrosPerDay - 1) / kMicrosPerDay);
+  std::int64_t of_day = time.micros - days * kMicrosPerDay;
+  CivilDate date = civil_from_days(days);
+  std::int64_t seconds = of_day / kMicrosPerSecond;
+  std::string clock = fmt::format("{:02}:{:02}", seconds / 3600, seconds / 60 % 60);
+  if (seconds % 60 != 0) clock += fmt::format(":{:02}", seconds % 60);
+  return fmt::format("{} {} {}, {} UTC", date.day, kMonths[date.month - 1], date.year, clock);
 }
 
 }  // namespace bylaw

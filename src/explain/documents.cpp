@@ -17,12 +17,30 @@ TreeNode tree_of(const runtime::ExprTrace& expr) {
     node.note = "= " + expr.value;
     if (!expr.difference.empty()) node.note += fmt::format("  (difference {})", expr.difference);
   }
+  if (expr.evaluated && (expr.value == "true" || expr.value == "false")) node.value = expr.value;
   for (const auto& operand : expr.operands) {
     if (operand.operands.empty() && operand.text == operand.value)
       continue;  // a literal says itself
     node.children.push_back(tree_of(operand));
   }
   return node;
+}
+
+// The clause that decided: a denial's true `deny`, else the last clause evaluated.
+std::size_t deciding_clause(const runtime::Trace& t) {
+  for (std::size_t i = 0; i < t.conditions.size(); ++i) {
+    if (t.conditions[i].clause == "deny" && t.conditions[i].result) return i;
+  }
+  return t.conditions.size() - 1;
+}
+
+// "public_rating 2, private_score 3 (private)"
+std::string fields_text(const std::vector<runtime::FieldRead>& fields) {
+  std::vector<std::string> parts;
+  for (const auto& f : fields) {
+    parts.push_back(fmt::format("{} {}{}", f.name, f.value, f.is_private ? " (private)" : ""));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 Fields decision_fields(const runtime::Decision& d) {
@@ -85,23 +103,30 @@ Section rule_section(const runtime::Trace& t, const std::string* source) {
 
 Section correlations_section(const runtime::Trace& t) {
   Section section{"Earlier events looked up", {}};
+  Table found{{"lookup", "event", "time", "fields"}, {}, 1};
   for (const auto& c : t.correlations) {
-    std::string found = "none found";
-    if (c.found_id) {
-      std::vector<std::string> fields;
-      for (const auto& [name, value] : c.found_fields) fields.push_back(name + " " + value);
-      found = fmt::format("{} at {} ({})", *c.found_id, format_rfc3339(*c.found_time),
-                          fmt::join(fields, ", "));
+    if (!c.found_id) {
+      found.rows.push_back({c.name, "none found", "", ""});
+      continue;
     }
-    section.blocks.push_back(Fields{{c.name, found}, {"query", c.condition}});
+    std::vector<std::string> fields;
+    for (const auto& [name, value] : c.found_fields) fields.push_back(name + " " + value);
+    found.rows.push_back({c.name, *c.found_id, format_rfc3339(*c.found_time),
+                          fmt::format("{}", fmt::join(fields, ", "))});
   }
+  section.blocks.push_back(std::move(found));
+  for (const auto& c : t.correlations) section.blocks.push_back(Fields{{c.name, c.condition}});
   return section;
 }
 
 Section conditions_section(const runtime::Trace& t) {
   Section conditions{"Conditions", {}};
-  for (const auto& c : t.conditions) {
+  std::size_t decided = deciding_clause(t);
+  for (std::size_t i = 0; i < t.conditions.size(); ++i) {
+    const runtime::ConditionTrace& c = t.conditions[i];
     TreeNode node = tree_of(c.expr);
+    node.value = c.result ? "true" : "false";
+    node.decided = i == decided;
     std::string label = c.clause;
     if (c.clause == "exclude") label += fmt::format(" \"{}\"", c.reason);
     if (c.clause == "deny") label += " " + c.reason;
@@ -123,14 +148,18 @@ Section aggregate_section(const runtime::AggregateTrace& a) {
   if (a.after) fields.push_back({"only after", format_rfc3339(*a.after)});
   fields.push_back({"result", a.result});
   section.blocks.push_back(std::move(fields));
-  Table counted{{"counted event", "time", "value"}, {}};
-  for (const auto& c : a.counted) counted.rows.push_back({c.id, format_rfc3339(c.time), c.value});
+  Table counted{{"counted event", "time", "value", "what the rule read"}, {}, 0};
+  for (const auto& c : a.counted) {
+    counted.rows.push_back({c.id, format_rfc3339(c.time), c.value, fields_text(c.fields)});
+  }
   section.blocks.push_back(fmt::format("Counted: {}", a.counted.size()));
   section.blocks.push_back(std::move(counted));
   section.blocks.push_back(fmt::format("Left out: {}", a.left_out.size()));
   if (!a.left_out.empty()) {
-    Table left{{"left-out event", "time", "why"}, {}};
-    for (const auto& l : a.left_out) left.rows.push_back({l.id, format_rfc3339(l.time), l.reason});
+    Table left{{"left-out event", "time", "why", "what the rule read"}, {}, 0};
+    for (const auto& l : a.left_out) {
+      left.rows.push_back({l.id, format_rfc3339(l.time), l.reason, fields_text(l.fields)});
+    }
     section.blocks.push_back(std::move(left));
   }
   return section;
@@ -147,14 +176,47 @@ Section margins_section(const runtime::Trace& t) {
   return section;
 }
 
+// The record's place in the audit chain, and what set a timer's decision off.
+Fields record_fields(const PageContext& context) {
+  Fields f;
+  if (context.seq > 0) {
+    f.push_back({"audit record", std::to_string(context.seq)});
+    f.push_back({"record hash", context.hash});
+  }
+  if (!context.started_by.empty()) f.push_back({"timer set by", context.started_by});
+  return f;
+}
+
+// Event ids link to their rows; the decision that set a timer links to its page.
+void add_links(Document& doc, const PageContext& context) {
+  for (const auto& section : doc.sections) {
+    for (const auto& block : section.blocks) {
+      const auto* table = std::get_if<Table>(&block);
+      if (!table || table->anchor_column < 0) continue;
+      for (const auto& row : table->rows) {
+        const std::string& id = row[static_cast<std::size_t>(table->anchor_column)];
+        if (id != "none found") doc.links[id] = "#ev-" + id;
+      }
+    }
+  }
+  if (!context.started_by.empty() && !context.decision_link.empty()) {
+    doc.links[context.started_by] =
+        fmt::format(fmt::runtime(context.decision_link), context.started_by);
+  }
+}
+
 }  // namespace
 
-Document auditor_document(const runtime::Decision& d, const std::string* source) {
+Document auditor_document(const runtime::Decision& d, const std::string* source,
+                          const PageContext& context) {
   const runtime::Trace& t = d.explanation;
   Document doc;
   doc.title = fmt::format("bylaw decision {}: {} {} on {}", d.id, check::decision_kind_name(d.kind),
                           d.name, d.subject);
   doc.sections.push_back({"Decision", {decision_fields(d)}});
+  if (Fields place = record_fields(context); !place.empty()) {
+    doc.sections.push_back({"Audit record", {std::move(place)}});
+  }
   doc.sections.push_back(rule_section(t, source));
   if (!t.parameters.empty()) {
     Fields params;
@@ -166,6 +228,7 @@ Document auditor_document(const runtime::Decision& d, const std::string* source)
   for (const auto& a : t.aggregates) doc.sections.push_back(aggregate_section(a));
   if (!t.margins.empty()) doc.sections.push_back(margins_section(t));
   doc.sections.push_back({"Message to the account", {t.summary}});
+  add_links(doc, context);
   return doc;
 }
 
@@ -179,14 +242,21 @@ Document subject_document(const SubjectView& v) {
   for (const auto& count : v.counts) why.blocks.push_back(count);
   if (!v.dates.empty()) {
     std::vector<std::string> dates;
-    for (auto t : v.dates) dates.push_back(format_rfc3339(t));
-    why.blocks.push_back(fmt::format("Counted events happened at: {}.", fmt::join(dates, ", ")));
+    for (auto t : v.dates) dates.push_back(format_time_words(t));
+    why.blocks.push_back(fmt::format("The counted events happened on {}.", fmt::join(dates, "; ")));
+  }
+  if (v.dates_withheld > 0) {
+    why.blocks.push_back(fmt::format(
+        "{} {}counted event{} rest{} on information the marketplace keeps confidential, so {} "
+        "not shown.",
+        v.dates_withheld, v.dates.empty() ? "" : "more ", v.dates_withheld == 1 ? "" : "s",
+        v.dates_withheld == 1 ? "s" : "", v.dates_withheld == 1 ? "its date is" : "their dates are"));
   }
   if (!v.margin.empty()) why.blocks.push_back(v.margin);
   doc.sections.push_back(std::move(why));
   if (!v.next.empty()) doc.sections.push_back({"What you can do", {v.next}});
   doc.sections.push_back(
-      {"Reference", {Fields{{"decision", v.decision_id}, {"time", format_rfc3339(v.time)}}}});
+      {"Reference", {Fields{{"decision", v.decision_id}, {"time", format_time_words(v.time)}}}});
   return doc;
 }
 

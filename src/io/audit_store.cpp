@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "audit_record.hpp"
 #include "bylaw/core/sha256.hpp"
 #include "sqlite.hpp"
 
@@ -14,57 +15,113 @@ namespace bylaw::io {
 
 namespace {
 
-const std::string kGenesis(64, '0');
-
-// The hash a record must carry: SHA-256 over the previous record's hash and its content.
-std::string record_hash(const std::string& previous, const std::string& kind,
-                        const std::string& key, const std::string& body) {
-  Sha256 sha;
-  sha.update(previous);
-  sha.update("\n");
-  sha.update(kind);
-  sha.update("\n");
-  sha.update(key);
-  sha.update("\n");
-  sha.update(body);
-  return to_hex(sha.finish());
-}
+// Stores written before every column was hashed (chain format 1) are not read: their chain
+// cannot prove what the readers now rely on.
+constexpr const char* kChainFormat = "2";
 
 const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
   seq       INTEGER PRIMARY KEY,   -- position in the chain
-  kind      TEXT NOT NULL,         -- 'policy' or 'decision'
+  kind      TEXT NOT NULL,         -- 'policy', or the decision's kind (hold, release, ...)
   key       TEXT NOT NULL UNIQUE,  -- the policy hash or the decision id
-  subject   TEXT,
-  time      TEXT,
-  name      TEXT,
+  subject   TEXT NOT NULL,
+  rule      TEXT NOT NULL,
+  name      TEXT NOT NULL,
+  time      TEXT NOT NULL,         -- as the decision writes it
+  time_us   INTEGER NOT NULL,      -- the same instant in microseconds: order and ranges
   body      TEXT NOT NULL,         -- JSON: the decision with its trace, or the policy's texts
   prev_hash TEXT NOT NULL,
-  hash      TEXT NOT NULL
+  hash      TEXT NOT NULL          -- over every column above (audit_record.hpp)
 );
-CREATE INDEX IF NOT EXISTS records_subject_time ON records(subject, time);
-CREATE INDEX IF NOT EXISTS records_time ON records(time);
+CREATE INDEX IF NOT EXISTS records_time ON records(time_us);
+CREATE INDEX IF NOT EXISTS records_subject_time ON records(subject, time_us);
+CREATE INDEX IF NOT EXISTS records_rule_time ON records(rule, time_us);
+CREATE INDEX IF NOT EXISTS records_kind_time ON records(kind, time_us);
+CREATE INDEX IF NOT EXISTS records_name_time ON records(name, time_us);
+CREATE INDEX IF NOT EXISTS records_holds ON records(subject, name, time_us)
+  WHERE kind IN ('hold', 'release');
 CREATE TABLE IF NOT EXISTS evidence (
   decision_id TEXT NOT NULL,
   event_id    TEXT NOT NULL,
   PRIMARY KEY (decision_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS evidence_event ON evidence(event_id);
+CREATE TABLE IF NOT EXISTS heads (   -- signed chain heads, one per commit that moved the head
+  seq        INTEGER PRIMARY KEY,
+  hash       TEXT NOT NULL,
+  public_key TEXT NOT NULL,          -- hex of the Ed25519 key that signed
+  signature  TEXT NOT NULL           -- hex, over head_statement(seq, hash)
+);
 )sql";
 
+// A store from before chain format 2 has `records` without `rule`.
+void refuse_old_format(sqlite3* db) {
+  Statement columns(db, "SELECT count(*) FROM pragma_table_info('records') WHERE name = 'rule'");
+  Statement any(db, "SELECT count(*) FROM sqlite_master WHERE name = 'records'");
+  any.step();
+  columns.step();
+  if (any.integer(0) == 1 && columns.integer(0) == 0) {
+    throw std::runtime_error(
+        "this store was written by an older bylaw (audit chain format 1, which did not hash "
+        "subject, time or name); keep it for reading with that version and start a new store");
+  }
+}
+
 }  // namespace
+
+std::optional<AuditHead> AuditHead::parse(const std::string& text) {
+  std::size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  AuditHead head;
+  std::size_t used = 0;
+  try {
+    head.seq = std::stoll(text.substr(0, colon), &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  head.hash = text.substr(colon + 1);
+  bool hex = head.hash.size() == 64 &&
+             head.hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (used != colon || head.seq < 0 || !hex) return std::nullopt;
+  return head;
+}
+
+std::string record_hash(const AuditRecord& r) {
+  Sha256 sha;
+  auto put = [&sha](std::string_view field) {
+    sha.update(fmt::format("{}:", field.size()));
+    sha.update(field);
+  };
+  put(r.prev_hash);
+  put(std::to_string(r.seq));
+  put(r.kind);
+  put(r.key);
+  put(r.subject);
+  put(r.rule);
+  put(r.name);
+  put(r.time);
+  put(std::to_string(r.time_us));
+  put(r.body);
+  return to_hex(sha.finish());
+}
 
 // The statements every append runs, prepared once.
 struct AuditStore::Prepared {
   Statement insert_record;
   Statement insert_evidence;
+  Statement insert_head;
   explicit Prepared(sqlite3* db)
       : insert_record(db,
-                      "INSERT OR IGNORE INTO records(kind, key, subject, time, name, body, "
-                      "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-        insert_evidence(db, "INSERT OR IGNORE INTO evidence(decision_id, event_id) VALUES (?, ?)") {
-  }
+                      "INSERT OR IGNORE INTO records(seq, kind, key, subject, rule, name, time, "
+                      "time_us, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        insert_evidence(db, "INSERT OR IGNORE INTO evidence(decision_id, event_id) VALUES (?, ?)"),
+        insert_head(db,
+                    "INSERT OR REPLACE INTO heads(seq, hash, public_key, signature) "
+                    "VALUES (?, ?, ?, ?)") {}
 };
+
+struct AuditStore::Row : AuditRecord {};
 
 std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool create,
                                              std::string& error) {
@@ -82,11 +139,20 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
     // Readers (explain, the HTTP API) read while a run writes, and a commit does not wait for
     // them: write-ahead logging.
     exec(db, "PRAGMA journal_mode=WAL");
+    refuse_old_format(db);
     exec(db, kSchema);
+    Statement format(db, "SELECT value FROM meta WHERE key = 'chain_format'");
+    if (!format.step()) {  // a new store (a reader must not wait for a writer's lock here)
+      exec(db, fmt::format("INSERT INTO meta(key, value) VALUES ('chain_format', '{}')",
+                           kChainFormat)
+                   .c_str());
+    }
     std::unique_ptr<AuditStore> store(new AuditStore(db, path));
     store->prepared_ = std::make_unique<Prepared>(db);
-    Statement last(db, "SELECT hash FROM records ORDER BY seq DESC LIMIT 1");
-    store->last_hash_ = last.step() ? last.text(0) : kGenesis;
+    store->last_ = store->head();
+    Statement signed_head(db, "SELECT coalesce(max(seq), 0) FROM heads");
+    signed_head.step();
+    store->last_signed_ = signed_head.integer(0);
     return store;
   } catch (const std::exception& e) {
     error = e.what();
@@ -105,33 +171,50 @@ AuditStore::~AuditStore() {
   sqlite3_close(db_);
 }
 
+void AuditStore::sign_heads_with(std::unique_ptr<SigningKey> key) {
+  signer_ = std::move(key);
+}
+
 void AuditStore::begin_if_needed() {
   if (in_transaction_) return;
   exec(db_, "BEGIN IMMEDIATE");
   in_transaction_ = true;
 }
 
+void AuditStore::sign_head() {
+  if (!signer_ || last_.seq <= last_signed_) return;
+  Statement& insert = prepared_->insert_head;
+  insert.reset();
+  insert.bind_integer(1, last_.seq).bind(2, last_.hash).bind(3, signer_->public_key_hex());
+  insert.bind(4, signer_->sign(head_statement(last_.seq, last_.hash)));
+  insert.step();
+  last_signed_ = last_.seq;
+}
+
 void AuditStore::commit() {
   if (!in_transaction_) return;
+  sign_head();
   exec(db_, "COMMIT");
   in_transaction_ = false;
   pending_ = 0;
 }
 
-bool AuditStore::append(const std::string& kind, const std::string& key, const std::string& subject,
-                        const std::string& time, const std::string& name, const std::string& body) {
+bool AuditStore::append(Row& row) {
   begin_if_needed();
-  std::string hash = record_hash(last_hash_, kind, key, body);
+  row.seq = last_.seq + 1;
+  row.prev_hash = last_.hash;
+  row.hash = record_hash(row);
   Statement& insert = prepared_->insert_record;
   insert.reset();
-  insert.bind(1, kind).bind(2, key).bind(3, subject).bind(4, time).bind(5, name).bind(6, body);
-  insert.bind(7, last_hash_).bind(8, hash);
+  insert.bind_integer(1, row.seq).bind(2, row.kind).bind(3, row.key).bind(4, row.subject);
+  insert.bind(5, row.rule).bind(6, row.name).bind(7, row.time).bind_integer(8, row.time_us);
+  insert.bind(9, row.body).bind(10, row.prev_hash).bind(11, row.hash);
   insert.step();
   if (sqlite3_changes(db_) == 0) {
     ++already_there_;
     return false;
   }
-  last_hash_ = hash;
+  last_ = {row.seq, row.hash};
   ++added_;
   if (++pending_ >= batch_) commit();
   return true;
@@ -148,15 +231,25 @@ bool AuditStore::add_policy(const check::Policy& policy) {
     files.push_back({{"path", file.path()}, {"text", file.text()}});
   }
   body["files"] = std::move(files);
-  return append("policy", policy.hash, "", "", policy.versioned_name(),
-                body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  Row row;
+  row.kind = "policy";
+  row.key = policy.hash;
+  row.name = policy.versioned_name();
+  row.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return append(row);
 }
 
 bool AuditStore::add_decision(const runtime::Decision& decision, const std::string& json) {
-  if (!append("decision", decision.id, decision.subject, format_rfc3339(decision.time),
-              decision.name, json)) {
-    return false;
-  }
+  Row row;
+  row.kind = check::decision_kind_name(decision.kind);
+  row.key = decision.id;
+  row.subject = decision.subject;
+  row.rule = decision.rule;
+  row.name = decision.name;
+  row.time = format_rfc3339(decision.time);
+  row.time_us = decision.time.micros;
+  row.body = json;
+  if (!append(row)) return false;
   Statement& cite = prepared_->insert_evidence;
   for (const auto& event : decision.evidence) {
     cite.reset();
@@ -164,105 +257,6 @@ bool AuditStore::add_decision(const runtime::Decision& decision, const std::stri
     cite.step();
   }
   return true;
-}
-
-std::optional<std::string> AuditStore::decision_json(const std::string& id) const {
-  Statement query(db_, "SELECT body FROM records WHERE kind = 'decision' AND key = ?");
-  query.bind(1, id);
-  if (!query.step()) return std::nullopt;
-  return query.text(0);
-}
-
-std::vector<std::string> AuditStore::subject_decisions(const std::string& subject) const {
-  Statement query(db_,
-                  "SELECT body FROM records WHERE kind = 'decision' AND subject = ? "
-                  "ORDER BY time, seq");
-  query.bind(1, subject);
-  std::vector<std::string> out;
-  while (query.step()) out.push_back(query.text(0));
-  return out;
-}
-
-std::vector<FoundDecision> AuditStore::search(const DecisionQuery& q) const {
-  std::string sql = "SELECT seq, body FROM records WHERE kind = 'decision'";
-  std::vector<std::string> texts;
-  auto where = [&](const char* clause, const std::string& value) {
-    if (value.empty()) return;
-    sql += clause;
-    texts.push_back(value);
-  };
-  where(" AND subject = ?", q.subject);
-  where(" AND json_extract(body, '$.rule') = ?", q.rule);
-  where(" AND json_extract(body, '$.kind') = ?", q.kind);
-  where(" AND name = ?", q.name);
-  where(" AND key IN (SELECT decision_id FROM evidence WHERE event_id = ?)", q.event);
-  // Times compare as instants, not as text ("08:00:00.5Z" is after "08:00:00Z").
-  where(" AND julianday(time) >= julianday(?)", q.from ? format_rfc3339(*q.from) : "");
-  where(" AND julianday(time) < julianday(?)", q.to ? format_rfc3339(*q.to) : "");
-  if (q.before) where(" AND seq < CAST(? AS INTEGER)", std::to_string(*q.before));
-  sql += " ORDER BY seq DESC LIMIT " + std::to_string(q.limit);
-  Statement query(db_, sql.c_str());
-  for (std::size_t i = 0; i < texts.size(); ++i) query.bind(static_cast<int>(i + 1), texts[i]);
-  std::vector<FoundDecision> out;
-  while (query.step()) out.push_back({query.integer(0), query.text(1)});
-  return out;
-}
-
-std::optional<std::string> AuditStore::policy_json(const std::string& hash) const {
-  Statement query(db_, "SELECT body FROM records WHERE kind = 'policy' AND key = ?");
-  query.bind(1, hash);
-  if (!query.step()) return std::nullopt;
-  return query.text(0);
-}
-
-VerifyReport AuditStore::verify() const {
-  struct Row {
-    std::int64_t seq;
-    std::string kind, key, body, prev_hash, hash;
-  };
-  std::vector<Row> rows;
-  Statement query(db_, "SELECT seq, kind, key, body, prev_hash, hash FROM records ORDER BY seq");
-  while (query.step()) {
-    rows.push_back({query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4),
-                    query.text(5)});
-  }
-  VerifyReport report;
-  report.records = rows.size();
-  auto describe = [](const Row& r) {
-    return fmt::format("record {} ({} {})", r.seq, r.kind, r.key);
-  };
-  std::string expected_prev = kGenesis;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row& row = rows[i];
-    if (record_hash(row.prev_hash, row.kind, row.key, row.body) != row.hash) {
-      report.problem = describe(row) + " was changed: its content does not match its hash";
-      return report;
-    }
-    if (row.prev_hash != expected_prev) {
-      std::int64_t previous_seq = i == 0 ? 0 : rows[i - 1].seq;
-      if (row.seq != previous_seq + 1) {
-        report.problem = fmt::format("records {} to {} before {} were removed", previous_seq + 1,
-                                     row.seq - 1, describe(row));
-        return report;
-      }
-      for (const auto& other : rows) {
-        if (other.hash == row.prev_hash) {
-          report.problem =
-              fmt::format("{} was reordered: it follows {} in the chain, not {}", describe(row),
-                          describe(other), i == 0 ? "the start" : describe(rows[i - 1]));
-          return report;
-        }
-      }
-      report.problem = fmt::format(
-          "{} does not follow {}: a record before it was changed or removed", describe(row),
-          i == 0 ? std::string("the start of the chain") : describe(rows[i - 1]));
-      return report;
-    }
-    expected_prev = row.hash;
-  }
-  report.intact = true;
-  report.last_hash = expected_prev;
-  return report;
 }
 
 }  // namespace bylaw::io

@@ -1,5 +1,7 @@
 #include "bylaw/io/decision_decoder.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace bylaw::io {
@@ -22,6 +24,24 @@ std::optional<Time> optional_time(const json& object, const char* key) {
 std::string text(const json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// An aggregated event's "fields" and "private" (absent in traces written before they existed).
+std::vector<runtime::FieldRead> fields_read(const json& entry) {
+  std::vector<runtime::FieldRead> out;
+  auto fields = entry.find("fields");
+  if (fields == entry.end() || !fields->is_object()) return out;
+  std::vector<std::string> hidden;
+  if (auto it = entry.find("private"); it != entry.end() && it->is_array()) {
+    for (const auto& name : *it) {
+      if (name.is_string()) hidden.push_back(name.get<std::string>());
+    }
+  }
+  for (const auto& [name, value] : fields->items()) {
+    bool is_private = std::find(hidden.begin(), hidden.end(), name) != hidden.end();
+    out.push_back({name, value.is_string() ? value.get<std::string>() : value.dump(), is_private});
+  }
+  return out;
 }
 
 runtime::ExprTrace expr_of(const json& node) {
@@ -93,10 +113,12 @@ runtime::Trace trace_of(const json& e) {
     aggregate.to = time_of(window.at("to_inclusive"));
     aggregate.after = optional_time(a, "after");
     for (const auto& c : a.at("counted")) {
-      aggregate.counted.push_back({text(c, "id"), time_of(c.at("time")), text(c, "value")});
+      aggregate.counted.push_back(
+          {text(c, "id"), time_of(c.at("time")), text(c, "value"), fields_read(c)});
     }
     for (const auto& l : a.at("left_out")) {
-      aggregate.left_out.push_back({text(l, "id"), time_of(l.at("time")), text(l, "reason")});
+      aggregate.left_out.push_back(
+          {text(l, "id"), time_of(l.at("time")), text(l, "reason"), fields_read(l)});
     }
     aggregate.result = text(a, "result");
     t.aggregates.push_back(std::move(aggregate));
@@ -115,6 +137,15 @@ runtime::Trace trace_of(const json& e) {
     t.margins.push_back(std::move(margin));
   }
   t.summary = text(e, "summary");
+  if (auto timer = e.find("timer"); timer != e.end() && timer->is_object()) {
+    runtime::TimerTrace trace{text(*timer, "name"), {}};
+    if (auto fields = timer->find("fields"); fields != timer->end() && fields->is_object()) {
+      for (const auto& [name, value] : fields->items()) {
+        trace.fields.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+      }
+    }
+    t.timer = std::move(trace);
+  }
   return t;
 }
 

@@ -77,6 +77,26 @@ void write_condition(JsonWriter& w, const runtime::ConditionTrace& c) {
   w.end_object();
 }
 
+// "fields": what the rule read from the event, and "private": which of them the schema marks
+// private (only when some are).
+void write_fields_read(JsonWriter& w, const std::vector<runtime::FieldRead>& fields) {
+  w.key("fields");
+  w.begin_object();
+  bool any_private = false;
+  for (const auto& f : fields) {
+    w.field(f.name, f.value);
+    any_private = any_private || f.is_private;
+  }
+  w.end_object();
+  if (!any_private) return;
+  w.key("private");
+  w.begin_array();
+  for (const auto& f : fields) {
+    if (f.is_private) w.string(f.name);
+  }
+  w.end_array();
+}
+
 void write_aggregate_entries(JsonWriter& w, const runtime::AggregateTrace& a) {
   w.key("counted");
   w.begin_array();
@@ -85,6 +105,7 @@ void write_aggregate_entries(JsonWriter& w, const runtime::AggregateTrace& a) {
     w.field("id", e.id);
     w.field("time", format_rfc3339(e.time));
     if (!e.value.empty()) w.field("value", e.value);
+    write_fields_read(w, e.fields);
     w.end_object();
   }
   w.end_array();
@@ -95,6 +116,7 @@ void write_aggregate_entries(JsonWriter& w, const runtime::AggregateTrace& a) {
     w.field("id", e.id);
     w.field("time", format_rfc3339(e.time));
     w.field("reason", e.reason);
+    write_fields_read(w, e.fields);
     w.end_object();
   }
   w.end_array();
@@ -168,6 +190,16 @@ void write_trace(JsonWriter& w, const runtime::Trace& trace) {
   write_list(w, "aggregates", trace.aggregates, write_aggregate);
   write_list(w, "margins", trace.margins, write_margin);
   w.field("summary", trace.summary);
+  if (trace.timer) {
+    w.key("timer");
+    w.begin_object();
+    w.field("name", trace.timer->name);
+    w.key("fields");
+    w.begin_object();
+    for (const auto& [name, value] : trace.timer->fields) w.field(name, value);
+    w.end_object();
+    w.end_object();
+  }
   w.end_object();
 }
 
@@ -250,6 +282,7 @@ std::string encode_subject_view(const explain::SubjectView& v) {
   ordered_json dates = ordered_json::array();
   for (auto t : v.dates) dates.push_back(format_rfc3339(t));
   out["dates"] = std::move(dates);
+  out["dates_withheld"] = v.dates_withheld;
   out["margin"] = v.margin;
   out["next"] = v.next;
   return out.dump(2, ' ', false, ordered_json::error_handler_t::replace);

@@ -211,3 +211,20 @@ RunCounts run_files_then_exit(const check::Policy& policy, const RunFiles& files
 }  // namespace internal
 
 }  // namespace bylaw::io
+
+namespace bylaw::io {
+
+std::unique_ptr<AuditStore> open_run_store(const RunFiles& files, const check::Policy& policy) {
+  std::string error;
+  std::unique_ptr<AuditStore> store = AuditStore::open(files.store, true, error);
+  if (!store) throw RunRefused(fmt::format("cannot open store '{}': {}", files.store, error));
+  if (!files.signing_key.empty()) {
+    std::unique_ptr<SigningKey> key = SigningKey::load(files.signing_key, error);
+    if (!key) throw RunRefused("--signing-key: " + error);
+    store->sign_heads_with(std::move(key));
+  }
+  store->add_policy(policy);
+  return store;
+}
+
+}  // namespace bylaw::io

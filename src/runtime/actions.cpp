@@ -94,7 +94,7 @@ std::string render_message(const check::Message& message, Frame& frame) {
   std::string out;
   for (const auto& part : message.parts) {
     if (part.value) {
-      out += check::display_value(evaluate(*part.value, frame), part.value->type);
+      out += check::message_value(evaluate(*part.value, frame), part.value->type);
     } else {
       out += part.text;
     }

@@ -12,6 +12,13 @@ using check::TExpr;
 
 namespace {
 
+// A field of the trigger read while frame.trigger_reads is set (slots past 63 are not noted).
+inline void note_read(Frame& frame, const Event* record, std::int32_t slot) {
+  if (frame.trigger_reads && record == frame.event && slot < 64) {
+    *frame.trigger_reads |= std::uint64_t{1} << slot;
+  }
+}
+
 std::optional<double> as_number(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
   if (const auto* d = std::get_if<double>(&v)) return *d;
@@ -222,6 +229,7 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
       if (!record) return Absent{};
       if (expr.slot == check::kEnvelopeIdSlot) return record->id;
       if (expr.slot == check::kEnvelopeTimeSlot) return record->time;
+      note_read(frame, record, expr.slot);
       return record->fields[static_cast<std::size_t>(expr.slot)];
     }
     case TExpr::Kind::unary:
@@ -261,7 +269,9 @@ const Value* stored_value(const TExpr& expr, Frame& frame) {
         return nullptr;
       }
       const Event* record = evaluate_record(expr.args[0], frame);
-      return record ? &record->fields[static_cast<std::size_t>(expr.slot)] : nullptr;
+      if (!record) return nullptr;
+      note_read(frame, record, expr.slot);
+      return &record->fields[static_cast<std::size_t>(expr.slot)];
     }
     default:
       return nullptr;

@@ -47,6 +47,9 @@ struct Frame {
   std::vector<LetValue>& lets;
   Recorder* recorder = nullptr;
   ClauseObserver* observer = nullptr;  // `bylaw test --coverage` only
+  // When set, each field of the trigger that is read sets its slot's bit: the fields a rule's
+  // `where` and `exclude` read from a candidate, shown with it in traces.
+  std::uint64_t* trigger_reads = nullptr;
 
   Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
         const Event* e, Time t, std::vector<LetValue>& scratch)

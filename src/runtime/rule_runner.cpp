@@ -102,6 +102,14 @@ Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& vi
   return count;
 }
 
+void pack_reads(const Event& event, std::uint64_t mask, std::string& out) {
+  out.clear();
+  put_varint(out, mask);
+  for (std::size_t slot = 0; mask >> slot != 0; ++slot) {
+    if (mask >> slot & 1) put_value(out, event.fields[slot]);
+  }
+}
+
 AggregateLists list_aggregate(const AggregateView& view) {
   AggregateLists lists;
   for (const auto& entry : *view.entries) {
@@ -123,6 +131,8 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
   StateView view{state_.holds, state_.history, state_.correlations, plan_};
   Frame frame(policy_, rule, rule_index, view, event.get(), event->time, lets_[rule_index]);
   frame.observer = observer_;
+  std::uint64_t reads = 0;
+  if (!rule.aggregates.empty()) frame.trigger_reads = &reads;
   for (std::size_t g = 0; g < rule.guards.size(); ++g) {
     if (!is_true(rule.guards[g], frame)) return;
     if (observer_) observer_->guard_held(rule_index, g);
@@ -135,6 +145,8 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
       break;
     }
   }
+  frame.trigger_reads = nullptr;
+  if (!rule.aggregates.empty()) pack_reads(*event, reads, reads_scratch_);
   // Every candidate enters the windows: counted, or left out with its reason for the traces.
   std::vector<AggregateView>& views = views_[rule_index];
   views.resize(rule.aggregates.size());
@@ -170,6 +182,7 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
       entry.value = Absent{};
     }
     entry.left_out_by = left_out_by;
+    entry.reads.assign(reads_scratch_);
     v.entries = &entries;
   }
   if (left_out_by) return;

@@ -107,6 +107,7 @@ class RuleRunner {
   std::vector<std::vector<LetValue>> lets_;
   std::vector<std::vector<AggregateView>> views_;
   DistinctScratch distinct_scratch_;
+  std::string reads_scratch_;
   // Decisions this firing made that `earlier` asks about, added to the history when the firing
   // ends: its lets point into the history, and adding to it could move what they point at.
   struct Recorded {
@@ -123,6 +124,8 @@ struct AggregateLists {
   std::vector<std::pair<const AggregateEntry*, std::string>> left_out;
 };
 AggregateLists list_aggregate(const AggregateView& view);
+// An entry's `reads`: the fields of `event` whose slots are set in `mask` (state.hpp).
+void pack_reads(const Event& event, std::uint64_t mask, std::string& out);
 // The aggregate's value over its window: count, count distinct, or sum. `distinct` is scratch
 // space for count distinct, kept by the caller so that counting allocates nothing once warm.
 Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,

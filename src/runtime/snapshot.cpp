@@ -20,7 +20,7 @@ namespace bylaw::runtime {
 
 namespace {
 
-constexpr std::string_view kMagic = "bylaw-engine-state/1";
+constexpr std::string_view kMagic = "bylaw-engine-state/2";  // 2: window entries keep reads
 
 void put_time(std::string& out, Time time) {
   put_signed(out, time.micros);
@@ -176,6 +176,7 @@ void AggregateWindow::save(std::string& out) const {
       put_value(out, entry.value);
       out.push_back(entry.left_out_by ? 1 : 0);
       if (entry.left_out_by) put_text(out, *entry.left_out_by);
+      put_text(out, entry.reads);
     }
   }
 }
@@ -193,6 +194,7 @@ void AggregateWindow::restore(ByteReader& in, AggregateWindow* into, const Reaso
       in.value(entry.value, spare);
       entry.left_out_by = nullptr;
       if (in.boolean()) entry.left_out_by = reason_of(in.text());
+      entry.reads.assign(in.text());
       if (!into) entries.pop_front();
     }
   }

@@ -107,6 +107,9 @@ struct AggregateEntry {
   Value value;  // what count distinct counts, or what sum adds
   // The reason of the exclusion that left it out (owned by the policy); null when counted.
   const std::string* left_out_by = nullptr;
+  // The event's fields its rule's `where` and `exclude` read, for traces: a varint bit mask of
+  // field slots, then each value in slot order (core/bytes.hpp). Reused with the ring's slot.
+  std::string reads;
 };
 
 using AggregateEntries = Ring<AggregateEntry>;

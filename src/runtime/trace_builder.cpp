@@ -186,6 +186,24 @@ CorrelationTrace correlation_trace(const Frame& frame, std::uint32_t let) {
   return c;
 }
 
+// An entry's packed reads (state.hpp) as named, displayed fields.
+std::vector<FieldRead> fields_read(const check::EventTypeDef* type, const std::string& reads) {
+  std::vector<FieldRead> out;
+  if (!type || reads.empty()) return out;
+  ByteReader in(reads, "fields read");
+  std::uint64_t mask = in.varint();
+  std::vector<std::string> spare;
+  Value value;
+  for (std::size_t slot = 0; mask >> slot != 0; ++slot) {
+    if (!(mask >> slot & 1)) continue;
+    in.value(value, spare);
+    if (slot >= type->fields.size()) continue;
+    const check::FieldDef& field = type->fields[slot];
+    out.push_back({field.name, check::display_value(value, field.type), field.is_private});
+  }
+  return out;
+}
+
 // An aggregate: its window under this key, what it counted and what it left out, with why.
 AggregateTrace aggregate_trace(Frame& frame, std::size_t i, const AggregateView& view) {
   const check::Rule& rule = frame.rule;
@@ -203,13 +221,15 @@ AggregateTrace aggregate_trace(Frame& frame, std::size_t i, const AggregateView&
   a.to = frame.now;
   a.after = view.after;
   AggregateLists lists = list_aggregate(view);
+  const check::EventTypeDef* type =
+      rule.trigger_type ? &frame.policy.schema.types[*rule.trigger_type] : nullptr;
   for (const auto* entry : lists.counted) {
     std::string value;
     if (aggregate.value) value = check::display_value(entry->value, aggregate.value->type);
-    a.counted.push_back({entry->id, entry->time, value});
+    a.counted.push_back({entry->id, entry->time, value, fields_read(type, entry->reads)});
   }
   for (const auto& [entry, reason] : lists.left_out) {
-    a.left_out.push_back({entry->id, entry->time, reason});
+    a.left_out.push_back({entry->id, entry->time, reason, fields_read(type, entry->reads)});
   }
   DistinctScratch distinct;
   a.result = check::display_value(aggregate_value(aggregate, view, distinct),
@@ -246,6 +266,16 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
   trace.policy = policy.versioned_name();
   trace.policy_hash = policy.hash;
   trace.mode = check::mode_name(rule.mode);
+  if (rule.timer && frame.event && rule.trigger_type) {
+    const check::EventTypeDef& type = policy.schema.types[*rule.trigger_type];
+    TimerTrace timer{type.name, {}};
+    for (const auto& field : type.fields) {
+      timer.fields.emplace_back(
+          field.name, check::display_value(frame.event->fields[static_cast<std::size_t>(field.slot)],
+                                           field.type));
+    }
+    trace.timer = std::move(timer);
+  }
   for (auto index : rule.params_used) {
     const check::Param& param = policy.params[index];
     trace.parameters.push_back({param.name, check::display_value(param.value, param.type)});

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bylaw/explain/explain.hpp"
+#include "bylaw/io/audit_pages.hpp"
 #include "bylaw/io/decision_decoder.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 
@@ -70,27 +71,11 @@ std::size_t limit_param(const Params& params) {
   return n;
 }
 
-std::optional<std::int64_t> cursor_param(const Params& params) {
-  std::string text = param(params, "after");
-  if (text.empty()) return std::nullopt;
-  std::size_t used = 0;
-  long long n = -1;
-  try {
-    n = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || n < 0) {
-    throw std::invalid_argument(fmt::format("after={}: the `next` of an earlier page", text));
-  }
-  return n;
-}
-
 // A page of decisions: their JSON, and the cursor of the next page (null on the last).
 json page(const std::vector<io::FoundDecision>& found, std::size_t limit) {
   json decisions = json::array();
   for (const auto& d : found) decisions.push_back(json::parse(d.json));
-  json next = found.size() == limit ? json(std::to_string(found.back().seq)) : json(nullptr);
+  json next = found.size() == limit ? json(found.back().cursor) : json(nullptr);
   return {{"decisions", std::move(decisions)}, {"next", std::move(next)}};
 }
 
@@ -105,25 +90,24 @@ ApiAnswer decision_answer(const io::AuditStore& store, const std::string& id,
   allow_only(params, {"format", "audience"});
   std::string format = one_of(params, "format", {"json", "html"});
   std::string audience_name = one_of(params, "audience", {"auditor", "subject"});
-  auto stored = store.decision_json(id);
-  if (!stored) return not_found(fmt::format("no decision '{}' in the store", id));
-  std::string error;
-  std::optional<runtime::Decision> decision = io::decode_decision(*stored, error);
-  if (!decision) throw std::runtime_error("a stored decision does not read back: " + error);
+  io::DecisionLoader loader(store, "/v1/decisions/{}?format=html");
+  std::optional<io::LoadedDecision> d = loader.load(id);
+  if (!d) return not_found(fmt::format("no decision '{}' in the store", id));
   auto audience =
       audience_name == "subject" ? explain::Audience::subject : explain::Audience::auditor;
+  if (audience == explain::Audience::subject && !explain::has_subject_view(d->decision)) {
+    return not_found(fmt::format("'{}' is an alert for trust-and-safety staff: the account has "
+                                 "no view of it",
+                                 id));
+  }
   if (format == "html") {
-    std::optional<io::StoredPolicy> policy;
-    if (auto policy_json = store.policy_json(decision->policy_hash)) {
-      policy = io::decode_policy(*policy_json, error);
-    }
-    const std::string* source = policy ? policy->file(decision->explanation.file) : nullptr;
-    return {200, explain::render_html(*decision, audience, source), "text/html; charset=utf-8"};
+    return {200, explain::render_html(d->decision, audience, d->source(), d->context),
+            "text/html; charset=utf-8"};
   }
   if (audience == explain::Audience::subject) {
-    return {200, io::encode_subject_view(explain::subject_view(*decision)) + "\n"};
+    return {200, io::encode_subject_view(explain::subject_view(d->decision)) + "\n"};
   }
-  return {200, *stored + "\n"};
+  return {200, d->json + "\n"};
 }
 
 ApiAnswer search_answer(const io::AuditStore& store, const Params& params) {
@@ -138,7 +122,7 @@ ApiAnswer search_answer(const io::AuditStore& store, const Params& params) {
   q.from = time_param(params, "from");
   q.to = time_param(params, "to");
   q.limit = limit_param(params);
-  q.before = cursor_param(params);
+  q.after = param(params, "after");
   return {200, page(store.search(q), q.limit).dump() + "\n"};
 }
 
@@ -146,36 +130,37 @@ ApiAnswer subject_answer(const io::AuditStore& store, const std::string& subject
                          const Params& params) {
   allow_only(params, {"limit", "after", "audience"});
   bool for_subject = one_of(params, "audience", {"auditor", "subject"}) == "subject";
-  // Active holds: the last hold or release of each name decides.
-  std::map<std::string, json> holds;
-  for (const auto& text : store.subject_decisions(subject)) {
-    json d = json::parse(text);
-    std::string kind = d.value("kind", "");
-    if (kind == "hold") {
-      holds[d.value("name", "")] = {{"name", d["name"]},
-                                    {"since", d["time"]},
-                                    {"decision", d["id"]},
-                                    {"scope", d["scope"]},
-                                    {"appeal_eligible_at", d["appeal_eligible_at"]}};
-    } else if (kind == "release") {
-      holds.erase(d.value("name", ""));
-    }
-  }
+  // Active holds: holds no later release of the same name lifted.
+  io::DecisionQuery holds_query;
+  holds_query.subject = subject;
+  holds_query.active_holds = true;
+  holds_query.limit = kMaxLimit;
   json active = json::array();
-  for (auto& [name, hold] : holds) active.push_back(std::move(hold));
+  for (const auto& found : store.search(holds_query)) {
+    json d = json::parse(found.json);
+    active.push_back({{"name", d["name"]},
+                      {"since", d["time"]},
+                      {"decision", d["id"]},
+                      {"scope", d["scope"]},
+                      {"appeal_eligible_at", d["appeal_eligible_at"]}});
+  }
   io::DecisionQuery q;
   q.subject = subject;
   q.limit = limit_param(params);
-  q.before = cursor_param(params);
+  q.after = param(params, "after");
   json history = page(store.search(q), q.limit);
   if (for_subject) {
-    // The account's own view of each decision: why, in its words, naming no one else.
-    for (json& d : history["decisions"]) {
+    // The account's own view of each decision: why, in its words, naming no one else. Alerts
+    // are for staff: left out.
+    json views = json::array();
+    for (const json& d : history["decisions"]) {
       std::string error;
       std::optional<runtime::Decision> decision = io::decode_decision(d.dump(), error);
       if (!decision) throw std::runtime_error("a stored decision does not read back: " + error);
-      d = json::parse(io::encode_subject_view(explain::subject_view(*decision)));
+      if (!explain::has_subject_view(*decision)) continue;
+      views.push_back(json::parse(io::encode_subject_view(explain::subject_view(*decision))));
     }
+    history["decisions"] = std::move(views);
     for (json& hold : active) hold.erase("decision");
   }
   json body = {{"subject", subject},

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_queries.hpp"
+#include "audit_web.hpp"
 #include "bylaw/io/audit_store.hpp"
 
 namespace bylaw::service {
@@ -35,10 +36,11 @@ struct HttpApi::Impl {
     res.set_content(body.dump() + "\n", "application/json");
   }
 
-  // /v1/ needs the token when one is set; the health endpoints stay open.
+  // /v1/ and /audit need the token when one is set; the health endpoints stay open.
   httplib::Server::HandlerResponse authorize(const httplib::Request& req,
                                              httplib::Response& res) const {
-    if (options.token.empty() || req.path.rfind("/v1/", 0) != 0) {
+    bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path.rfind("/audit", 0) == 0;
+    if (options.token.empty() || !guarded) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     // The scheme's name is case-insensitive (RFC 7235); the token is not.
@@ -98,6 +100,21 @@ struct HttpApi::Impl {
                  with_store(res, [&](io::AuditStore& s) {
                    return subject_answer(s, req.matches[1], req.params);
                  });
+               });
+    // The auditors' pages.
+    server.Get("/audit", [](const httplib::Request&, httplib::Response& res) {
+      res.set_redirect("/audit/search");
+    });
+    server.Get("/audit/search", [this](const httplib::Request& req, httplib::Response& res) {
+      with_store(res, [&](io::AuditStore& s) { return search_page(s, req.params); });
+    });
+    server.Get(R"(/audit/decisions/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 with_store(res, [&](io::AuditStore& s) { return decision_page(s, req.matches[1]); });
+               });
+    server.Get(R"(/audit/subjects/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 with_store(res, [&](io::AuditStore& s) { return subject_page(s, req.matches[1]); });
                });
     // Read-only: every other method is refused as such.
     auto read_only = [](const httplib::Request&, httplib::Response& res) {

@@ -137,12 +137,7 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   // The broker first: a stream that is missing refuses the start before anything is written.
   std::unique_ptr<Broker> broker;
   if (!options.broker.url.empty()) broker = std::make_unique<Broker>(options.broker, options.stop);
-  std::string error;
-  std::unique_ptr<io::AuditStore> store = io::AuditStore::open(options.files.store, true, error);
-  if (!store) {
-    throw io::RunRefused(fmt::format("cannot open store '{}': {}", options.files.store, error));
-  }
-  store->add_policy(policy);
+  std::unique_ptr<io::AuditStore> store = io::open_run_store(options.files, policy);
   store->commit();  // the API's connection sees the tables from the start
   Metrics metrics;
   metrics.policy(policy);

@@ -526,6 +526,7 @@ constexpr auto set_timer = [](auto& ctx) { x3::_val(ctx).timer = true; };
 constexpr auto set_distinct = [](auto& ctx) { x3::_val(ctx).distinct = true; };
 constexpr auto set_first_of = [](auto& ctx) { x3::_val(ctx).first_per_value = true; };
 constexpr auto set_optional = [](auto& ctx) { x3::_val(ctx).optional = true; };
+constexpr auto set_private = [](auto& ctx) { x3::_val(ctx).is_private = true; };
 constexpr auto push_clause = [](auto& ctx) {
   x3::_val(ctx).clauses.emplace_back(std::move(x3::_attr(ctx)));
 };
@@ -559,7 +560,8 @@ constexpr keyword_parser kw_and{"and"}, kw_or{"or"}, kw_not{"not"}, kw_in{"in"},
     kw_policy{"policy"}, kw_version{"version"}, kw_set{"set"}, kw_mode{"mode"}, kw_hold{"hold"},
     kw_release{"release"}, kw_alert{"alert"}, kw_eligibility{"eligibility"},
     kw_postpone{"postpone"}, kw_scope{"scope"}, kw_appeal{"appeal"}, kw_severity{"severity"},
-    kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"};
+    kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"},
+    kw_private{"private"};
 
 constexpr name_parser name{false};
 constexpr name_parser any_name{true};
@@ -656,8 +658,10 @@ const auto type_ref_def = spanned(
 
 BOOST_SPIRIT_DEFINE(type_ref)
 
-const auto field_decl_def = spanned(any_name[set<&FieldDecl::name>] > ':' >
-                                    type_ref[set<&FieldDecl::type>] >> -x3::lit(','));
+// `private` before a name marks the field; a field may still be called `private`.
+const auto field_decl_def =
+    spanned(-(kw_private >> &any_name)[set_private] >> any_name[set<&FieldDecl::name>] > ':' >
+            type_ref[set<&FieldDecl::type>] >> -x3::lit(','));
 const auto event_decl_def = spanned(kw_event > type_name[set<&EventDecl::name>] > '{' >
                                     *field_decl[push<&EventDecl::fields>] > event_body_end);
 const auto event_body_end_def = x3::lit('}');

@@ -23,6 +23,7 @@ struct FieldDef {
   std::optional<std::int64_t> max;
   std::int32_t slot = 0;  // position in the event's field list
   Span span;
+  bool is_private = false;  // never shown to the account a decision is about
 };
 
 struct EventTypeDef {

@@ -66,5 +66,8 @@ std::string to_string(const Type& type, const std::vector<std::string>* record_n
 // A value as the language writes it: 3, 2.5, text, 30d, 2026-03-04T10:15:00Z, fixed, {a, b};
 // an absent value is "absent".
 std::string display_value(const Value& value, const Type& type);
+// A value in a message to a person: durations and times in words ("365 days",
+// "22 April 2026, 15:45 UTC"), anything else as display_value writes it.
+std::string message_value(const Value& value, const Type& type);
 
 }  // namespace bylaw::check

@@ -53,6 +53,11 @@ std::optional<Time> parse_rfc3339(std::string_view text);
 // Always UTC with Z; fraction only when non-zero (.fff or .ffffff).
 std::string format_rfc3339(Time time);
 
+// For people: "365 days", "6 months", "1 day 12 hours", "30 minutes".
+std::string format_duration_words(Duration duration);
+// For people: "22 April 2026, 15:45 UTC" (seconds only when not zero).
+std::string format_time_words(Time time);
+
 struct CivilDate {
   std::int64_t year;
   unsigned month;  // 1..12

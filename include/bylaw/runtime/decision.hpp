@@ -41,16 +41,27 @@ struct CorrelationTrace {
   std::vector<std::pair<std::string, std::string>> found_fields;  // name, value
 };
 
+// A field of an aggregated event that the rule's `where` or `exclude` read: why it counted or
+// was left out. Fields `and`/`or` did not need are not read, so a private field shows up only
+// when it took part in the outcome.
+struct FieldRead {
+  std::string name;
+  std::string value;
+  bool is_private = false;  // declared `private` in the schema
+};
+
 struct CountedEvent {
   std::string id;
   Time time;
   std::string value;  // what count distinct counts, or what sum adds; empty for a plain count
+  std::vector<FieldRead> fields;
 };
 
 struct LeftOutEvent {
   std::string id;
   Time time;
   std::string reason;
+  std::vector<FieldRead> fields;
 };
 
 struct AggregateTrace {
@@ -86,7 +97,14 @@ struct ParamTrace {
   std::string value;
 };
 
+// The engine's timer that fired a rule: its type and fields (hold.appeal_due: hold, subject).
+struct TimerTrace {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
 struct Trace {
+  std::optional<TimerTrace> timer;  // set when a timer, not an event, fired the rule
   std::string rule;
   std::string file;
   std::uint32_t first_line = 0;

@@ -99,6 +99,7 @@ struct TypeRef {
 };
 
 struct FieldDecl {
+  bool is_private = false;  // `private name: type`: kept from the account's own view
   Ident name;
   TypeRef type;
   Span span;

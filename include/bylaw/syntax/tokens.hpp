@@ -36,7 +36,7 @@ inline constexpr std::array kKeywords = {
     Keyword{"eligibility", false}, Keyword{"postpone", false}, Keyword{"scope", false},
     Keyword{"appeal", false},      Keyword{"severity", false}, Keyword{"evidence", false},
     Keyword{"deny", false},        Keyword{"allow", false},    Keyword{"first", false},
-    Keyword{"of", false},
+    Keyword{"of", false},          Keyword{"private", false},
 };
 
 // Index loops, not iterators or pointers: GCC's UBSan checks make pointer comparisons

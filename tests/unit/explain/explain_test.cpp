@@ -181,11 +181,49 @@ TEST_CASE("the subject's view says how and when to appeal a hold", "[explain][re
   const auto& hold = first([](const auto& x) { return x.kind == check::DecisionKind::hold; });
   explain::SubjectView view = explain::subject_view(hold);
   CHECK(view.next ==
-        "You can appeal from 2026-10-22T15:45:00Z: file an appeal naming the "
-        "proposals_blocked restriction.");
-  CHECK(view.dates.size() == 3);
+        "You can appeal from 22 October 2026, 15:45 UTC: file an appeal naming the "
+        "proposals blocked restriction.");
   CHECK(view.counts.size() == 1);
-  CHECK(view.counts[0].find("the threshold is 3") != std::string::npos);
+  CHECK(view.counts[0] ==
+        "3 different clients counted, from 3 events, in the 365 days up to 22 April 2026, 15:45 "
+        "UTC (the threshold is 3); 1 other event did not count.");
+}
+
+TEST_CASE("the subject's view does not reveal what a private field said",
+          "[explain][redaction][private]") {
+  // e-015 (c-104: public rating 3, private score 2) counted only because of its private score.
+  const auto& hold = first([](const auto& x) { return x.kind == check::DecisionKind::hold; });
+  const auto& counted = hold.explanation.aggregates.at(0).counted;
+  REQUIRE(counted.size() == 3);
+  CHECK(counted[2].id == "e-015");
+  bool private_read = false;
+  for (const auto& f : counted[2].fields) private_read |= f.is_private && f.name == "private_score";
+  CHECK(private_read);
+  explain::SubjectView view = explain::subject_view(hold);
+  // The dates of the events that counted on public ratings, and not e-015's.
+  CHECK(view.dates.size() == 2);
+  CHECK(view.dates_withheld == 1);
+  for (auto t : view.dates) CHECK(t != counted[2].time);
+  std::string all = explain::render_text(hold, explain::Audience::subject, nullptr) +
+                    explain::render_html(hold, explain::Audience::subject, nullptr) +
+                    io::encode_subject_view(view);
+  CHECK(all.find("private") == std::string::npos);
+  CHECK(all.find("confidential") != std::string::npos);
+  // The dates listed are the other two events' (e-015 happened at the decision's own time).
+  std::string text = explain::render_text(hold, explain::Audience::subject, nullptr);
+  std::size_t listed = text.find("The counted events happened on");
+  REQUIRE(listed != std::string::npos);
+  std::string dates = text.substr(listed, text.find('\n', listed) - listed);
+  CHECK(dates == "The counted events happened on 3 February 2026, 12:00 UTC; 5 March 2026, 08:30 UTC.");
+  // The margin does not name "the most recent" event (which is the one that decided).
+  CHECK(view.margin.find("most recent") == std::string::npos);
+}
+
+TEST_CASE("alerts are for staff: the account gets no view of them", "[explain][redaction]") {
+  const auto& alert = first([](const auto& x) { return x.kind == check::DecisionKind::alert; });
+  CHECK_FALSE(explain::has_subject_view(alert));
+  const auto& hold = first([](const auto& x) { return x.kind == check::DecisionKind::hold; });
+  CHECK(explain::has_subject_view(hold));
 }
 
 TEST_CASE("the HTML page is self-contained", "[explain][html]") {
@@ -194,6 +232,13 @@ TEST_CASE("the HTML page is self-contained", "[explain][html]") {
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
   CHECK(page.find("<script") == std::string::npos);
   CHECK(page.find("src=") == std::string::npos);
-  CHECK(page.find("href=") == std::string::npos);
-  CHECK(page.find("<td>e-004</td>") != std::string::npos);
+  // Links stay within the page: event ids to their rows.
+  for (std::size_t at = page.find("href=\""); at != std::string::npos;
+       at = page.find("href=\"", at + 1)) {
+    CHECK(page[at + 6] == '#');
+  }
+  CHECK(page.find("<tr id=\"ev-e-004\"><td>e-004</td>") != std::string::npos);
+  CHECK(page.find("<a href=\"#ev-e-015\">e-015</a>") != std::string::npos);  // the evidence
+  CHECK(page.find("li class=\"true decided\"") != std::string::npos);    // the `when` that held
+  CHECK(page.find("public_rating 3, private_score 2 (private)") != std::string::npos);
 }

@@ -130,7 +130,7 @@ TEST_CASE("verify names the record that was changed", "[io][store][tamper]") {
       "WHERE seq = 6");
   io::VerifyReport report = verify(temp.path);
   CHECK_FALSE(report.intact);
-  CHECK(report.problem.rfind("record 6 (decision d-", 0) == 0);
+  CHECK(report.problem.rfind("record 6 (eligibility d-", 0) == 0);
   CHECK(report.problem.find("was changed") != std::string::npos);
 }
 
@@ -146,16 +146,22 @@ TEST_CASE("verify names a change that also rewrote the record's hash", "[io][sto
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(temp.path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT prev_hash, kind, key, body FROM records WHERE seq = 4", -1, &stmt,
-                     nullptr);
+  sqlite3_prepare_v2(db,
+                     "SELECT prev_hash, seq, kind, key, subject, rule, name, time, time_us, body "
+                     "FROM records WHERE seq = 4",
+                     -1, &stmt, nullptr);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
   auto text = [&](int i) {
     return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
   };
-  std::string body = text(3) + " ";
-  // The chain's formula, as someone who can write the file would compute it.
+  std::string body = text(9) + " ";
+  // The chain's formula (docs/explanations.md), as someone who can write the file would compute
+  // it: every column but the hash, each as <length>:<bytes>.
   bylaw::Sha256 sha;
-  sha.update(text(0) + "\n" + text(1) + "\n" + text(2) + "\n" + body);
+  for (int i = 0; i < 10; ++i) {
+    std::string field = i == 9 ? body : text(i);
+    sha.update(std::to_string(field.size()) + ":" + field);
+  }
   std::string hash = bylaw::to_hex(sha.finish());
   sqlite3_finalize(stmt);
   sqlite3_close(db);
@@ -187,6 +193,49 @@ TEST_CASE("verify names records that were swapped", "[io][store][tamper]") {
   CHECK_FALSE(report.intact);
   CHECK(report.problem.rfind("record 10 (", 0) == 0);
   CHECK(report.problem.find("was reordered: it follows record 11") != std::string::npos);
+}
+
+TEST_CASE("verify names a column its decision contradicts, even under a good hash",
+          "[io][store][tamper]") {
+  TempStore temp;
+  std::string error;
+  auto store = io::AuditStore::open(temp.path, true, error);
+  REQUIRE(store);
+  std::string line = run_into(temp.path + ".source");
+  fs::remove(temp.path + ".source");
+  line = line.substr(0, line.find('\n'));
+  std::optional<runtime::Decision> d = io::decode_decision(line, error);
+  REQUIRE(d);
+  d->subject = "f-999";  // a writer whose columns and body disagree, hashing both
+  REQUIRE(store->add_decision(*d, line));
+  store->commit();
+  io::VerifyReport report = store->verify();
+  CHECK_FALSE(report.intact);
+  CHECK(report.problem.find("its subject column says 'f-999' but its decision says 'c-666'") !=
+        std::string::npos);
+}
+
+TEST_CASE("an anchored head and signed heads", "[io][store][head]") {
+  TempStore temp;
+  run_into(temp.path);
+  std::string error;
+  auto store = io::AuditStore::open(temp.path, false, error);
+  REQUIRE(store);
+  io::AuditHead head = store->head();
+  CHECK(head.seq == 16);
+  auto parsed = io::AuditHead::parse(head.text());
+  REQUIRE(parsed);
+  CHECK(parsed->hash == head.hash);
+  CHECK_FALSE(io::AuditHead::parse("16:" + head.hash.substr(1)));
+  CHECK_FALSE(io::AuditHead::parse("x:" + head.hash));
+  io::VerifyOptions options;
+  options.head = head;
+  CHECK(store->verify(options).intact);
+  options.head->hash[0] = options.head->hash[0] == 'a' ? 'b' : 'a';
+  CHECK(store->verify(options).problem.find("no longer holds the anchored head") !=
+        std::string::npos);
+  options.head = io::AuditHead{17, head.hash};
+  CHECK(store->verify(options).problem.find("the chain ends at record 16") != std::string::npos);
 }
 
 TEST_CASE("records not committed are rolled back when the store goes", "[io][store]") {
