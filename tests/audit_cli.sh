@@ -80,7 +80,7 @@ echo "$out" | grep -q "every one signed by the key; the newest at record 16" || 
 [ "$(sqlite3 "$work/signed.db" 'SELECT count(*) FROM heads')" -ge 2 ] || fail "one signed head per run at least"
 cp "$work/signed.db" "$work/audit.db"  # tamper() copies audit.db
 tamper unsigned_tail "DELETE FROM heads WHERE seq = (SELECT max(seq) FROM heads)" "records [0-9]* to 16 are not covered by a head signed with the key" --public-key "$work/p.pem"
-tamper bad_signature "UPDATE heads SET signature = replace(signature, substr(signature, 1, 1), 'f') WHERE seq = (SELECT max(seq) FROM heads)" "has a bad signature" --public-key "$work/p.pem"
+tamper bad_signature "UPDATE heads SET signature = (CASE WHEN substr(signature, 1, 1) = '0' THEN '1' ELSE '0' END) || substr(signature, 2) WHERE seq = (SELECT max(seq) FROM heads)" "has a bad signature" --public-key "$work/p.pem"
 tamper head_moved "UPDATE heads SET hash = (SELECT hash FROM records WHERE seq = 2) WHERE seq = (SELECT max(seq) FROM heads)" "signed head .* is not in the chain"
 if command -v openssl > /dev/null; then
   openssl genpkey -algorithm ed25519 -out "$work/ossl.pem" 2> /dev/null || fail "openssl genpkey"

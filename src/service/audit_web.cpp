@@ -128,10 +128,10 @@ ApiAnswer decision_page(const io::AuditStore& store, const std::string& id) {
   io::DecisionLoader loader(store, kDecisionLink);
   std::optional<io::LoadedDecision> d = loader.load(id);
   if (!d) {
-    return {404, explain::render_search_page({"/audit/search", {}, false, {}, {},
-                                              fmt::format("No decision '{}' in the store.", id),
-                                              kDecisionLink, kSubjectLink}),
-            kHtml};
+    explain::SearchPage page;
+    page.action = "/audit/search";
+    page.error = fmt::format("No decision '{}' in the store.", id);
+    return {404, explain::render_search_page(page), kHtml};
   }
   d->context.nav = nav(d->decision.subject);
   return {200,
