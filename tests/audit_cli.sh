@@ -95,6 +95,39 @@ fi
 "$bylaw" audit verify --store "$work/signed.db" --public-key "$work/day1.jsonl" 2>&1 | grep -q "is not a PEM key" \
   || fail "a public key that is not one"
 
+# audit query: filters, newest first by the instant (not the text), formats, pages.
+query() { "$bylaw" audit query --store "$work/signed.db" "$@"; }
+query --subject f-12 --format jsonl > "$work/f-12.jsonl" || fail "query --subject"
+[ "$(wc -l < "$work/f-12.jsonl")" = 8 ] || fail "f-12 has 8 decisions: $(cat "$work/f-12.jsonl")"
+[ "$(jq -r .time "$work/f-12.jsonl")" = "$(jq -r .time "$work/f-12.jsonl" | sort -r)" ] || fail "not newest first"
+query --event e-015 --format jsonl | jq -e -s "map(.id) | index(\"$hold\") != null" > /dev/null ||
+  fail "the hold cites e-015"
+query --kind hold --format json | jq -e 'length == 1 and .[0].subject == "f-12"' > /dev/null || fail "query --kind hold"
+[ "$(query --subject f-12 --active-holds | wc -l)" = 0 ] || fail "f-12's hold was released"
+"$bylaw" run --policy "$root/policies/marketplace.policy" --input "$work/day1.jsonl" --store "$work/day1.db" \
+  > /dev/null 2>&1 || fail "run day1"
+"$bylaw" audit query --store "$work/day1.db" --active-holds | grep -q "f-12  hold proposals_blocked  (negative_feedback_block, $hold)" ||
+  fail "after day 1, f-12 is held: $("$bylaw" audit query --store "$work/day1.db" --active-holds)"
+query --subject f-12 --limit 3 > "$work/page1" 2> "$work/page1.err" || fail "a first page"
+after=$(grep -o -- '--after [0-9.]*' "$work/page1.err" | cut -d' ' -f2) || fail "no next page: $(cat "$work/page1.err")"
+query --subject f-12 --after "$after" > "$work/page2" || fail "the next page"
+[ "$(cat "$work/page1" "$work/page2" | wc -l)" = 8 ] && [ "$(cat "$work/page1" "$work/page2" | sort -u | wc -l)" = 8 ] ||
+  fail "two pages do not hold f-12's 8 decisions once each"
+query --from yesterday 2>&1 | grep -q "expected an RFC 3339 time or YYYY-MM-DD" || fail "a bad --from"
+query --after 12 2>&1 | grep -q "not the \`next\` of an earlier page" || fail "a bad --after"
+# 08:00:00.500Z is after 08:00:00Z, though it sorts before it as text.
+for t in 2026-06-01T08:00:00Z 2026-06-01T08:00:00.500Z; do
+  echo "{\"specversion\":\"1.0\",\"id\":\"x-$t\",\"source\":\"m\",\"type\":\"appeal.filed\",\"time\":\"$t\",\"data\":{\"subject\":\"f-9\",\"hold\":\"proposals_blocked\"}}"
+done > "$work/fractions.jsonl"
+"$bylaw" run --policy "$root/policies/marketplace.policy" --input "$work/fractions.jsonl" --store "$work/fractions.db" \
+  > /dev/null 2>&1 || fail "run fractions"
+[ "$("$bylaw" audit query --store "$work/fractions.db" --subject f-9 --format jsonl | jq -r .trigger | head -n 1)" = "x-2026-06-01T08:00:00.500Z" ] ||
+  fail "the later instant does not come first"
+[ "$("$bylaw" audit query --store "$work/fractions.db" --from 2026-06-01T08:00:00.250Z | wc -l)" = 1 ] ||
+  fail "--from compares instants"
+"$bylaw" explain --store "$work/fractions.db" --subject f-9 | grep -A1 "08:00:00Z" | grep -q "08:00:00.500Z" ||
+  fail "explain --subject orders by the instant: $("$bylaw" explain --store "$work/fractions.db" --subject f-9)"
+
 "$bylaw" explain --store "$work/signed.db" d-000000000000000000000000 2>&1 | grep -q "no decision 'd-000000000000000000000000' in the store" || fail "unknown id"
 "$bylaw" explain --store "$work/missing.db" d-1 > /dev/null 2>&1 && fail "a missing store"
 exit 0

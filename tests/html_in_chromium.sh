@@ -53,6 +53,11 @@ done
 timeout 120 "$browser" "${flags[@]}" --window-size=1200,1600 "--screenshot=$work/decision.png" \
   "$base$link" > /dev/null 2>&1 || fail "chromium --screenshot of the decision page"
 [ "$(stat -c %s "$work/decision.png")" -gt 20000 ] || fail "the decision page's screenshot is (nearly) empty"
+# A timer's decision links to the hold that set the timer.
+timer=$(first_id "$work/decisions.jsonl" '.rule == "appeal_window_opens"') || fail "no timer decision"
+dom "$base/audit/decisions/$timer" "$work/timer.html"
+grep -qF "<th>timer set by</th><td><a href=\"/audit/decisions/$hold\">$hold</a></td>" "$work/timer.html" ||
+  fail "the timer's decision does not link its hold"
 dom "$base/audit/subjects/f-12" "$work/account.html"
 grep -qF '<h2>History: 8 decisions</h2>' "$work/account.html" || fail "the account page's history"
 grep -qF "<a href=\"/audit/decisions/$hold\">$hold</a>" "$work/account.html" || fail "the account page does not link the hold"

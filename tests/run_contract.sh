@@ -41,4 +41,17 @@ says '.next | startswith("You can appeal from 22 October 2026, 15:45 UTC")' || f
 # Anywhere in the text, a key or a value: no other party's id.
 if grep -q 'e-0\|c-1' "$work/out"; then fail "subject json names another party"; fi
 expect_exit 1 "an unknown format" explain --store "$work/s.db" "$hold" --format pdf
+# --subject honours --format and --audience; alerts are for staff only.
+expect_exit 0 "explain subject json" explain --store "$work/s.db" --subject c-666 --format json
+says 'length == 1 and .[0].kind == "alert"' || fail "c-666 has an alert"
+expect_exit 0 "explain subject json for c-666" explain --store "$work/s.db" --subject c-666 --format json --audience subject
+says 'length == 0' || fail "c-666's own view lists an alert"
+expect_exit 0 "explain subject json for f-12" explain --store "$work/s.db" --subject f-12 --format json --audience subject
+says 'length == 8 and all(.[]; has("what") and has("next"))' || fail "f-12's own views"
+alert=$(first_id "$work/d.jsonl" '.kind == "alert"') || fail "no alert in the sample's decisions"
+expect_exit 1 "an alert's account view" explain --store "$work/s.db" "$alert" --audience subject
+grep -q "is an alert for trust-and-safety staff" "$work/err" || fail "an alert's account view: $(cat "$work/err")"
+expect_exit 0 "explain subject html" explain --store "$work/s.db" --subject f-12 --format html
+[ "$(grep -c '<article id="d-' "$work/out")" = 8 ] && grep -q "<a href=\"#$hold\">$hold</a>" "$work/out" ||
+  fail "f-12's page does not hold and link its 8 decisions"
 exit 0

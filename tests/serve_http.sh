@@ -92,6 +92,18 @@ grep -q 'c-[0-9]' body || fail "the auditor's view of f-12 should name the clien
 [ "$(status '/v1/subjects/f-12?audience=subject' "${auth[@]}")" = 200 ] || fail "f-12's own view"
 [ "$(jq '.history | length' body)" = 8 ] && ! grep -q 'c-[0-9]' body ||
   fail "f-12's own view names another party: $(cat body)"
+# Alerts are for staff: the account gets no view of them, alone or in its history.
+alert=$(first_id decisions.jsonl '.kind == "alert" and .subject == "c-666"') || fail "no alert on c-666"
+[ "$(status "/v1/decisions/$alert?audience=subject" "${auth[@]}")" = 404 ] ||
+  fail "an alert's account view: $(cat body)"
+[ "$(status "/v1/decisions/$alert" "${auth[@]}")" = 200 ] || fail "the alert for an auditor"
+[ "$(status '/v1/subjects/c-666?audience=subject' "${auth[@]}")" = 200 ] &&
+  [ "$(jq '[.history[] | select(.kind == "alert")] | length' body)" = 0 ] ||
+  fail "c-666's own history shows an alert: $(cat body)"
+# The auditors' pages are served here too, behind the same token.
+[ "$(status '/audit/search?subject=f-12')" = 401 ] || fail "/audit without the token"
+[ "$(status '/audit/search?subject=f-12' "${auth[@]}")" = 200 ] && grep -q '<p>8 decisions</p>' body ||
+  fail "/audit/search: $(cat body)"
 
 # Reload: a pack that does not check is refused, and the old one goes on.
 old_hash=$(jq -r .policy_hash decisions.jsonl | head -1)

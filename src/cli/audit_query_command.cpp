@@ -32,12 +32,6 @@ int fail(const std::string& message) {
   return kExitFailure;
 }
 
-// RFC 3339, or a bare date (YYYY-MM-DD) for its midnight UTC.
-std::optional<Time> parse_bound(const std::string& text) {
-  if (text.size() == 10) return parse_rfc3339(text + "T00:00:00Z");
-  return parse_rfc3339(text);
-}
-
 std::string text_line(const std::string& json) {
   std::string error;
   std::optional<runtime::Decision> decision = io::decode_decision(json, error);
@@ -63,7 +57,7 @@ int run_query(const QueryOptions& options) {
   for (auto [text, bound, flag] : {std::tuple{&options.from, &q.from, "--from"},
                                    std::tuple{&options.to, &q.to, "--to"}}) {
     if (text->empty()) continue;
-    *bound = parse_bound(*text);
+    *bound = parse_time_or_date(*text);
     if (!*bound) return fail(fmt::format("{} '{}': expected an RFC 3339 time or YYYY-MM-DD", flag, *text));
   }
   std::string error;

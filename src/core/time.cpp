@@ -262,6 +262,11 @@ std::string format_rfc3339(Time time) {
   return std::string(text, length + 1);
 }
 
+std::optional<Time> parse_time_or_date(std::string_view text) {
+  if (text.size() == 10) return parse_rfc3339(std::string(text) + "T00:00:00Z");
+  return parse_rfc3339(text);
+}
+
 namespace {
 
 std::string counted_unit(std::int64_t n, const char* unit) {

@@ -63,11 +63,15 @@ Document subject_document(const SubjectView& view);
 Document history_document(const std::string& subject, const std::vector<HistoryEntry>& entries,
                           Audience audience, const std::string& decision_link);
 
+// An eligibility's outcome in a list ("eligible", "not eligible: too_early"); empty otherwise.
+std::string outcome_text(const runtime::Decision& decision);
+
 std::string to_text(const Document& document);
 std::string to_html(const Document& document);
 // The pieces of a page, for pages made of several documents (html.cpp).
 std::string page_head(const std::string& title);
-std::string html_body(const Document& document);
+std::string html_body(const Document& document);  // the title and the sections
+std::string html_sections(const Document& document);
 std::string html_escape(const std::string& text);
 std::string nav_html(const std::vector<std::pair<std::string, std::string>>& nav);
 

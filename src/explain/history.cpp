@@ -10,11 +10,6 @@ namespace bylaw::explain {
 
 namespace {
 
-std::string outcome(const runtime::Decision& d) {
-  if (d.kind != check::DecisionKind::eligibility) return "";
-  return d.eligible ? "eligible" : "not eligible: " + d.reason;
-}
-
 // The holds no later release of the same name lifted (entries are oldest first).
 std::vector<const HistoryEntry*> active_holds(const std::vector<HistoryEntry>& entries) {
   std::map<std::string, const HistoryEntry*> held;
@@ -56,7 +51,7 @@ Document history_document(const std::string& subject, const std::vector<HistoryE
     const runtime::Decision& d = it->decision;
     std::string what = fmt::format("{} {}", check::decision_kind_name(d.kind), d.name);
     if (auditor) {
-      history.rows.push_back({format_rfc3339(d.time), what, outcome(d), d.rule, d.id});
+      history.rows.push_back({format_rfc3339(d.time), what, outcome_text(d), d.rule, d.id});
     } else {
       history.rows.push_back({format_time_words(d.time), subject_view(d).what, d.id});
     }

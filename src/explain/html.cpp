@@ -154,7 +154,10 @@ form.search label { display: flex; flex-direction: column; font-size: 0.85rem; }
 nav a { margin-right: 1rem; }
 )css";
 
-void sections(std::string& out, const Document& doc) {
+}  // namespace
+
+std::string html_sections(const Document& doc) {
+  std::string out;
   HtmlWriter writer(out, doc.links);
   for (const auto& section : doc.sections) {
     out += section.anchor.empty() ? "<section>"
@@ -163,9 +166,8 @@ void sections(std::string& out, const Document& doc) {
     for (const auto& block : section.blocks) writer.block(block);
     out += "</section>\n";
   }
+  return out;
 }
-
-}  // namespace
 
 std::string page_head(const std::string& title) {
   return fmt::format(
@@ -185,9 +187,7 @@ std::string nav_html(const std::vector<std::pair<std::string, std::string>>& nav
 }
 
 std::string html_body(const Document& doc) {
-  std::string out = fmt::format("<h1>{}</h1>\n", escape(doc.title));
-  sections(out, doc);
-  return out;
+  return fmt::format("<h1>{}</h1>\n", escape(doc.title)) + html_sections(doc);
 }
 
 std::string to_html(const Document& doc) {

@@ -41,16 +41,11 @@ std::string form_html(const SearchPage& page) {
 
 Document results_document(const SearchPage& page) {
   Document doc;
-  doc.title = "Results";
   Table table{{"time", "account", "decision", "outcome", "rule", "id"}, {}};
   for (const auto& d : page.results) {
-    std::string outcome;
-    if (d.kind == check::DecisionKind::eligibility) {
-      outcome = d.eligible ? "eligible" : "not eligible: " + d.reason;
-    }
     table.rows.push_back({format_rfc3339(d.time), d.subject,
-                          fmt::format("{} {}", check::decision_kind_name(d.kind), d.name), outcome,
-                          d.rule, d.id});
+                          fmt::format("{} {}", check::decision_kind_name(d.kind), d.name),
+                          outcome_text(d), d.rule, d.id});
     doc.links[d.id] = fmt::format(fmt::runtime(page.decision_link), d.id);
     doc.links[d.subject] = fmt::format(fmt::runtime(page.subject_link), d.subject);
   }
@@ -69,9 +64,7 @@ std::string render_search_page(const SearchPage& page) {
   if (!page.error.empty()) {
     out += fmt::format("<p class=\"error\" role=\"alert\">{}</p>\n", html_escape(page.error));
   } else if (page.searched) {
-    Document results = results_document(page);
-    std::string body = html_body(results);
-    out += body.substr(body.find("</h1>\n") + 6);  // the section only: the page has its title
+    out += html_sections(results_document(page));  // the page has its own title
     if (!page.next_link.empty()) {
       out += fmt::format("<p><a rel=\"next\" href=\"{}\">Next page</a></p>\n",
                          html_escape(page.next_link));

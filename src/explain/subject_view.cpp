@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "bylaw/explain/explain.hpp"
+#include "document.hpp"
 
 namespace bylaw::explain {
 
@@ -160,23 +160,29 @@ SubjectView subject_view(const runtime::Decision& d) {
   return view;
 }
 
+std::string outcome_text(const runtime::Decision& d) {
+  if (d.kind != check::DecisionKind::eligibility) return {};
+  return d.eligible ? "eligible" : "not eligible: " + d.reason;
+}
+
 namespace {
 
-std::string outcome_of(const runtime::Decision& d) {
-  if (d.kind != check::DecisionKind::eligibility) return {};
-  return d.eligible ? " eligible" : fmt::format(" not eligible: {}", d.reason);
+// " eligible", or nothing: the outcome after a decision's kind and name in one line.
+std::string outcome_suffix(const runtime::Decision& d) {
+  std::string outcome = outcome_text(d);
+  return outcome.empty() ? outcome : " " + outcome;
 }
 
 }  // namespace
 
 std::string search_line(const runtime::Decision& d) {
   return fmt::format("{}  {}  {} {}{}  ({}, {})", format_rfc3339(d.time), d.subject,
-                     check::decision_kind_name(d.kind), d.name, outcome_of(d), d.rule, d.id);
+                     check::decision_kind_name(d.kind), d.name, outcome_suffix(d), d.rule, d.id);
 }
 
 std::string history_line(const runtime::Decision& d) {
   return fmt::format("{}  {} {}{}  ({}, {})  {}", format_rfc3339(d.time),
-                     check::decision_kind_name(d.kind), d.name, outcome_of(d), d.rule, d.id,
+                     check::decision_kind_name(d.kind), d.name, outcome_suffix(d), d.rule, d.id,
                      d.explanation.summary);
 }
 

@@ -36,10 +36,7 @@ std::string DecisionLoader::timer_started_by(const runtime::Decision& d) const {
   q.to = Time{d.time.micros + 1};
   q.limit = 1;
   std::vector<FoundDecision> found = store_.search(q);
-  if (found.empty()) return {};
-  std::string error;
-  auto hold = decode_decision(found.front().json, error);
-  return hold ? hold->id : std::string();
+  return found.empty() ? std::string() : found.front().id;
 }
 
 LoadedDecision DecisionLoader::complete(std::int64_t seq, std::string hash, std::string json) {
@@ -64,7 +61,7 @@ std::optional<LoadedDecision> DecisionLoader::load(const std::string& id) {
 std::vector<LoadedDecision> DecisionLoader::history(const std::string& subject,
                                                     explain::Audience audience) {
   std::vector<LoadedDecision> out;
-  for (auto& stored : store_.subject_records(subject)) {
+  for (auto& stored : store_.subject_decisions(subject)) {
     LoadedDecision loaded = complete(stored.seq, std::move(stored.hash), std::move(stored.json));
     if (audience == explain::Audience::subject && !explain::has_subject_view(loaded.decision)) {
       continue;

@@ -52,23 +52,7 @@ std::optional<StoredDecision> AuditStore::decision(const std::string& id) const 
   return StoredDecision{query.integer(0), query.text(1), query.text(2)};
 }
 
-std::optional<std::string> AuditStore::decision_json(const std::string& id) const {
-  auto found = decision(id);
-  if (!found) return std::nullopt;
-  return std::move(found->json);
-}
-
-std::vector<std::string> AuditStore::subject_decisions(const std::string& subject) const {
-  Statement query(db_,
-                  "SELECT body FROM records WHERE kind != 'policy' AND subject = ? "
-                  "ORDER BY time_us, seq");
-  query.bind(1, subject);
-  std::vector<std::string> out;
-  while (query.step()) out.push_back(query.text(0));
-  return out;
-}
-
-std::vector<StoredDecision> AuditStore::subject_records(const std::string& subject) const {
+std::vector<StoredDecision> AuditStore::subject_decisions(const std::string& subject) const {
   Statement query(db_,
                   "SELECT seq, hash, body FROM records WHERE kind != 'policy' AND subject = ? "
                   "ORDER BY time_us, seq");
@@ -79,7 +63,7 @@ std::vector<StoredDecision> AuditStore::subject_records(const std::string& subje
 }
 
 std::vector<FoundDecision> AuditStore::search(const DecisionQuery& q) const {
-  std::string sql = "SELECT time_us, seq, body FROM records WHERE kind != 'policy'";
+  std::string sql = "SELECT time_us, seq, key, body FROM records WHERE kind != 'policy'";
   std::vector<std::string> texts;
   std::vector<std::int64_t> numbers;
   auto where = [&](const char* clause, const std::string& value) {
@@ -114,7 +98,8 @@ std::vector<FoundDecision> AuditStore::search(const DecisionQuery& q) const {
   for (std::int64_t n : numbers) query.bind_integer(index++, n);
   std::vector<FoundDecision> out;
   while (query.step()) {
-    out.push_back({fmt::format("{}.{}", query.integer(0), query.integer(1)), query.text(2)});
+    out.push_back(
+        {query.text(2), fmt::format("{}.{}", query.integer(0), query.integer(1)), query.text(3)});
   }
   return out;
 }

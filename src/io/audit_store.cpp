@@ -121,8 +121,6 @@ struct AuditStore::Prepared {
                     "VALUES (?, ?, ?, ?)") {}
 };
 
-struct AuditStore::Row : AuditRecord {};
-
 std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool create,
                                              std::string& error) {
   sqlite3* db = nullptr;
@@ -199,7 +197,7 @@ void AuditStore::commit() {
   pending_ = 0;
 }
 
-bool AuditStore::append(Row& row) {
+bool AuditStore::append(AuditRecord& row) {
   begin_if_needed();
   row.seq = last_.seq + 1;
   row.prev_hash = last_.hash;
@@ -231,7 +229,7 @@ bool AuditStore::add_policy(const check::Policy& policy) {
     files.push_back({{"path", file.path()}, {"text", file.text()}});
   }
   body["files"] = std::move(files);
-  Row row;
+  AuditRecord row;
   row.kind = "policy";
   row.key = policy.hash;
   row.name = policy.versioned_name();
@@ -240,7 +238,7 @@ bool AuditStore::add_policy(const check::Policy& policy) {
 }
 
 bool AuditStore::add_decision(const runtime::Decision& decision, const std::string& json) {
-  Row row;
+  AuditRecord row;
   row.kind = check::decision_kind_name(decision.kind);
   row.key = decision.id;
   row.subject = decision.subject;

@@ -50,8 +50,11 @@ std::string one_of(const Params& params, const std::string& name,
 std::optional<Time> time_param(const Params& params, const std::string& name) {
   std::string text = param(params, name);
   if (text.empty()) return std::nullopt;
-  std::optional<Time> t = parse_rfc3339(text);
-  if (!t) throw std::invalid_argument(fmt::format("{}={}: not an RFC 3339 time", name, text));
+  std::optional<Time> t = parse_time_or_date(text);
+  if (!t) {
+    throw std::invalid_argument(
+        fmt::format("{}={}: not an RFC 3339 time or a date (2026-04-22)", name, text));
+  }
   return t;
 }
 

@@ -34,10 +34,9 @@ std::string param(const Params& params, const char* name) {
   return it == params.end() ? std::string() : it->second;
 }
 
-// RFC 3339, or a bare date for its midnight UTC.
 std::optional<Time> bound(const std::string& text, const char* name) {
   if (text.empty()) return std::nullopt;
-  std::optional<Time> t = parse_rfc3339(text.size() == 10 ? text + "T00:00:00Z" : text);
+  std::optional<Time> t = parse_time_or_date(text);
   if (!t) throw std::invalid_argument(fmt::format("{} '{}': expected a date (2026-04-22) or an "
                                                   "RFC 3339 time",
                                                   name, text));

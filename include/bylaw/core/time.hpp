@@ -50,6 +50,9 @@ Duration between(Time later, Time earlier);  // exact, no months
 
 // RFC 3339 with a required offset (Z or +hh:mm); fractions of a second down to microseconds.
 std::optional<Time> parse_rfc3339(std::string_view text);
+// What people type for a bound of a search: RFC 3339, or a bare date (2026-04-22) for its
+// midnight UTC.
+std::optional<Time> parse_time_or_date(std::string_view text);
 // Always UTC with Z; fraction only when non-zero (.fff or .ffffff).
 std::string format_rfc3339(Time time);
 

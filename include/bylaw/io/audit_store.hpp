@@ -25,6 +25,8 @@ struct sqlite3;
 
 namespace bylaw::io {
 
+struct AuditRecord;  // one row of `records` (audit_record.hpp)
+
 // A point of the chain: the record at `seq` and its hash. Written SEQ:HASH.
 struct AuditHead {
   std::int64_t seq = 0;
@@ -63,6 +65,7 @@ struct DecisionQuery {
 };
 
 struct FoundDecision {
+  std::string id;
   std::string cursor;  // where the next page starts when this is a page's last
   std::string json;    // the decision as `bylaw run` writes it
 };
@@ -93,10 +96,8 @@ class AuditStore {
   void commit();
 
   std::optional<StoredDecision> decision(const std::string& id) const;
-  std::optional<std::string> decision_json(const std::string& id) const;
   // The account's decisions, oldest first by decision time.
-  std::vector<std::string> subject_decisions(const std::string& subject) const;
-  std::vector<StoredDecision> subject_records(const std::string& subject) const;
+  std::vector<StoredDecision> subject_decisions(const std::string& subject) const;
   // Throws std::invalid_argument for a cursor this store did not hand out.
   std::vector<FoundDecision> search(const DecisionQuery& query) const;
   // {"name","version","hash","files":[{"path","text"}]} of the policy with this hash.
@@ -111,9 +112,8 @@ class AuditStore {
 
  private:
   friend class CheckpointStore;  // shares the connection and the transaction
-  struct Row;
   AuditStore(sqlite3* db, std::string path);
-  bool append(Row& row);
+  bool append(AuditRecord& row);
   void begin_if_needed();
   void sign_head();
 

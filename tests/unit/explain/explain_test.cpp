@@ -219,6 +219,15 @@ TEST_CASE("the subject's view does not reveal what a private field said",
   CHECK(view.margin.find("most recent") == std::string::npos);
 }
 
+TEST_CASE("a closed window does not say yet - a wait does", "[explain][redaction]") {
+  const auto& closed = first([](const auto& x) { return x.reason == "window_closed"; });
+  CHECK(explain::subject_view(closed).what.find("yet") == std::string::npos);
+  const auto& early = first([](const auto& x) { return x.reason == "too_early"; });
+  CHECK(explain::subject_view(early).what.find("cannot go ahead yet: too early") !=
+        std::string::npos);
+  CHECK(explain::subject_view(early).next.rfind("It becomes possible on ", 0) == 0);
+}
+
 TEST_CASE("alerts are for staff: the account gets no view of them", "[explain][redaction]") {
   const auto& alert = first([](const auto& x) { return x.kind == check::DecisionKind::alert; });
   CHECK_FALSE(explain::has_subject_view(alert));

@@ -93,9 +93,9 @@ TEST_CASE("the store keeps every decision with its trace and the policy texts", 
   while (std::getline(in, line)) {
     auto decision = io::decode_decision(line, error);
     REQUIRE(decision);
-    auto stored = store->decision_json(decision->id);
+    auto stored = store->decision(decision->id);
     REQUIRE(stored);
-    CHECK(*stored == line);
+    CHECK(stored->json == line);
     ++decisions;
   }
   CHECK(decisions == 15);
@@ -254,7 +254,7 @@ TEST_CASE("records not committed are rolled back when the store goes", "[io][sto
   }
   auto store = io::AuditStore::open(temp.path, false, error);
   REQUIRE(store);
-  CHECK_FALSE(store->decision_json("d-uncommitted"));
+  CHECK_FALSE(store->decision("d-uncommitted"));
   CHECK(store->policy_json(marketplace().hash));
   CHECK(store->verify().records == 1);
 }
@@ -287,7 +287,7 @@ TEST_CASE("a checkpoint commits the records added before it - and one writer hol
   store.reset();  // nothing pending: the checkpoint committed the decision with it
   auto reopened = io::AuditStore::open(temp.path, false, error);
   REQUIRE(reopened);
-  CHECK(reopened->decision_json("d-with-checkpoint"));
+  CHECK(reopened->decision("d-with-checkpoint"));
   io::CheckpointStore again(*reopened);  // the lock went with its holder
   CHECK(again.load()->input_offset == 42);
 }
