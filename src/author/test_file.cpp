@@ -228,10 +228,12 @@ class TestFileParser {
       e.eligible_at = WrittenTime{value, number_};
     } else if (key == "appeal_eligible_at") {
       e.appeal_eligible_at = WrittenTime{value, number_};
+    } else if (key == "expires_at") {
+      e.expires_at = WrittenTime{value, number_};
     } else {
       error(fmt::format(
-          "unknown expectation '{}': trigger, eligible (true or false), reason, eligible_at or "
-          "appeal_eligible_at",
+          "unknown expectation '{}': trigger, eligible (true or false), reason, eligible_at, "
+          "appeal_eligible_at or expires_at",
           word));
     }
   }

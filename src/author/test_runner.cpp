@@ -187,6 +187,9 @@ bool matches(const Expectation& e, const runtime::Decision& d, std::optional<Tim
        resolve_or_throw(*e.appeal_eligible_at, start) != *d.appeal_eligible_at)) {
     return false;
   }
+  if (e.expires_at && (!d.expires_at || resolve_or_throw(*e.expires_at, start) != *d.expires_at)) {
+    return false;
+  }
   return true;
 }
 
@@ -198,6 +201,7 @@ std::string describe_expectation(const Expectation& e) {
   if (e.reason) out += " reason=" + *e.reason;
   if (e.eligible_at) out += " eligible_at=" + e.eligible_at->text;
   if (e.appeal_eligible_at) out += " appeal_eligible_at=" + e.appeal_eligible_at->text;
+  if (e.expires_at) out += " expires_at=" + e.expires_at->text;
   return out;
 }
 
@@ -231,6 +235,7 @@ std::string describe(const runtime::Decision& d, std::optional<Time> start) {
     if (d.eligible_at) out += " eligible_at=" + format_rfc3339(*d.eligible_at);
   }
   if (d.appeal_eligible_at) out += " appeal_eligible_at=" + format_rfc3339(*d.appeal_eligible_at);
+  if (d.expires_at) out += " expires_at=" + format_rfc3339(*d.expires_at);
   return out;
 }
 

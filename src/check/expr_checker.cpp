@@ -154,8 +154,11 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
   }
   std::string expected = suggestion(name, scope_.visible_names(policy));
   if (expected.empty()) {
-    expected =
-        fmt::format("a parameter, a let, an aggregate or the event alias '{}'", scope_.rule.alias);
+    // Outside a rule (a declaration) only parameters are in scope.
+    expected = scope_.rule.alias.empty()
+                   ? std::string("a parameter")
+                   : fmt::format("a parameter, a let, an aggregate or the event alias '{}'",
+                                 scope_.rule.alias);
   }
   context_.diagnostics.error(expr.span, fmt::format("undefined name '{}'", name), expected);
   return error_node(expr);

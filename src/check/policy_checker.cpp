@@ -7,6 +7,7 @@
 #include "bylaw/check/checker.hpp"
 #include "bylaw/core/sha256.hpp"
 #include "context.hpp"
+#include "declarations.hpp"
 #include "expr_checker.hpp"
 #include "loader.hpp"
 #include "rule_checker.hpp"
@@ -26,8 +27,10 @@ class PolicyChecker {
     build_schema();
     declare_params();
     apply_pack_settings();
+    check_declarations(files_, context_);
     collect_outputs();
     check_rules();
+    warn_undecided_declarations();
     apply_modes();
     warn_unused_params();
     policy_.hash = content_hash();
@@ -304,6 +307,26 @@ class PolicyChecker {
           }
         }
       }
+    }
+  }
+
+  // A declaration no rule acts on is most likely a misspelt name on one side.
+  void warn_undecided_declarations() {
+    for (const auto& hold : policy_.holds) {
+      if (context_.hold_names.count(hold.name)) continue;
+      diagnostics().warning(hold.span,
+                            fmt::format("hold '{}' is declared but no rule places it", hold.name),
+                            "a rule with `hold " + hold.name + " on ...`, or no declaration");
+    }
+    for (const auto& outcome : policy_.outcomes) {
+      bool alert = outcome.kind == DecisionKind::alert;
+      const auto& made = alert ? context_.alert_names : context_.eligibility_names;
+      if (made.count(outcome.name)) continue;
+      const char* kind = alert ? "alert" : "eligibility";
+      diagnostics().warning(
+          outcome.span,
+          fmt::format("{} '{}' is declared but no rule decides it", kind, outcome.name),
+          fmt::format("a rule with `{} {} on ...`, or no declaration", kind, outcome.name));
     }
   }
 

@@ -1,9 +1,11 @@
 #include "rule_checker.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
 
+#include "declarations.hpp"
 #include "expr_checker.hpp"
 #include "scope.hpp"
 
@@ -391,12 +393,9 @@ class RuleChecker {
         break;
     }
     out.subject = exprs_.check_kind(*action.subject, TypeKind::id, "the subject of an action");
-    bool seen_by_subject = action.kind != ActionKind::alert;
-    if (action.kind == ActionKind::hold) {
-      for (const auto& s : action.scope) out.scope.push_back(s.name);
-      out.appeal_after =
-          exprs_.check_kind(*action.appeal_after, TypeKind::duration, "`appeal after`");
-    }
+    if (action.kind == ActionKind::hold) check_hold(action, out);
+    set_display(out);
+    bool seen_by_subject = out.display.shown_to_account;
     if (action.kind == ActionKind::alert && action.severity) {
       const std::string& s = action.severity->name;
       if (s == "low") {
@@ -417,6 +416,75 @@ class RuleChecker {
     if (action.message) out.message = check_message(*action.message, out.subject, seen_by_subject);
     if (action.kind == ActionKind::eligibility) check_branches(action, out);
     return out;
+  }
+
+  // A hold takes its scope, appeal and expiry from its declaration unless the action says
+  // otherwise; an undeclared hold must say at least whether it can be appealed.
+  void check_hold(const syntax::Action& action, ActionDef& out) {
+    const HoldDef* declared = context_.policy.find_hold(*out.static_name);
+    if (!declared && !action.appeal) {
+      context_.diagnostics.error(
+          action.name->span,
+          fmt::format("hold '{}' is not declared, so this action must say whether it can be "
+                      "appealed",
+                      *out.static_name),
+          fmt::format("`appeal after <duration>` or `not appealable` here, or a declaration "
+                      "`hold {} {{ ... }}`",
+                      *out.static_name));
+    }
+    if (action.scope) {
+      check_scope_words(*action.scope, context_);
+      for (const auto& word : *action.scope) out.scope.push_back(word.name);
+    } else if (declared) {
+      out.scope = declared->scope;
+    }
+    if (action.appeal) {
+      if (action.appeal->appealable) {
+        out.appeal_after =
+            exprs_.check_kind(*action.appeal->after, TypeKind::duration, "`appeal after`");
+      }
+    } else if (declared && declared->appeal_after) {
+      out.appeal_after = uses_declared(*declared->appeal_after);
+    }
+    if (action.expires_after) {
+      out.expires_after = exprs_.check_constant_duration(*action.expires_after, "`expires after`");
+    } else if (declared && declared->expires_after) {
+      out.expires_after = uses_declared(*declared->expires_after);
+    }
+  }
+
+  // A declaration's constant used by this rule: its parameter shows in the rule's traces.
+  const TExpr& uses_declared(const TExpr& constant) {
+    if (constant.kind == TExpr::Kind::param) {
+      auto& used = rule_.params_used;
+      if (std::find(used.begin(), used.end(), constant.index) == used.end()) {
+        used.push_back(constant.index);
+      }
+    }
+    return constant;
+  }
+
+  // The texts the account reads, from the declarations of what this action decides.
+  void set_display(ActionDef& out) {
+    out.display.shown_to_account = out.kind != ActionKind::alert;
+    if (!out.static_name) return;
+    const std::string& name = *out.static_name;
+    if (out.kind == ActionKind::alert || out.kind == ActionKind::eligibility) {
+      auto kind = out.kind == ActionKind::alert ? DecisionKind::alert : DecisionKind::eligibility;
+      if (const OutcomeDef* declared = context_.policy.find_outcome(kind, name)) {
+        out.display.name = declared->display;
+        out.display.shown_to_account = declared->shown_to_account;
+      }
+      return;
+    }
+    if (const HoldDef* declared = context_.policy.find_hold(name)) {
+      out.display.name = declared->display;
+    }
+    for (const auto& word : out.scope) {
+      if (const ScopeDef* scope = context_.policy.find_scope(word)) {
+        out.display.scope.push_back(scope->display);
+      }
+    }
   }
 
   TExpr literal_string(const syntax::Expr& name) {

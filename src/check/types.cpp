@@ -223,4 +223,25 @@ std::optional<std::size_t> Policy::find_rule(std::string_view wanted) const {
   return std::nullopt;
 }
 
+const ScopeDef* Policy::find_scope(std::string_view wanted) const {
+  for (const auto& scope : scopes) {
+    if (scope.name == wanted) return &scope;
+  }
+  return nullptr;
+}
+
+const HoldDef* Policy::find_hold(std::string_view wanted) const {
+  for (const auto& hold : holds) {
+    if (hold.name == wanted) return &hold;
+  }
+  return nullptr;
+}
+
+const OutcomeDef* Policy::find_outcome(DecisionKind kind, std::string_view wanted) const {
+  for (const auto& outcome : outcomes) {
+    if (outcome.kind == kind && outcome.name == wanted) return &outcome;
+  }
+  return nullptr;
+}
+
 }  // namespace bylaw::check

@@ -43,18 +43,29 @@ std::string fields_text(const std::vector<runtime::FieldRead>& fields) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// Which timer fired a decision that no event triggered.
+std::string timer_cause(const runtime::Decision& d) {
+  bool expiry = d.explanation.timer && d.explanation.timer->name == "hold.expiry";
+  return expiry ? "none (the hold's expiry)" : "none (fired by the appeal timer)";
+}
+
 Fields decision_fields(const runtime::Decision& d) {
   Fields f = {{"id", d.id},
               {"kind", check::decision_kind_name(d.kind)},
               {"name", d.name},
               {"subject", d.subject},
               {"time", format_rfc3339(d.time)},
-              {"trigger", d.trigger.value_or("none (fired by the appeal timer)")}};
+              {"trigger", d.trigger ? *d.trigger : timer_cause(d)}};
+  if (!d.explanation.display.name.empty()) {
+    f.push_back({"shown as", d.explanation.display.name});
+  }
   switch (d.kind) {
     case check::DecisionKind::hold:
-      if (d.appeal_eligible_at)
-        f.push_back({"appeal eligible at", format_rfc3339(*d.appeal_eligible_at)});
+      f.push_back({"appeal eligible at", d.appeal_eligible_at
+                                             ? format_rfc3339(*d.appeal_eligible_at)
+                                             : std::string("never: not appealable")});
       if (!d.scope.empty()) f.push_back({"scope", fmt::format("{}", fmt::join(d.scope, ", "))});
+      if (d.expires_at) f.push_back({"expires at", format_rfc3339(*d.expires_at)});
       break;
     case check::DecisionKind::alert:
       f.push_back({"severity", check::severity_name(d.severity)});
@@ -234,7 +245,7 @@ Document auditor_document(const runtime::Decision& d, const std::string* source,
 
 Document subject_document(const SubjectView& v) {
   Document doc;
-  doc.title = fmt::format("About your account: {} {}", v.kind, v.name);
+  doc.title = fmt::format("About your account: {} ({})", v.title, v.kind);
   doc.sections.push_back({"What happened", {v.what}});
   Section why{"Why", {}};
   if (!v.why.empty()) why.blocks.push_back(v.why);
@@ -250,7 +261,8 @@ Document subject_document(const SubjectView& v) {
         "{} {}counted event{} rest{} on information the marketplace keeps confidential, so {} "
         "not shown.",
         v.dates_withheld, v.dates.empty() ? "" : "more ", v.dates_withheld == 1 ? "" : "s",
-        v.dates_withheld == 1 ? "s" : "", v.dates_withheld == 1 ? "its date is" : "their dates are"));
+        v.dates_withheld == 1 ? "s" : "",
+        v.dates_withheld == 1 ? "its date is" : "their dates are"));
   }
   if (!v.margin.empty()) why.blocks.push_back(v.margin);
   doc.sections.push_back(std::move(why));

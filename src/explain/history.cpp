@@ -33,10 +33,9 @@ Document history_document(const std::string& subject, const std::vector<HistoryE
   Table holds{{"hold", "since", "appeal from", "decision"}, {}};
   for (const HistoryEntry* e : active_holds(entries)) {
     const runtime::Decision& d = e->decision;
-    holds.rows.push_back({d.name, format_time_words(d.time),
-                          d.appeal_eligible_at ? format_time_words(*d.appeal_eligible_at)
-                                               : "not appealable",
-                          d.id});
+    holds.rows.push_back(
+        {auditor ? d.name : subject_view(d).title, format_time_words(d.time),
+         d.appeal_eligible_at ? format_time_words(*d.appeal_eligible_at) : "not appealable", d.id});
   }
   if (holds.rows.empty()) {
     doc.sections.emplace_back("Active holds", std::vector<Block>{std::string("None.")},

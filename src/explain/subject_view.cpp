@@ -26,36 +26,64 @@ std::string listed(const std::vector<std::string>& items) {
   return out;
 }
 
+// What the pack calls it, or its name in words.
+std::string title_of(const runtime::Decision& d) {
+  const std::string& declared = d.explanation.display.name;
+  return declared.empty() ? words(d.name) : declared;
+}
+
+// "proposals_blocked restriction" in words, or the declared title in quotes.
+std::string restriction(const runtime::Decision& d) {
+  const std::string& declared = d.explanation.display.name;
+  return declared.empty() ? words(d.name) + " restriction"
+                          : fmt::format("restriction \"{}\"", declared);
+}
+
+std::string scope_words(const runtime::Decision& d) {
+  std::vector<std::string> scope = d.explanation.display.scope;
+  if (scope.empty()) {
+    for (const auto& s : d.scope) scope.push_back(words(s));
+  }
+  return listed(scope);
+}
+
 std::string what_happened(const runtime::Decision& d) {
   std::string when = format_time_words(d.time);
-  std::string name = words(d.name);
   switch (d.kind) {
     case check::DecisionKind::hold: {
-      std::vector<std::string> scope;
-      for (const auto& s : d.scope) scope.push_back(words(s));
-      return fmt::format("A {} restriction was placed on your account on {}{}.", name, when,
-                         scope.empty() ? std::string() : "; it covers " + listed(scope));
+      std::string scope = scope_words(d);
+      std::string a = d.explanation.display.name.empty() ? "A " : "The ";
+      return fmt::format("{}{} was placed on your account on {}{}.", a, restriction(d), when,
+                         scope.empty() ? std::string() : "; it covers " + scope);
     }
     case check::DecisionKind::release:
-      return fmt::format("The {} restriction on your account was lifted on {}.", name, when);
+      // No trigger: the hold's own expiry ended it, not anything the account or staff did.
+      return fmt::format("The {} on your account {} on {}.", restriction(d),
+                         d.trigger ? "was lifted" : "ended", when);
     case check::DecisionKind::alert:
-      return {};
-    case check::DecisionKind::eligibility:
+      return fmt::format("{} was recorded on your account on {}.", title_of(d), when);
+    case check::DecisionKind::eligibility: {
+      std::string name = title_of(d);
       if (!d.trigger) return fmt::format("Your {} window opened on {}.", name, when);
       if (d.eligible) return fmt::format("Your {} request of {} can go ahead.", name, when);
       // "yet" only when it becomes possible later: a closed window stays closed.
       return fmt::format("Your {} request of {} cannot go ahead{}: {}.", name, when,
                          d.eligible_at ? " yet" : "", words(d.reason));
+    }
   }
   return {};
 }
 
 std::string next_step(const runtime::Decision& d) {
   switch (d.kind) {
-    case check::DecisionKind::hold:
-      if (!d.appeal_eligible_at) return "This restriction cannot be appealed.";
-      return fmt::format("You can appeal from {}: file an appeal naming the {} restriction.",
-                         format_time_words(*d.appeal_eligible_at), words(d.name));
+    case check::DecisionKind::hold: {
+      std::string ends =
+          d.expires_at ? fmt::format(" It ends by itself on {}.", format_time_words(*d.expires_at))
+                       : std::string();
+      if (!d.appeal_eligible_at) return "This restriction cannot be appealed." + ends;
+      return fmt::format("You can appeal from {}: file an appeal naming the {} restriction.{}",
+                         format_time_words(*d.appeal_eligible_at), d.name, ends);
+    }
     case check::DecisionKind::release:
       return "Nothing more is needed.";
     case check::DecisionKind::alert:
@@ -117,15 +145,16 @@ std::string margin_sentence(const runtime::Trace& t) {
       return out;
     }
   }
-  return out + fmt::format(" The earliest counted event stops counting on {}; the count would "
-                           "then be {}.",
-                           format_time_words(*m.earliest_leaves_at), m.then_value);
+  return out + fmt::format(
+                   " The earliest counted event stops counting on {}; the count would "
+                   "then be {}.",
+                   format_time_words(*m.earliest_leaves_at), m.then_value);
 }
 
 }  // namespace
 
 bool has_subject_view(const runtime::Decision& d) {
-  return d.kind != check::DecisionKind::alert;
+  return d.explanation.display.shown_to_account;
 }
 
 SubjectView subject_view(const runtime::Decision& d) {
@@ -133,6 +162,7 @@ SubjectView subject_view(const runtime::Decision& d) {
   view.decision_id = d.id;
   view.kind = check::decision_kind_name(d.kind);
   view.name = d.name;
+  view.title = title_of(d);
   view.subject = d.subject;
   view.time = d.time;
   view.what = what_happened(d);

@@ -69,8 +69,22 @@ check::AlertSeverity severity_of(const std::string& name) {
   return check::AlertSeverity::low;
 }
 
-runtime::Trace trace_of(const json& e) {
+check::Display display_of(const json& e, check::DecisionKind kind) {
+  check::Display display;
+  display.shown_to_account = kind != check::DecisionKind::alert;
+  auto found = e.find("display");
+  if (found == e.end() || !found->is_object()) return display;
+  display.name = text(*found, "name");
+  if (auto scope = found->find("scope"); scope != found->end()) {
+    display.scope = scope->get<std::vector<std::string>>();
+  }
+  display.shown_to_account = found->value("shown_to_account", display.shown_to_account);
+  return display;
+}
+
+runtime::Trace trace_of(const json& e, check::DecisionKind kind) {
   runtime::Trace t;
+  t.display = display_of(e, kind);
   t.rule = text(e, "rule");
   const json& source = e.at("source");
   t.file = text(source, "file");
@@ -141,7 +155,8 @@ runtime::Trace trace_of(const json& e) {
     runtime::TimerTrace trace{text(*timer, "name"), {}};
     if (auto fields = timer->find("fields"); fields != timer->end() && fields->is_object()) {
       for (const auto& [name, value] : fields->items()) {
-        trace.fields.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+        trace.fields.emplace_back(name,
+                                  value.is_string() ? value.get<std::string>() : value.dump());
       }
     }
     t.timer = std::move(trace);
@@ -176,7 +191,8 @@ std::optional<runtime::Decision> decode_decision(std::string_view line, std::str
     out.eligible = d.value("eligible", false);
     out.reason = text(d, "reason");
     out.eligible_at = optional_time(d, "eligible_at");
-    out.explanation = trace_of(d.at("explanation"));
+    out.expires_at = optional_time(d, "expires_at");
+    out.explanation = trace_of(d.at("explanation"), out.kind);
     return out;
   } catch (const json::exception& e) {
     error = std::string("not a decision: ") + e.what();

@@ -167,7 +167,25 @@ void write_list(JsonWriter& w, const char* key, const Items& items, Write write)
   w.end_array();
 }
 
-void write_trace(JsonWriter& w, const runtime::Trace& trace) {
+// What the pack declares for the account's view; left out when nothing is (the default: the
+// account reads names in words, and sees everything but alerts).
+void write_display(JsonWriter& w, const check::Display& display, check::DecisionKind kind) {
+  bool shown_by_default = kind != check::DecisionKind::alert;
+  if (display.name.empty() && display.scope.empty() &&
+      display.shown_to_account == shown_by_default) {
+    return;
+  }
+  w.key("display");
+  w.begin_object();
+  w.field("name", display.name);
+  w.key("scope");
+  write_strings(w, display.scope);
+  w.key("shown_to_account");
+  w.boolean(display.shown_to_account);
+  w.end_object();
+}
+
+void write_trace(JsonWriter& w, const runtime::Trace& trace, check::DecisionKind kind) {
   w.begin_object();
   w.field("rule", trace.rule);
   w.key("source");
@@ -200,6 +218,7 @@ void write_trace(JsonWriter& w, const runtime::Trace& trace) {
     w.end_object();
     w.end_object();
   }
+  write_display(w, trace.display, kind);
   w.end_object();
 }
 
@@ -236,6 +255,7 @@ void append_decision(const runtime::Decision& d, std::string& out) {
         w.key("scope");
         write_strings(w, d.scope);
       }
+      if (d.expires_at) w.field("expires_at", format_rfc3339(*d.expires_at));
       break;
     case check::DecisionKind::release:
       break;
@@ -256,14 +276,14 @@ void append_decision(const runtime::Decision& d, std::string& out) {
   w.key("evidence");
   write_strings(w, d.evidence);
   w.key("explanation");
-  write_trace(w, d.explanation);
+  write_trace(w, d.explanation, d.kind);
   w.end_object();
 }
 
 std::string encode_explanation(const runtime::Decision& decision) {
   std::string compact;
   JsonWriter w(compact);
-  write_trace(w, decision.explanation);
+  write_trace(w, decision.explanation, decision.kind);
   return ordered_json::parse(compact).dump(2, ' ', false, ordered_json::error_handler_t::replace);
 }
 
@@ -272,6 +292,7 @@ std::string encode_subject_view(const explain::SubjectView& v) {
   out["decision"] = v.decision_id;
   out["kind"] = v.kind;
   out["name"] = v.name;
+  out["title"] = v.title;
   out["subject"] = v.subject;
   out["time"] = format_rfc3339(v.time);
   out["what"] = v.what;

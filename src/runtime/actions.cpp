@@ -19,20 +19,11 @@ using check::EvidenceRef;
 
 namespace {
 
-std::string decision_id(const check::Policy& policy, const check::Rule& rule, std::size_t action,
-                        const Event& event, bool timer, const std::string& subject) {
-  // A timer is identified by its hold, subject and due time; an event by its id.
-  std::string cause = timer ? fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
-                                          std::get<std::string>(event.fields[1]), event.time.micros)
-                            : "event:" + event.id;
-  // Appended, not formatted: this runs for every decision. The bytes are the ids' contract.
-  std::string hashed;
-  hashed.reserve(policy.hash.size() + rule.name.size() + cause.size() + subject.size() + 24);
-  hashed.append(policy.hash).append(1, '\n').append(rule.name).append(1, '\n');
-  hashed.append(std::to_string(action)).append(1, '\n').append(cause).append(1, '\n');
-  hashed.append(subject);
-  std::string digest = Sha256::hex(hashed);
-  return "d-" + digest.substr(0, 24);
+// A timer is identified by its hold, subject and due time; an event by its id.
+std::string cause_of(const Event& event, bool timer) {
+  if (!timer) return "event:" + event.id;
+  return fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
+                     std::get<std::string>(event.fields[1]), event.time.micros);
 }
 
 void add_unique(std::vector<std::string>& ids, std::unordered_set<std::string>& seen,
@@ -89,6 +80,18 @@ std::optional<std::string> text_value(const Value& v) {
 }
 
 }  // namespace
+
+std::string decision_id(const check::Policy& policy, const std::string& rule, std::size_t action,
+                        const std::string& cause, const std::string& subject) {
+  // Appended, not formatted: this runs for every decision. The bytes are the ids' contract.
+  std::string hashed;
+  hashed.reserve(policy.hash.size() + rule.size() + cause.size() + subject.size() + 24);
+  hashed.append(policy.hash).append(1, '\n').append(rule).append(1, '\n');
+  hashed.append(std::to_string(action)).append(1, '\n').append(cause).append(1, '\n');
+  hashed.append(subject);
+  std::string digest = Sha256::hex(hashed);
+  return "d-" + digest.substr(0, 24);
+}
 
 std::string render_message(const check::Message& message, Frame& frame) {
   std::string out;
@@ -165,7 +168,7 @@ Emission RuleRunner::emission(Firing& firing, std::size_t a, const std::string& 
   const check::ActionDef& action = rule.actions[a];
   Emission e{Decision{}, &action.evidence, action.message ? &*action.message : nullptr};
   Decision& d = e.decision;
-  d.id = decision_id(policy_, rule, a, *frame.event, firing.timer, subject);
+  d.id = decision_id(policy_, rule.name, a, cause_of(*frame.event, firing.timer), subject);
   d.kind = kind;
   d.name = name;
   d.subject = subject;
@@ -176,6 +179,7 @@ Emission RuleRunner::emission(Firing& firing, std::size_t a, const std::string& 
   d.policy_hash = policy_.hash;
   d.shadow = rule.mode == check::Mode::shadow;
   d.explanation = firing.explained();
+  d.explanation.display = action.display;
   return e;
 }
 
@@ -189,17 +193,32 @@ std::optional<Emission> RuleRunner::place_hold(Firing& firing, std::size_t a,
   const check::ActionDef& action = frame.rule.actions[a];
   Emission e = emission(firing, a, subject, name, DecisionKind::hold);
   Decision& d = e.decision;
-  Duration wait = std::get<Duration>(evaluate(*action.appeal_after, frame));
-  d.appeal_eligible_at = add(frame.now, wait);
+  if (action.appeal_after) {
+    d.appeal_eligible_at =
+        add(frame.now, std::get<Duration>(evaluate(*action.appeal_after, frame)));
+  }
+  if (action.expires_after) {
+    d.expires_at = add(frame.now, std::get<Duration>(policy_.constant(*action.expires_after)));
+  }
   d.scope = action.scope;
   if (!d.shadow) {
     HoldState& hold = state_.holds.get(subject, name);
     hold.active = true;
     hold.placed_at = frame.now;
-    hold.appeal_at = *d.appeal_eligible_at;
+    hold.appeal_at = d.appeal_eligible_at;
+    hold.expires_at = d.expires_at;
     hold.fired_dues.clear();
+    hold.placed_by = frame.rule.name;
+    hold.placed_by_action = static_cast<std::uint32_t>(a);
     ++hold.generation;
-    state_.timers.push({hold.appeal_at, state_.timer_order++, subject, name, hold.generation});
+    if (hold.appeal_at) {
+      state_.timers.push({*hold.appeal_at, state_.timer_order++, subject, name, hold.generation,
+                          TimerKind::appeal_due});
+    }
+    if (hold.expires_at) {
+      state_.timers.push({*hold.expires_at, state_.timer_order++, subject, name, hold.generation,
+                          TimerKind::expiry});
+    }
   }
   return e;
 }
@@ -277,7 +296,10 @@ void RuleRunner::postpone_appeal(Firing& firing, std::size_t a, const std::strin
   Value until = evaluate(*rule.actions[a].until, frame);
   const auto* due = std::get_if<Time>(&until);
   bool shadow = rule.mode == check::Mode::shadow;
-  if (shadow || !found || !found->active || !due || *due == found->appeal_at) return;
+  // A hold that cannot be appealed has no appeal date to move.
+  if (shadow || !found || !found->active || !found->appeal_at || !due || *due == found->appeal_at) {
+    return;
+  }
   if (frame.observer) frame.observer->outcome_taken(frame.rule_index, a, 0);
   // The trace shows the state as the rule found it: built before the change, if anything of
   // this rule will be emitted.
@@ -287,7 +309,8 @@ void RuleRunner::postpone_appeal(Firing& firing, std::size_t a, const std::strin
   if (emits_besides_postponing) firing.explained();
   HoldState& held = state_.holds.get(subject, name);
   held.appeal_at = *due;
-  state_.timers.push({*due, state_.timer_order++, subject, name, held.generation});
+  state_.timers.push(
+      {*due, state_.timer_order++, subject, name, held.generation, TimerKind::appeal_due});
 }
 
 // The decisions of this firing that `earlier` asks about go into the history once it ends.

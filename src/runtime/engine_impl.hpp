@@ -68,9 +68,15 @@ struct Engine::Impl {
       Timer timer = state.timers.top();
       state.timers.pop();
       HoldState* hold = &state.holds.get(timer.subject, timer.hold);
-      bool current =
-          hold->active && hold->generation == timer.generation && hold->appeal_at == timer.due;
-      if (!current) continue;  // released, re-placed, or moved by a denial since it was set
+      // Released or re-placed since it was set: stale.
+      if (!hold->active || hold->generation != timer.generation) continue;
+      if (timer.kind == TimerKind::expiry) {
+        if (hold->expires_at != timer.due) continue;
+        ++state.stats.timers_fired;
+        runner.expire(timer);
+        continue;
+      }
+      if (hold->appeal_at != timer.due) continue;  // moved by a denial since it was set
       if (std::find(hold->fired_dues.begin(), hold->fired_dues.end(), timer.due) !=
           hold->fired_dues.end()) {
         continue;

@@ -127,7 +127,7 @@ Value call(const TExpr& expr, Frame& frame) {
     case Builtin::held:
       return hold != nullptr && hold->active;
     case Builtin::appeal_at:
-      return hold && hold->active ? Value(hold->appeal_at) : Value(Absent{});
+      return hold && hold->active && hold->appeal_at ? Value(*hold->appeal_at) : Value(Absent{});
     case Builtin::placed_at:
       return hold && hold->active ? Value(hold->placed_at) : Value(Absent{});
     case Builtin::released_at:

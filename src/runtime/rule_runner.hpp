@@ -77,6 +77,8 @@ class RuleRunner {
 
   // `timer`: the event is the engine's timer record; its decisions have no trigger.
   void run(std::uint32_t rule_index, const EventPtr& event, bool timer);
+  // expiry.cpp: the expiry timer of an active hold came due: releases it.
+  void expire(const Timer& timer);
 
  private:
   // actions.cpp: the rule's actions, one function per kind, each returning what it emits.
@@ -130,6 +132,11 @@ void pack_reads(const Event& event, std::uint64_t mask, std::string& out);
 // space for count distinct, kept by the caller so that counting allocates nothing once warm.
 Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,
                       DistinctScratch& distinct);
+
+// A decision's id: deterministic from the policy, the rule and action that made it, what caused
+// it (an event, a timer) and its subject.
+std::string decision_id(const check::Policy& policy, const std::string& rule, std::size_t action,
+                        const std::string& cause, const std::string& subject);
 
 // The explanation of a firing rule, from the values its evaluation recorded.
 Trace build_trace(Frame& frame, const std::vector<AggregateView>& views);

@@ -20,13 +20,21 @@ namespace bylaw::runtime {
 
 namespace {
 
-constexpr std::string_view kMagic = "bylaw-engine-state/2";  // 2: window entries keep reads
+constexpr std::string_view kMagic = "bylaw-engine-state/3";  // 3: holds expire, may not be appealed
 
 void put_time(std::string& out, Time time) {
   put_signed(out, time.micros);
 }
 Time read_time(ByteReader& in) {
   return Time{in.signed_varint()};
+}
+void put_optional_time(std::string& out, std::optional<Time> time) {
+  out.push_back(time ? 1 : 0);
+  if (time) put_time(out, *time);
+}
+std::optional<Time> read_optional_time(ByteReader& in) {
+  if (!in.boolean()) return std::nullopt;
+  return read_time(in);
 }
 void put_optional_bool(std::string& out, std::optional<bool> value) {
   out.push_back(static_cast<char>(!value ? 0 : *value ? 2 : 1));
@@ -78,12 +86,14 @@ void Holds::save(std::string& out) const {
       put_text(out, subject);
       out.push_back(hold.active ? 1 : 0);
       put_time(out, hold.placed_at);
-      put_time(out, hold.appeal_at);
-      out.push_back(hold.released_at ? 1 : 0);
-      if (hold.released_at) put_time(out, *hold.released_at);
+      put_optional_time(out, hold.appeal_at);
+      put_optional_time(out, hold.expires_at);
+      put_optional_time(out, hold.released_at);
       put_varint(out, hold.generation);
       put_varint(out, hold.fired_dues.size());
       for (Time due : hold.fired_dues) put_time(out, due);
+      put_text(out, hold.placed_by);
+      put_varint(out, hold.placed_by_action);
     }
   }
 }
@@ -95,12 +105,14 @@ void Holds::restore(ByteReader& in) {
       HoldState& hold = by_subject[std::string(in.text())];
       hold.active = in.boolean();
       hold.placed_at = read_time(in);
-      hold.appeal_at = read_time(in);
-      hold.released_at.reset();
-      if (in.boolean()) hold.released_at = read_time(in);
+      hold.appeal_at = read_optional_time(in);
+      hold.expires_at = read_optional_time(in);
+      hold.released_at = read_optional_time(in);
       hold.generation = in.varint();
       hold.fired_dues.resize(in.count());
       for (Time& due : hold.fired_dues) due = read_time(in);
+      hold.placed_by = std::string(in.text());
+      hold.placed_by_action = static_cast<std::uint32_t>(in.varint());
     }
   }
 }
@@ -240,6 +252,7 @@ void Engine::save(std::string& out) const {
     put_text(out, timer.subject);
     put_text(out, timer.hold);
     put_varint(out, timer.generation);
+    out.push_back(static_cast<char>(timer.kind));
   }
 
   auto buffer = e.buffer;
@@ -307,6 +320,9 @@ void restore_timers(ByteReader& in, TimerQueue& timers) {
     timer.subject = std::string(in.text());
     timer.hold = std::string(in.text());
     timer.generation = in.varint();
+    auto kind = static_cast<std::uint8_t>(in.take(1)[0]);
+    if (kind > static_cast<std::uint8_t>(TimerKind::expiry)) in.fail("bad timer kind");
+    timer.kind = static_cast<TimerKind>(kind);
     timers.push(std::move(timer));
   }
 }

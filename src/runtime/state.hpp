@@ -29,11 +29,16 @@ void append_key(std::string& key, std::string_view text);
 struct HoldState {
   bool active = false;
   Time placed_at;
-  Time appeal_at;
+  std::optional<Time> appeal_at;   // none: not appealable
+  std::optional<Time> expires_at;  // none: lasts until released
   std::optional<Time> released_at;
   std::uint64_t generation = 0;  // a new one per placement, so old timers can tell they are stale
   std::vector<Time>
       fired_dues;  // appeal timers already fired for this placement: at most once each
+  // The rule and action that placed it: the release at its expiry is theirs. By name, so a
+  // checkpoint restored under a changed policy still says who placed it.
+  std::string placed_by;
+  std::uint32_t placed_by_action = 0;
 };
 
 class Holds {
@@ -135,13 +140,20 @@ class AggregateWindow {
   std::unordered_map<std::string, AggregateEntries> entries_;
 };
 
-// A timer per hold placement and appeal_eligible_at value.
+// What a timer does when it comes due.
+enum class TimerKind : std::uint8_t {
+  appeal_due,  // raise hold.appeal_due for the rules: the hold's appeal window opens
+  expiry,      // release the hold: it was placed to last a while
+};
+
+// A timer per hold placement and appeal_eligible_at value, and per expiring placement.
 struct Timer {
   Time due;
   std::uint64_t order = 0;  // creation order: ties in `due` fire in the order they were set
   std::string subject;
   std::string hold;
   std::uint64_t generation = 0;
+  TimerKind kind = TimerKind::appeal_due;
 };
 
 struct TimerLater {

@@ -527,6 +527,13 @@ constexpr auto set_distinct = [](auto& ctx) { x3::_val(ctx).distinct = true; };
 constexpr auto set_first_of = [](auto& ctx) { x3::_val(ctx).first_per_value = true; };
 constexpr auto set_optional = [](auto& ctx) { x3::_val(ctx).optional = true; };
 constexpr auto set_private = [](auto& ctx) { x3::_val(ctx).is_private = true; };
+constexpr auto set_not_appealable = [](auto& ctx) { x3::_val(ctx).appealable = false; };
+constexpr auto set_shown_to_account = [](auto& ctx) { x3::_val(ctx).shown_to_account = true; };
+// An action's `scope [...]`: present (and maybe overriding the declaration's) once it starts.
+constexpr auto start_action_scope = [](auto& ctx) { x3::_val(ctx).scope.emplace(); };
+constexpr auto push_action_scope = [](auto& ctx) {
+  x3::_val(ctx).scope->push_back(std::move(x3::_attr(ctx)));
+};
 constexpr auto push_clause = [](auto& ctx) {
   x3::_val(ctx).clauses.emplace_back(std::move(x3::_attr(ctx)));
 };
@@ -561,7 +568,8 @@ constexpr keyword_parser kw_and{"and"}, kw_or{"or"}, kw_not{"not"}, kw_in{"in"},
     kw_release{"release"}, kw_alert{"alert"}, kw_eligibility{"eligibility"},
     kw_postpone{"postpone"}, kw_scope{"scope"}, kw_appeal{"appeal"}, kw_severity{"severity"},
     kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"},
-    kw_private{"private"};
+    kw_private{"private"}, kw_display{"display"}, kw_appealable{"appealable"},
+    kw_expires{"expires"}, kw_shown{"shown"}, kw_to{"to"}, kw_account{"account"};
 
 constexpr name_parser name{false};
 constexpr name_parser any_name{true};
@@ -689,6 +697,7 @@ BYLAW_RULE(evidence_item, EvidenceItem, "a name or `first of <aggregate>`");
 BYLAW_RULE(message, StringLit, "say \"<message>\"");
 BYLAW_RULE(deny_branch, DenyBranch, "deny <reason> [when <condition>]");
 BYLAW_RULE(allow_branch, AllowBranch, "allow say \"<message>\"");
+BYLAW_RULE(appeal_spec, AppealSpec, "`appeal after <duration>` or `not appealable`");
 BYLAW_RULE(hold_action, Action, "a hold action");
 BYLAW_RULE(release_action, Action, "a release action");
 BYLAW_RULE(alert_action, Action, "an alert action");
@@ -743,16 +752,20 @@ const auto deny_branch_def = spanned(
 const auto allow_branch_def =
     spanned(kw_allow >> -(kw_evidence > (evidence_item[push<&AllowBranch::evidence>] % ',')) >
             message[set<&AllowBranch::message>]);
+const auto appeal_spec_def = spanned((kw_appeal > kw_after > expr[set<&AppealSpec::after>]) |
+                                     (kw_not > kw_appealable)[set_not_appealable]);
 const auto action_evidence = -(kw_evidence > (evidence_item[push<&Action::evidence>] % ','));
 const auto name_as_expr = any_name[([](auto& ctx) {
   Ident& id = x3::_attr(ctx);
   x3::_val(ctx).name = make_expr(ExprKind::name, id.name, id.span);
 })];
-const auto hold_action_def = spanned(
-    kw_hold[set_action_kind<ActionKind::hold>{}] > name_as_expr > kw_on >
-    expr[set<&Action::subject>] >>
-    -(kw_scope > '[' > (any_name[push<&Action::scope>] % ',') > ']') > kw_appeal > kw_after >
-    expr[set<&Action::appeal_after>] >> action_evidence > message[set<&Action::message>]);
+const auto hold_action_def =
+    spanned(kw_hold[set_action_kind<ActionKind::hold>{}] > name_as_expr > kw_on >
+            expr[set<&Action::subject>] >>
+            -(kw_scope[start_action_scope] > '[' > (any_name[push_action_scope] % ',') > ']') >>
+            -appeal_spec[set<&Action::appeal>] >>
+            -(kw_expires > kw_after > expr[set<&Action::expires_after>]) >> action_evidence >
+            message[set<&Action::message>]);
 const auto release_action_def =
     spanned(kw_release[set_action_kind<ActionKind::release>{}] > expr[set<&Action::name>] > kw_on >
             expr[set<&Action::subject>] >> action_evidence > message[set<&Action::message>]);
@@ -776,10 +789,46 @@ const auto rule_decl_def =
               aggregate_clause[push_clause] | when_clause[push_clause]) > then_keyword >
             action[push<&RuleDecl::actions>] > *action[push<&RuleDecl::actions>] > rule_body_end);
 
+BOOST_SPIRIT_DEFINE(appeal_spec)
 BOOST_SPIRIT_DEFINE(trigger, latest_query, earlier_query, let_clause, let_value, where_clause,
                     exclude_clause, aggregate_clause, when_clause, then_keyword, evidence_item,
                     message, deny_branch, allow_branch, hold_action, release_action, alert_action,
                     eligibility_action, postpone_action, action, rule_body_end, rule_decl)
+
+// Declared outcomes: scopes, holds, alerts and eligibility answers, with their display text.
+BYLAW_RULE(scope_decl, ScopeDecl, "scope <name> \"<what the account reads>\"");
+BYLAW_RULE(hold_decl, HoldDecl, "a hold declaration");
+BYLAW_RULE(hold_appeal, AppealSpec,
+           "`appeal after <duration>` or `not appealable` (a hold declaration reads: display, "
+           "scope, appeal, expires)");
+BYLAW_RULE(hold_decl_end, x3::unused_type, "`expires after <duration>` or '}'");
+BYLAW_RULE(alert_decl, OutcomeDecl, "an alert declaration");
+BYLAW_RULE(alert_decl_end, x3::unused_type, "`shown to account` or '}'");
+BYLAW_RULE(eligibility_decl, OutcomeDecl, "an eligibility declaration");
+BYLAW_RULE(eligibility_decl_end, x3::unused_type, "'}'");
+
+const auto scope_decl_def =
+    spanned(kw_scope > name[set<&ScopeDecl::name>] > string_lit[set<&ScopeDecl::display>]);
+const auto hold_decl_def =
+    spanned(kw_hold > name[set<&HoldDecl::name>] > '{' >
+            -(kw_display > string_lit[set<&HoldDecl::display>]) >
+            -(kw_scope > '[' > (any_name[push<&HoldDecl::scope>] % ',') > ']') >
+            hold_appeal[set<&HoldDecl::appeal>] >
+            -(kw_expires > kw_after > expr[set<&HoldDecl::expires_after>]) > hold_decl_end);
+const auto hold_appeal_def = appeal_spec[assign];
+const auto hold_decl_end_def = x3::lit('}');
+const auto alert_decl_def =
+    spanned(kw_alert[set_action_kind<ActionKind::alert>{}] > name[set<&OutcomeDecl::name>] > '{' >
+            -(kw_display > string_lit[set<&OutcomeDecl::display>]) >
+            -(kw_shown > kw_to > kw_account)[set_shown_to_account] > alert_decl_end);
+const auto alert_decl_end_def = x3::lit('}');
+const auto eligibility_decl_def = spanned(
+    kw_eligibility[set_action_kind<ActionKind::eligibility>{}] > name[set<&OutcomeDecl::name>] >
+    '{' > -(kw_display > string_lit[set<&OutcomeDecl::display>]) > eligibility_decl_end);
+const auto eligibility_decl_end_def = x3::lit('}');
+
+BOOST_SPIRIT_DEFINE(scope_decl, hold_decl, hold_appeal, hold_decl_end, alert_decl, alert_decl_end,
+                    eligibility_decl, eligibility_decl_end)
 
 // Policy packs.
 BYLAW_RULE(set_item, SetItem, "name = value");
@@ -798,9 +847,13 @@ const auto policy_body_end_def = x3::lit('}');
 
 BOOST_SPIRIT_DEFINE(set_item, mode_item, policy_decl, policy_body_end)
 
-BYLAW_RULE(item, x3::unused_type, "a declaration: use, event, param, rule or policy");
+BYLAW_RULE(item, x3::unused_type,
+           "a declaration: use, event, param, rule, scope, hold, alert, eligibility or policy");
 const auto item_def = use_decl[emit<&File::uses>{}] | event_decl[emit<&File::events>{}] |
                       param_decl[emit<&File::params>{}] | rule_decl[emit<&File::rules>{}] |
+                      scope_decl[emit<&File::scopes>{}] | hold_decl[emit<&File::holds>{}] |
+                      alert_decl[emit<&File::outcomes>{}] |
+                      eligibility_decl[emit<&File::outcomes>{}] |
                       policy_decl[emit<&File::policies>{}];
 BOOST_SPIRIT_DEFINE(item)
 
@@ -827,7 +880,8 @@ std::uint32_t token_length(const char* it, const char* end) {
 }
 
 bool starts_declaration(const char* it, const char* end) {
-  for (std::string_view word : {"use", "event", "param", "rule", "policy"}) {
+  for (std::string_view word :
+       {"use", "event", "param", "rule", "scope", "hold", "alert", "eligibility", "policy"}) {
     if (static_cast<std::size_t>(end - it) > word.size() &&
         std::string_view(it, word.size()) == word && !is_name_char(it[word.size()])) {
       return true;
@@ -871,7 +925,7 @@ File parse(const SourceSet& sources, FileId file_id, Diagnostics& diagnostics) {
     try {
       if (x3::phrase_parse(it, end, parser, skipper)) continue;
       report(it, token_length(it, end), fmt::format("unexpected {}", describe_token(it, end)),
-             "a declaration: use, event, param, rule or policy");
+             "a declaration: use, event, param, rule, scope, hold, alert, eligibility or policy");
       it = resynchronize(it, end);
     } catch (const x3::expectation_failure<Iterator>& failure) {
       const char* where = skip_blank(failure.where(), end);

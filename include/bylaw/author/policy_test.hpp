@@ -42,6 +42,7 @@ struct Expectation {
   std::optional<std::string> reason;
   std::optional<WrittenTime> eligible_at;
   std::optional<WrittenTime> appeal_eligible_at;
+  std::optional<WrittenTime> expires_at;
 };
 
 struct TestCase {

@@ -145,13 +145,23 @@ using syntax::ActionKind;
 enum class AlertSeverity : std::uint8_t { low, medium, high };
 const char* severity_name(AlertSeverity severity);
 
+// What the account reads about a decision, from the pack's declarations: empty texts where
+// nothing was declared (the account then reads the name in words).
+struct Display {
+  std::string name;                // the hold's, alert's or eligibility answer's display text
+  std::vector<std::string> scope;  // each scope's display text, in the hold's scope order
+  bool shown_to_account = true;    // false for alerts not declared `shown to account`
+};
+
 struct ActionDef {
   ActionKind kind = ActionKind::hold;
   TExpr name;  // string; a literal unless the rule names the hold by a value
   std::optional<std::string> static_name;
   TExpr subject;
-  std::vector<std::string> scope;               // hold
-  std::optional<TExpr> appeal_after;            // hold: duration
+  std::vector<std::string> scope;      // hold
+  std::optional<TExpr> appeal_after;   // hold: duration; none: not appealable
+  std::optional<TExpr> expires_after;  // hold: constant duration; none: no expiry
+  Display display;
   AlertSeverity severity = AlertSeverity::low;  // alert
   std::optional<TExpr> until;                   // postpone: the new appeal_eligible_at
   std::vector<EvidenceRef> evidence;
@@ -184,6 +194,32 @@ struct Rule {
   std::vector<std::uint32_t> params_used;
 };
 
+// scope proposals "send proposals"
+struct ScopeDef {
+  std::string name;
+  std::string display;
+  Span span;
+};
+
+// A declared hold: what every `hold` action placing it takes unless the action overrides it.
+struct HoldDef {
+  std::string name;
+  std::string display;
+  std::vector<std::string> scope;
+  std::optional<TExpr> appeal_after;   // constant duration; none: not appealable
+  std::optional<TExpr> expires_after;  // constant duration; none: lasts until released
+  Span span;
+};
+
+// A declared alert or eligibility answer.
+struct OutcomeDef {
+  DecisionKind kind = DecisionKind::alert;
+  std::string name;
+  std::string display;
+  bool shown_to_account = false;
+  Span span;
+};
+
 struct Param {
   std::string name;
   Type type;
@@ -200,10 +236,16 @@ struct Policy {
   FileId pack_file = 0;
   Schema schema;
   std::vector<Param> params;
+  std::vector<ScopeDef> scopes;
+  std::vector<HoldDef> holds;
+  std::vector<OutcomeDef> outcomes;
   std::vector<Rule> rules;
 
   std::optional<std::size_t> find_param(std::string_view name) const;
   std::optional<std::size_t> find_rule(std::string_view name) const;
+  const ScopeDef* find_scope(std::string_view name) const;
+  const HoldDef* find_hold(std::string_view name) const;
+  const OutcomeDef* find_outcome(DecisionKind kind, std::string_view name) const;
   // The value of a constant expression (a literal or a parameter: windows, `within`).
   const Value& constant(const TExpr& expr) const {
     return expr.kind == TExpr::Kind::param ? params[expr.index].value : expr.literal;

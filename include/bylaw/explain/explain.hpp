@@ -15,9 +15,9 @@ enum class Audience { auditor, subject };
 
 // What a page can say beyond the decision, when the audit store is at hand.
 struct PageContext {
-  std::int64_t seq = 0;       // the record's place in the audit chain (0: not known)
-  std::string hash;           // and its hash
-  std::string started_by;     // a timer's decision: the hold decision that set the timer
+  std::int64_t seq = 0;    // the record's place in the audit chain (0: not known)
+  std::string hash;        // and its hash
+  std::string started_by;  // a timer's decision: the hold decision that set the timer
   // How a page links to another decision: "{}" is replaced by its id ("#{}" within one page,
   // "/audit/decisions/{}" on the web); empty: no links to other decisions.
   std::string decision_link;
@@ -31,6 +31,7 @@ struct SubjectView {
   std::string decision_id;
   std::string kind;
   std::string name;
+  std::string title;  // the pack's display text for it, or its name in words
   std::string subject;
   Time time;
   std::string what;  // one sentence
@@ -44,7 +45,8 @@ struct SubjectView {
   std::string next;                 // when and how to appeal, or what becomes possible when
 };
 
-// Alerts are for trust-and-safety staff: the account gets no view of them.
+// Alerts are for trust-and-safety staff: the account gets no view of them, unless the pack
+// declares the alert `shown to account`.
 bool has_subject_view(const runtime::Decision& decision);
 SubjectView subject_view(const runtime::Decision& decision);
 
@@ -62,8 +64,9 @@ struct HistoryEntry {
   const std::string* source = nullptr;
   PageContext context;
 };
-std::string render_history_html(const std::string& subject, const std::vector<HistoryEntry>& entries,
-                                Audience audience, const std::string& decision_link,
+std::string render_history_html(const std::string& subject,
+                                const std::vector<HistoryEntry>& entries, Audience audience,
+                                const std::string& decision_link,
                                 const std::vector<std::pair<std::string, std::string>>& nav = {});
 
 // The auditors' search page: a form over the audit store's search, and a page of results
@@ -77,8 +80,8 @@ struct SearchPage {
   SearchForm form;
   bool searched = false;  // false: the empty form, no results shown
   std::vector<runtime::Decision> results;
-  std::string next_link;  // the next page, when there is one
-  std::string error;      // a search that could not run, in words
+  std::string next_link;      // the next page, when there is one
+  std::string error;          // a search that could not run, in words
   std::string decision_link;  // "{}": the id
   std::string subject_link;   // "{}": the account
 };

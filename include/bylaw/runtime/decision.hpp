@@ -118,6 +118,9 @@ struct Trace {
   std::vector<AggregateTrace> aggregates;
   std::vector<MarginTrace> margins;
   std::string summary;  // the action's message, for the affected account
+  // The pack's words for what was decided (its declarations), for the account's view; whether
+  // the account gets a view at all (alerts are for staff unless declared `shown to account`).
+  check::Display display;
 };
 
 struct Decision {
@@ -134,8 +137,9 @@ struct Decision {
   bool shadow = false;  // made by a rule in shadow mode: never emitted
 
   // hold
-  std::optional<Time> appeal_eligible_at;
+  std::optional<Time> appeal_eligible_at;  // none: not appealable
   std::vector<std::string> scope;
+  std::optional<Time> expires_at;  // an expiring hold: when a release ends it
   // alert
   check::AlertSeverity severity = check::AlertSeverity::low;
   // eligibility

@@ -200,14 +200,22 @@ struct AllowBranch {
 
 enum class ActionKind { hold, release, alert, eligibility, postpone };
 
+// `appeal after 6mo` or `not appealable`: whether and when a hold can be appealed.
+struct AppealSpec {
+  bool appealable = true;
+  ExprPtr after;  // appealable only
+  Span span;
+};
+
 struct Action {
   ActionKind kind = ActionKind::hold;
-  ExprPtr name;                   // a name expression: a bare name for hold, alert, eligibility
-  ExprPtr subject;                // on ...
-  std::vector<Ident> scope;       // hold
-  ExprPtr appeal_after;           // hold
-  std::optional<Ident> severity;  // alert
-  ExprPtr until;                  // postpone
+  ExprPtr name;     // a name expression: a bare name for hold, alert, eligibility
+  ExprPtr subject;  // on ...
+  std::optional<std::vector<Ident>> scope;  // hold: overrides the declaration's
+  std::optional<AppealSpec> appeal;         // hold: overrides the declaration's
+  ExprPtr expires_after;                    // hold: overrides the declaration's; may be null
+  std::optional<Ident> severity;            // alert
+  ExprPtr until;                            // postpone
   std::vector<EvidenceItem> evidence;
   std::optional<StringLit> message;
   std::vector<DenyBranch> denies;    // eligibility: the first deny whose condition holds decides
@@ -220,6 +228,34 @@ struct RuleDecl {
   Trigger trigger;
   std::vector<Clause> clauses;
   std::vector<Action> actions;
+  Span span;
+};
+
+// ---------------------------------------------------------------- declared outcomes
+
+// scope proposals "send proposals": a word a hold's scope may use, with what the account reads.
+struct ScopeDecl {
+  Ident name;
+  StringLit display;
+  Span span;
+};
+
+// hold proposals_blocked { display "..." scope [a, b] appeal after 6mo expires after 12mo }
+struct HoldDecl {
+  Ident name;
+  std::optional<StringLit> display;
+  std::vector<Ident> scope;
+  AppealSpec appeal;
+  ExprPtr expires_after;  // may be null: the hold lasts until released
+  Span span;
+};
+
+// alert feedback_manipulation { display "..." shown to account }, eligibility dispute { ... }
+struct OutcomeDecl {
+  ActionKind kind = ActionKind::alert;  // alert or eligibility
+  Ident name;
+  std::optional<StringLit> display;
+  bool shown_to_account = false;  // alerts: staff only unless this is set
   Span span;
 };
 
@@ -250,6 +286,9 @@ struct File {
   std::vector<EventDecl> events;
   std::vector<ParamDecl> params;
   std::vector<RuleDecl> rules;
+  std::vector<ScopeDecl> scopes;
+  std::vector<HoldDecl> holds;
+  std::vector<OutcomeDecl> outcomes;
   std::vector<PolicyDecl> policies;
 };
 

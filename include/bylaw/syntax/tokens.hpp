@@ -36,7 +36,9 @@ inline constexpr std::array kKeywords = {
     Keyword{"eligibility", false}, Keyword{"postpone", false}, Keyword{"scope", false},
     Keyword{"appeal", false},      Keyword{"severity", false}, Keyword{"evidence", false},
     Keyword{"deny", false},        Keyword{"allow", false},    Keyword{"first", false},
-    Keyword{"of", false},          Keyword{"private", false},
+    Keyword{"of", false},          Keyword{"private", false},  Keyword{"display", false},
+    Keyword{"appealable", false},  Keyword{"expires", false},  Keyword{"shown", false},
+    Keyword{"to", false},          Keyword{"account", false},
 };
 
 // Index loops, not iterators or pointers: GCC's UBSan checks make pointer comparisons

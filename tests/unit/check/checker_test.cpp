@@ -63,6 +63,7 @@ TEST_CASE("a checked rule resolves its trigger - lets - aggregates and actions",
   LoadResult result1 = load_rules(R"(
 param window: duration = 30d
 param minimum: int = 2
+scope orders "taking orders"
 rule many_orders {
   on order.placed as o
   let close = latest order.closed as c where c.order == o.order and c.earned > 0
@@ -379,4 +380,109 @@ rule r2 {
                                  "set b = 1");
   CHECK_FALSE(result.policy.has_value());
   CHECK(result.diagnostics.error_count() == 4);
+}
+
+TEST_CASE("a declared hold gives its actions their scope - appeal and expiry - and display text",
+          "[check][declarations]") {
+  LoadResult result = load_rules(R"(
+param wait: duration = 6mo
+scope orders "taking orders"
+scope payouts "receiving payouts"
+hold seller_blocked {
+  display "Selling paused"
+  scope [orders, payouts]
+  appeal after wait
+  expires after 12mo
+}
+hold frozen { not appealable }
+alert odd { display "An odd order" shown to account }
+alert quiet { display "For staff" }
+eligibility refund { display "refund" }
+rule block {
+  on order.placed as o
+  then hold seller_blocked on o.seller say "blocked"
+       hold seller_blocked on o.buyer scope [orders] not appealable expires after 30d say "b"
+       hold frozen on o.seller say "frozen"
+       alert odd on o.seller severity low say "odd"
+       alert quiet on o.seller severity low say "quiet"
+       eligibility refund on o.order allow say "ok"
+}
+)");
+  const Policy& policy = ok(result);
+  CHECK(result.diagnostics.warning_count() == 0);
+  const Rule& rule = policy.rules.at(0);
+  const ActionDef& declared = rule.actions.at(0);
+  CHECK(declared.scope == std::vector<std::string>{"orders", "payouts"});
+  REQUIRE(declared.appeal_after.has_value());
+  CHECK(declared.appeal_after->text == "wait");
+  REQUIRE(declared.expires_after.has_value());
+  CHECK(declared.expires_after->text == "12mo");
+  CHECK(declared.display.name == "Selling paused");
+  CHECK(declared.display.scope == std::vector<std::string>{"taking orders", "receiving payouts"});
+  // The declaration's parameter shows in the traces of the rule that uses it.
+  REQUIRE(rule.params_used.size() == 1);
+  CHECK(policy.params[rule.params_used[0]].name == "wait");
+  const ActionDef& overridden = rule.actions.at(1);
+  CHECK(overridden.scope == std::vector<std::string>{"orders"});
+  CHECK_FALSE(overridden.appeal_after.has_value());
+  CHECK(overridden.expires_after->text == "30d");
+  CHECK_FALSE(rule.actions.at(2).appeal_after.has_value());
+  CHECK_FALSE(rule.actions.at(2).expires_after.has_value());
+  CHECK(rule.actions.at(3).display.shown_to_account);
+  CHECK(rule.actions.at(3).display.name == "An odd order");
+  CHECK_FALSE(rule.actions.at(4).display.shown_to_account);  // alerts are for staff by default
+  CHECK(rule.actions.at(5).display.name == "refund");
+  CHECK(rule.actions.at(5).display.shown_to_account);
+}
+
+TEST_CASE("declarations are checked: scopes - appeal - expiry - duplicates - unused",
+          "[check][declarations]") {
+  require_error(load_rules(R"(
+rule r {
+  on order.placed as o
+  then hold h on o.seller say "x"
+}
+)"),
+                "r.rules:4:13: error: hold 'h' is not declared, so this action must say whether "
+                "it can be appealed");
+  require_error(load_rules(R"(
+scope orders "taking orders"
+hold h { scope [order] not appealable }
+rule r {
+  on order.placed as o
+  then hold h on o.seller say "x"
+}
+)"),
+                "unknown scope 'order'\n");
+  CHECK(all(load_rules(R"(
+scope orders "taking orders"
+hold h { scope [order] not appealable }
+)"))
+            .find("expected: did you mean 'orders'?") != std::string::npos);
+  require_error(load_rules(R"(
+rule r {
+  on order.placed as o
+  then hold h on o.seller scope [orders] appeal after 1d say "x"
+}
+)"),
+                "expected: a scope declared with `scope <name> \"<text>\"`");
+  require_error(load_rules(R"(
+hold h { appeal after 1d expires after o.amount }
+)"),
+                "= expected: a parameter\n");
+  require_error(load_rules(R"(
+rule r {
+  on order.placed as o
+  then hold h on o.seller not appealable expires after o.time - o.time say "x"
+}
+)"),
+                "`expires after` must be known when the policy loads");
+  require_error(load_rules("scope s \"S\"\nscope s \"T\"\n"), "duplicate scope 's'");
+  require_error(load_rules("hold h { not appealable }\nhold h { not appealable }\n"),
+                "duplicate hold 'h'");
+  require_error(load_rules("scope s \" \"\n"), "a scope's display text is empty");
+  LoadResult unused = load_rules("hold h { not appealable }\nalert a { display \"A\" }\n");
+  ok(unused);
+  CHECK(all(unused).find("hold 'h' is declared but no rule places it") != std::string::npos);
+  CHECK(all(unused).find("alert 'a' is declared but no rule decides it") != std::string::npos);
 }

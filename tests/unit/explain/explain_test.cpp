@@ -182,7 +182,7 @@ TEST_CASE("the subject's view says how and when to appeal a hold", "[explain][re
   explain::SubjectView view = explain::subject_view(hold);
   CHECK(view.next ==
         "You can appeal from 22 October 2026, 15:45 UTC: file an appeal naming the "
-        "proposals blocked restriction.");
+        "proposals_blocked restriction.");
   CHECK(view.counts.size() == 1);
   CHECK(view.counts[0] ==
         "3 different clients counted, from 3 events, in the 365 days up to 22 April 2026, 15:45 "
@@ -214,7 +214,8 @@ TEST_CASE("the subject's view does not reveal what a private field said",
   std::size_t listed = text.find("The counted events happened on");
   REQUIRE(listed != std::string::npos);
   std::string dates = text.substr(listed, text.find('\n', listed) - listed);
-  CHECK(dates == "The counted events happened on 3 February 2026, 12:00 UTC; 5 March 2026, 08:30 UTC.");
+  CHECK(dates ==
+        "The counted events happened on 3 February 2026, 12:00 UTC; 5 March 2026, 08:30 UTC.");
   // The margin does not name "the most recent" event (which is the one that decided).
   CHECK(view.margin.find("most recent") == std::string::npos);
 }
@@ -248,6 +249,6 @@ TEST_CASE("the HTML page is self-contained", "[explain][html]") {
   }
   CHECK(page.find("<tr id=\"ev-e-004\"><td>e-004</td>") != std::string::npos);
   CHECK(page.find("<a href=\"#ev-e-015\">e-015</a>") != std::string::npos);  // the evidence
-  CHECK(page.find("li class=\"true decided\"") != std::string::npos);    // the `when` that held
+  CHECK(page.find("li class=\"true decided\"") != std::string::npos);        // the `when` that held
   CHECK(page.find("public_rating 3, private_score 2 (private)") != std::string::npos);
 }

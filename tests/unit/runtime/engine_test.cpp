@@ -213,17 +213,8 @@ rule ping {
 
 namespace {
 
-const char* kHoldRules = R"(
-rule place {
-  on tick as t
-  where t.tag == "hold" and not held(t.who, blocked)
-  then hold blocked on t.who appeal after 1d say "held"
-}
-rule move {
-  on mark as m
-  where held(m.who, blocked)
-  then postpone appeal blocked on m.who until m.time + 1d
-}
+// A tick tagged "lift" releases `blocked`; each appeal timer answers that the appeal may go ahead.
+const std::string kLiftAndOpen = R"(
 rule lift {
   on tick as t
   where t.tag == "lift"
@@ -234,6 +225,19 @@ rule opens {
   then eligibility appeal on h.subject allow say "{h.hold} may be appealed"
 }
 )";
+
+const std::string kHoldRules = R"(
+rule place {
+  on tick as t
+  where t.tag == "hold" and not held(t.who, blocked)
+  then hold blocked on t.who appeal after 1d say "held"
+}
+rule move {
+  on mark as m
+  where held(m.who, blocked)
+  then postpone appeal blocked on m.who until m.time + 1d
+}
+)" + kLiftAndOpen;
 
 }  // namespace
 
@@ -465,4 +469,105 @@ rule ping {
       CHECK(cited == expected);
     }
   }
+}
+
+namespace {
+
+const std::string kExpiringRules = R"(
+hold blocked {
+  display "Blocked for a while"
+  not appealable
+  expires after 2d
+}
+rule block {
+  on tick as t
+  where t.tag == "hold" or t.tag == "short"
+  then hold blocked on t.who say "held"
+}
+rule short_block {
+  on tick as t
+  where t.tag == "short"
+  then hold briefly on t.who appeal after 1d expires after 1d say "held briefly"
+}
+)" + kLiftAndOpen;
+
+std::vector<std::string> summary_of(const std::vector<Decision>& decisions) {
+  std::vector<std::string> out;
+  for (const auto& d : decisions) {
+    out.push_back(fmt::format("{} {} {} {} {}", format_rfc3339(d.time),
+                              check::decision_kind_name(d.kind), d.name, d.subject,
+                              d.trigger.value_or("timer")));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an expiring hold is released by its timer - before the event at its expiry",
+          "[runtime][timer][expiry]") {
+  Harness h(kExpiringRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  REQUIRE(h.sink.all.size() == 1);
+  const Decision& hold = h.sink.all[0];
+  CHECK_FALSE(hold.appeal_eligible_at.has_value());  // not appealable: no appeal timer either
+  CHECK(hold.expires_at == at("2026-01-03T00:00:00Z"));
+  CHECK(hold.explanation.display.name == "Blocked for a while");
+  // At exactly placed + 2d the release comes first, so the event may place the hold again.
+  h.tick("b", "2026-01-03T00:00:00Z", "x", 0, "o", "hold");
+  h.tick("c", "2026-01-04T23:59:59Z", "y");
+  h.tick("d", "2026-01-05T00:00:00Z", "y");
+  CHECK(summary_of(h.sink.all) == std::vector<std::string>{
+                                      "2026-01-01T00:00:00Z hold blocked x a",
+                                      "2026-01-03T00:00:00Z release blocked x timer",
+                                      "2026-01-03T00:00:00Z hold blocked x b",
+                                      "2026-01-05T00:00:00Z release blocked x timer",
+                                  });
+  const Decision& expiry = h.sink.all[1];
+  CHECK(expiry.rule == "block");
+  CHECK(expiry.evidence.empty());
+  REQUIRE(expiry.explanation.timer.has_value());
+  CHECK(expiry.explanation.timer->name == "hold.expiry");
+  REQUIRE(expiry.explanation.conditions.size() == 1);
+  CHECK(expiry.explanation.conditions[0].clause == "expires");
+  CHECK(expiry.explanation.conditions[0].expr.text == "placed_at + 2d");
+  CHECK(expiry.explanation.conditions[0].expr.value == "2026-01-03T00:00:00Z");
+  CHECK(expiry.explanation.summary ==
+        "The restriction \"Blocked for a while\" placed on 1 January 2026, 00:00 UTC was set to "
+        "last 2 days; it has ended.");
+  CHECK(expiry.id != h.sink.all[3].id);
+}
+
+TEST_CASE("a hold released earlier does not expire - an action overrides its declaration",
+          "[runtime][timer][expiry]") {
+  Harness h(kExpiringRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  h.tick("b", "2026-01-02T00:00:00Z", "x", 0, "o", "lift");
+  h.tick("c", "2026-01-02T06:00:00Z", "y", 0, "o", "short");
+  h.tick("d", "2026-01-10T00:00:00Z", "z");
+  CHECK(summary_of(h.sink.all) == std::vector<std::string>{
+                                      "2026-01-01T00:00:00Z hold blocked x a",
+                                      "2026-01-02T00:00:00Z release blocked x b",
+                                      "2026-01-02T06:00:00Z hold blocked y c",
+                                      "2026-01-02T06:00:00Z hold briefly y c",
+                                      // appeal timer and expiry at the same instant: set order
+                                      "2026-01-03T06:00:00Z eligibility appeal y timer",
+                                      "2026-01-03T06:00:00Z release briefly y timer",
+                                      "2026-01-04T06:00:00Z release blocked y timer",
+                                  });
+}
+
+TEST_CASE("an expiry timer survives a checkpoint", "[runtime][timer][expiry][snapshot]") {
+  std::string state;
+  {
+    Harness first(kExpiringRules);
+    first.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+    first.engine.save(state);
+  }
+  Harness second(kExpiringRules);
+  second.engine.restore(state);
+  second.tick("b", "2026-01-05T00:00:00Z", "y");
+  REQUIRE(second.sink.all.size() == 1);
+  CHECK(second.sink.all[0].kind == check::DecisionKind::release);
+  CHECK(second.sink.all[0].time == at("2026-01-03T00:00:00Z"));
+  CHECK(second.sink.all[0].rule == "block");
 }

@@ -190,7 +190,10 @@ rule full {
   CHECK(std::get<AggregateClause>(rule.clauses[7]).function.name == "sum");
   REQUIRE(rule.actions.size() == 4);
   CHECK(rule.actions[0].kind == ActionKind::hold);
-  CHECK(rule.actions[0].scope.size() == 2);
+  REQUIRE(rule.actions[0].scope);
+  CHECK(rule.actions[0].scope->size() == 2);
+  REQUIRE(rule.actions[0].appeal);
+  CHECK(to_string(*rule.actions[0].appeal->after) == "6mo");
   CHECK(rule.actions[0].evidence.size() == 2);
   CHECK(rule.actions[1].kind == ActionKind::alert);
   CHECK(rule.actions[1].severity->name == "high");
@@ -255,9 +258,16 @@ TEST_CASE("syntax errors say what was expected - where", "[syntax][errors]") {
         "3:3 unexpected 'wher' | a clause (let, where, exclude, count, sum, when) or 'then'");
   CHECK(first_error("param x: int = (1 + 2\n") == "2:1 unexpected end of file | ')'");
   CHECK(first_error("frobnicate\n") ==
-        "1:1 unexpected 'frobnicate' | a declaration: use, event, param, rule or policy");
-  CHECK(first_error("rule r {\n  on a.b as f\n  then hold x on f.y say \"m\"\n}") ==
-        "3:22 unexpected 'say' | 'appeal'");
+        "1:1 unexpected 'frobnicate' | a declaration: use, event, param, rule, scope, hold, alert, "
+        "eligibility or policy");
+  CHECK(first_error("rule r {\n  on a.b as f\n  then hold x on f.y appeal say \"m\"\n}") ==
+        "3:29 unexpected 'say' | 'after'");
+  CHECK(first_error("hold x {\n  display \"X\"\n}\n") ==
+        "3:1 unexpected '}' | `appeal after <duration>` or `not appealable` (a hold declaration "
+        "reads: display, scope, appeal, expires)");
+  CHECK(first_error("hold x { not appealable expires 30d }") == "1:33 unexpected '30d' | 'after'");
+  CHECK(first_error("alert a { shown account }") == "1:17 unexpected 'account' | 'to'");
+  CHECK(first_error("scope s\n") == "2:1 unexpected end of file | a string");
 }
 
 TEST_CASE("a bad token is reported at the token", "[syntax][errors]") {

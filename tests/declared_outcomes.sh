@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Declared outcomes through the real binary: a hold that cannot be appealed and expires by
+# itself, an alert the account may read, and the display texts in the account's view.
+set -euo pipefail
+bylaw=$1
+root=$(cd "$2" && pwd)
+source "$(dirname "$0")/script_prelude.sh"
+cat > "$work/demo.rules" <<RULES
+use "$root/rules/events.rules", "$root/rules/holds.rules"
+
+scope messaging "sending messages"
+hold messaging_paused {
+  display "Messaging paused"
+  scope [messaging]
+  not appealable
+  expires after 30d
+}
+alert off_platform_payment { display "Payment outside the platform" shown to account }
+
+rule off_platform {
+  on message.sent as m
+  where m.labels has off_platform_payment
+  then alert off_platform_payment on m.sender severity high say "You asked to be paid outside the platform."
+       hold messaging_paused on m.sender say "Your messages are paused for 30 days."
+}
+RULES
+cat > "$work/demo.policy" <<PACK
+policy demo version "1" {
+  use "$root/rules/events.rules", "$root/rules/holds.rules", "demo.rules"
+}
+PACK
+"$bylaw" check --policy "$work/demo.policy" > "$work/check" 2>&1 || { cat "$work/check"; fail "the demo pack does not check"; }
+event() {  # event ID TIME TYPE DATA
+  printf '{"specversion":"1.0","id":"%s","source":"t","type":"%s","time":"%s","data":%s}\n' "$1" "$3" "$2" "$4"
+}
+{
+  event m-1 2026-03-01T10:00:00Z message.sent '{"contract":"k-1","sender":"f-1","recipient":"c-1","sender_role":"freelancer","labels":["off_platform_payment"]}'
+  event a-1 2026-03-02T10:00:00Z appeal.filed '{"subject":"f-1","hold":"messaging_paused"}'
+  event x-1 2026-03-31T10:00:00Z contract.started '{"contract":"k-2","client":"c-2","freelancer":"f-2","kind":"fixed","amount":10}'
+} > "$work/in.jsonl"
+"$bylaw" run --policy "$work/demo.policy" --input "$work/in.jsonl" --output "$work/d.jsonl" --store "$work/s.db" 2> "$work/err" ||
+  { cat "$work/err"; fail "run"; }
+kinds=$(jq -r '[.time, .kind, .name, (.trigger // "timer")] | join(" ")' "$work/d.jsonl")
+want="2026-03-01T10:00:00Z alert off_platform_payment m-1
+2026-03-01T10:00:00Z hold messaging_paused m-1
+2026-03-02T10:00:00Z eligibility appeal a-1
+2026-03-31T10:00:00Z release messaging_paused timer"
+[ "$kinds" = "$want" ] || fail "decisions: $kinds"
+hold=$(first_id "$work/d.jsonl" '.kind == "hold"')
+release=$(first_id "$work/d.jsonl" '.kind == "release"')
+alert=$(first_id "$work/d.jsonl" '.kind == "alert"')
+[ "$(jq -c 'select(.kind == "hold") | [.appeal_eligible_at, .expires_at, .scope]' "$work/d.jsonl")" = \
+  '[null,"2026-03-31T10:00:00Z",["messaging"]]' ] || fail "the hold's appeal, expiry or scope"
+[ "$(jq -r 'select(.kind == "eligibility") | .reason' "$work/d.jsonl")" = no_active_hold ] ||
+  fail "an appeal against a hold that cannot be appealed went ahead"
+[ "$(jq -c 'select(.kind == "release") | [.rule, .evidence, .explanation.timer.name]' "$work/d.jsonl")" = \
+  '["off_platform",[],"hold.expiry"]' ] || fail "the expiry's release"
+"$bylaw" audit verify --store "$work/s.db" > /dev/null || fail "the store does not verify"
+view() {  # view ID: the account's view of one decision, as JSON
+  "$bylaw" explain --store "$work/s.db" "$1" --audience subject --format json
+}
+[ "$(view "$hold" | jq -r .what)" = 'The restriction "Messaging paused" was placed on your account on 1 March 2026, 10:00 UTC; it covers sending messages.' ] ||
+  fail "the hold's view: $(view "$hold" | jq -r .what)"
+[ "$(view "$hold" | jq -r .next)" = "This restriction cannot be appealed. It ends by itself on 31 March 2026, 10:00 UTC." ] ||
+  fail "the hold's next step: $(view "$hold" | jq -r .next)"
+[ "$(view "$release" | jq -r .what)" = 'The restriction "Messaging paused" on your account ended on 31 March 2026, 10:00 UTC.' ] ||
+  fail "the release's view: $(view "$release" | jq -r .what)"
+view "$release" | jq -e '.why | contains("was set to last 30 days; it has ended")' > /dev/null || fail "the release's why"
+[ "$(view "$alert" | jq -r .title)" = "Payment outside the platform" ] || fail "an alert shown to the account has no view"
+"$bylaw" explain --store "$work/s.db" "$release" > "$work/text"
+grep -q "trigger.*none (the hold's expiry)" "$work/text" && grep -q "expires: placed_at + 30d" "$work/text" ||
+  fail "the auditor's page of the expiry: $(cat "$work/text")"
+# bylaw test checks the expiry too, to the instant.
+cat > "$work/demo.test" <<'CASES'
+policy "demo.policy"
+
+test "the pause ends by itself 30 days after it was placed, and cannot be appealed"
+  start 2026-03-01T10:00:00Z
+  event +0d message.sent id=m-1 contract=k-1 sender=f-1 recipient=c-1 sender_role=freelancer labels=[off_platform_payment]
+  event +1d appeal.filed id=a-1 subject=f-1 hold=messaging_paused
+  event +30d contract.started id=x-1 contract=k-2 client=c-2 freelancer=f-2 kind=fixed amount=10
+  expect alert off_platform_payment on f-1 at +0d
+  expect hold messaging_paused on f-1 at +0d expires_at=2026-03-31T10:00:00Z
+  expect eligibility appeal on f-1 at +1d eligible=false reason=no_active_hold
+  expect release messaging_paused on f-1 at +30d trigger=timer
+end
+
+test "a wrong expiry is a failure"
+  start 2026-03-01T10:00:00Z
+  event +0d message.sent id=m-1 contract=k-1 sender=f-1 recipient=c-1 sender_role=freelancer labels=[off_platform_payment]
+  expect alert off_platform_payment on f-1 at +0d
+  expect hold messaging_paused on f-1 at +0d expires_at=+29d
+end
+CASES
+status=0
+"$bylaw" test "$work/demo.test" > "$work/test-out" 2>&1 || status=$?
+[ "$status" = 1 ] && grep -q "1 passed, 1 failed" "$work/test-out" ||
+  fail "bylaw test with expires_at (exit $status): $(cat "$work/test-out")"
+exit 0
