@@ -48,6 +48,9 @@ expect_exit 0 "explain subject json for c-666" explain --store "$work/s.db" --su
 says 'length == 0' || fail "c-666's own view lists an alert"
 expect_exit 0 "explain subject json for f-12" explain --store "$work/s.db" --subject f-12 --format json --audience subject
 says 'length == 8 and all(.[]; has("what") and has("next"))' || fail "f-12's own views"
+# The release names its hold by a value (`release r.hold`): it still reads as the pack declares it.
+says '.[-1].what == "The restriction \"Proposals and new contracts blocked\" on your account was lifted on 10 May 2027, 08:00 UTC."' ||
+  fail "f-12's release does not read as declared: $(jq '.[-1].what' "$work/out")"
 alert=$(first_id "$work/d.jsonl" '.kind == "alert"') || fail "no alert in the sample's decisions"
 expect_exit 1 "an alert's account view" explain --store "$work/s.db" "$alert" --audience subject
 grep -q "is an alert for trust-and-safety staff" "$work/err" || fail "an alert's account view: $(cat "$work/err")"

@@ -24,7 +24,7 @@ std::string identity(const runtime::Decision& d) {
 bool same_outcome(const runtime::Decision& a, const runtime::Decision& b) {
   return a.time == b.time && a.eligible == b.eligible && a.reason == b.reason &&
          a.eligible_at == b.eligible_at && a.appeal_eligible_at == b.appeal_eligible_at &&
-         a.scope == b.scope && a.severity == b.severity;
+         a.scope == b.scope && a.expires_at == b.expires_at && a.severity == b.severity;
 }
 
 struct Differ {

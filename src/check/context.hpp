@@ -7,6 +7,7 @@
 
 #include "bylaw/check/policy.hpp"
 #include "bylaw/core/diagnostics.hpp"
+#include "defs.hpp"
 
 namespace bylaw::check {
 
@@ -21,6 +22,7 @@ struct CheckContext {
   std::set<std::string> eligibility_names;
   std::vector<bool> param_used;
   std::vector<std::string> record_names;
+  DefTable defs;
 
   std::string type_name(const Type& type) const { return to_string(type, &record_names); }
 };

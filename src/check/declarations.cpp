@@ -59,7 +59,7 @@ class DeclarationChecker {
       hold.appeal_after = exprs_.check_constant_duration(*decl.appeal.after, "`appeal after`");
     }
     if (decl.expires_after) {
-      hold.expires_after = exprs_.check_constant_duration(*decl.expires_after, "`expires after`");
+      hold.expires_after = exprs_.check_expiry(*decl.expires_after);
     }
     policy().holds.push_back(std::move(hold));
   }

@@ -134,6 +134,7 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
     if (std::find(used.begin(), used.end(), index) == used.end()) used.push_back(index);
     return out;
   }
+  if (context_.defs.has(name)) return use_def(expr, nullptr);
   if (hint.expected && hint.expected->kind == TypeKind::enumeration && hint.expected->enumeration) {
     int index = hint.expected->enumeration->find(name);
     if (index < 0) {
@@ -250,7 +251,57 @@ TExpr ExprChecker::check_hold_name(const syntax::Expr& expr, const char* role) {
   return check_kind(expr, TypeKind::string, role);
 }
 
+// A def's use: its body, checked where it was declared, bound to this use's event. The trace
+// shows the use (`negative_feedback(f)`) with the body as its operand.
+TExpr ExprChecker::use_def(const syntax::Expr& expr, const syntax::Expr* argument) {
+  const CheckedDef& def = *context_.defs.find(expr.text, context_);
+  std::size_t wanted = def.param_type ? 1 : 0;
+  std::size_t given = argument ? 1 : 0;
+  if (expr.kind == ExprKind::call) given = expr.args.size();
+  if (wanted != given) {
+    context_.diagnostics.error(
+        expr.span,
+        fmt::format("def '{}' takes {}, not {} argument{}", expr.text,
+                    wanted ? "the event it is about" : "no argument", given, given == 1 ? "" : "s"),
+        wanted ? fmt::format("{}(<a {} event>)", expr.text,
+                             context_.record_names[static_cast<std::size_t>(*def.param_type)])
+               : expr.text);
+    return error_node(expr);
+  }
+  std::optional<TExpr> event;
+  if (argument) {
+    event = check(*argument);
+    bool fits = event->type.kind == TypeKind::record && event->type.record == *def.param_type;
+    if (!event->type.is_error() && !fits) {
+      mismatch(*argument,
+               fmt::format("def '{}' is about a {} event, but '{}' is {}", expr.text,
+                           context_.record_names[static_cast<std::size_t>(*def.param_type)],
+                           event->text, context_.type_name(event->type)),
+               "an event alias of that type");
+      return error_node(expr);
+    }
+    if (event->type.is_error()) return error_node(expr);
+  }
+  if (def.failed) return error_node(expr);  // reported at the def
+  TExpr out = node(TExpr::Kind::defined, expr, def.type);
+  out.args.push_back(bind_def(def, event ? &*event : nullptr));
+  note_params(out.args[0]);
+  return out;
+}
+
+// The parameters a def's body uses are the using rule's too: its traces list them.
+void ExprChecker::note_params(const TExpr& expr) {
+  if (expr.kind == TExpr::Kind::param) {
+    auto& used = scope_.rule.params_used;
+    if (std::find(used.begin(), used.end(), expr.index) == used.end()) used.push_back(expr.index);
+  }
+  for (const auto& arg : expr.args) note_params(arg);
+}
+
 TExpr ExprChecker::check_call(const syntax::Expr& expr) {
+  if (context_.defs.has(expr.text)) {
+    return use_def(expr, expr.args.size() == 1 ? expr.args[0].get() : nullptr);
+  }
   static const std::pair<const char*, Builtin> kBuiltins[] = {
       {"held", Builtin::held},           {"appeal_at", Builtin::appeal_at},
       {"placed_at", Builtin::placed_at}, {"released_at", Builtin::released_at},
@@ -555,6 +606,17 @@ TExpr ExprChecker::check_constant_duration(const syntax::Expr& expr, const char*
   return out;
 }
 
+TExpr ExprChecker::check_expiry(const syntax::Expr& expr) {
+  TExpr out = check_constant_duration(expr, "`expires after`");
+  std::optional<Value> value = constant_value(out, context_.policy);
+  const auto* length = value ? std::get_if<Duration>(&*value) : nullptr;
+  if (length && length->approximate_micros() <= 0) {
+    mismatch(expr, fmt::format("a hold cannot expire {} after it is placed", out.text),
+             "a duration longer than zero");
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- literals and constants
 
 namespace {
@@ -693,6 +755,8 @@ std::optional<Value> constant_value(const TExpr& expr, const Policy& policy) {
       if (!syntax::is_comparison(expr.op)) return std::nullopt;
       return compare_values(expr.op, *lhs, *rhs);
     }
+    case TExpr::Kind::defined:
+      return constant_value(expr.args[0], policy);
     default:
       return std::nullopt;
   }

@@ -28,6 +28,8 @@ class ExprChecker {
   TExpr check_hold_name(const syntax::Expr& expr, const char* role);
   // A duration known when the policy loads: a literal or a parameter.
   TExpr check_constant_duration(const syntax::Expr& expr, const char* role);
+  // A hold's `expires after`: a constant duration longer than zero.
+  TExpr check_expiry(const syntax::Expr& expr);
   // Appended to "unknown field" errors while set, to say where the field was wanted.
   void set_field_note(std::string note) { field_note_ = std::move(note); }
 
@@ -36,6 +38,8 @@ class ExprChecker {
   TExpr check_field(const syntax::Expr& expr);
   TExpr check_set(const syntax::Expr& expr, const Hint& hint);
   TExpr check_call(const syntax::Expr& expr);
+  TExpr use_def(const syntax::Expr& expr, const syntax::Expr* argument);
+  void note_params(const TExpr& expr);
   TExpr check_unary(const syntax::Expr& expr);
   TExpr check_binary(const syntax::Expr& expr);
   TExpr check_comparison(const syntax::Expr& expr);

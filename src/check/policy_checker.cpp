@@ -20,7 +20,7 @@ class PolicyChecker {
  public:
   PolicyChecker(const std::vector<syntax::File>& files, const SourceSet& sources,
                 Diagnostics& diagnostics)
-      : files_(files), context_{diagnostics, sources, policy_, {}, {}, {}, {}, {}} {}
+      : files_(files), context_{diagnostics, sources, policy_, {}, {}, {}, {}, {}, {}} {}
 
   Policy run() {
     check_pack_declaration();
@@ -28,8 +28,10 @@ class PolicyChecker {
     declare_params();
     apply_pack_settings();
     check_declarations(files_, context_);
+    context_.defs.declare(files_, context_);
     collect_outputs();
     check_rules();
+    check_unused_defs();
     warn_undecided_declarations();
     apply_modes();
     warn_unused_params();
@@ -308,6 +310,13 @@ class PolicyChecker {
         }
       }
     }
+  }
+
+  // Every def is checked, used or not: its errors are the author's to know. After an error a
+  // rule that uses it may not have been read: no "never used" then.
+  void check_unused_defs() {
+    if (!diagnostics().has_errors()) context_.defs.warn_unused(context_);
+    for (const auto& name : context_.defs.names()) context_.defs.find(name, context_);
   }
 
   // A declaration no rule acts on is most likely a misspelt name on one side.

@@ -447,7 +447,7 @@ class RuleChecker {
       out.appeal_after = uses_declared(*declared->appeal_after);
     }
     if (action.expires_after) {
-      out.expires_after = exprs_.check_constant_duration(*action.expires_after, "`expires after`");
+      out.expires_after = exprs_.check_expiry(*action.expires_after);
     } else if (declared && declared->expires_after) {
       out.expires_after = uses_declared(*declared->expires_after);
     }

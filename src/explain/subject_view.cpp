@@ -39,6 +39,10 @@ std::string restriction(const runtime::Decision& d) {
                           : fmt::format("restriction \"{}\"", declared);
 }
 
+bool ended_by_expiry(const runtime::Decision& d) {
+  return !d.trigger && d.explanation.timer && d.explanation.timer->name == "hold.expiry";
+}
+
 std::string scope_words(const runtime::Decision& d) {
   std::vector<std::string> scope = d.explanation.display.scope;
   if (scope.empty()) {
@@ -57,9 +61,9 @@ std::string what_happened(const runtime::Decision& d) {
                          scope.empty() ? std::string() : "; it covers " + scope);
     }
     case check::DecisionKind::release:
-      // No trigger: the hold's own expiry ended it, not anything the account or staff did.
+      // The hold's own expiry ended it, not anything the account or staff did.
       return fmt::format("The {} on your account {} on {}.", restriction(d),
-                         d.trigger ? "was lifted" : "ended", when);
+                         ended_by_expiry(d) ? "ended" : "was lifted", when);
     case check::DecisionKind::alert:
       return fmt::format("{} was recorded on your account on {}.", title_of(d), when);
     case check::DecisionKind::eligibility: {

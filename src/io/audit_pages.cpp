@@ -22,18 +22,22 @@ std::shared_ptr<const StoredPolicy> DecisionLoader::policy(const std::string& ha
 }
 
 // A timer's decision follows the hold the timer is about: the latest hold of that name on the
-// account at or before the timer fired.
+// account at or before the timer fired, or, for an expiry, the one placed when it says.
 std::string DecisionLoader::timer_started_by(const runtime::Decision& d) const {
   const auto& timer = d.explanation.timer;
   if (!timer) return {};
   DecisionQuery q;
   q.subject = d.subject;
   q.kind = "hold";
+  Time until = d.time;
   for (const auto& [name, value] : timer->fields) {
     if (name == "hold") q.name = value;
+    if (name == "placed_at") {
+      if (auto placed = parse_rfc3339(value)) until = *placed;
+    }
   }
   if (q.name.empty()) return {};
-  q.to = Time{d.time.micros + 1};
+  q.to = Time{until.micros + 1};
   q.limit = 1;
   std::vector<FoundDecision> found = store_.search(q);
   return found.empty() ? std::string() : found.front().id;

@@ -211,13 +211,15 @@ std::optional<Emission> RuleRunner::place_hold(Firing& firing, std::size_t a,
     hold.placed_by = frame.rule.name;
     hold.placed_by_action = static_cast<std::uint32_t>(a);
     ++hold.generation;
-    if (hold.appeal_at) {
-      state_.timers.push({*hold.appeal_at, state_.timer_order++, subject, name, hold.generation,
-                          TimerKind::appeal_due});
-    }
+    // The expiry first: when both fall on one instant, the hold ends rather than opening an
+    // appeal against itself.
     if (hold.expires_at) {
       state_.timers.push({*hold.expires_at, state_.timer_order++, subject, name, hold.generation,
                           TimerKind::expiry});
+    }
+    if (hold.appeal_at) {
+      state_.timers.push({*hold.appeal_at, state_.timer_order++, subject, name, hold.generation,
+                          TimerKind::appeal_due});
     }
   }
   return e;
@@ -230,6 +232,11 @@ std::optional<Emission> RuleRunner::release_hold(Firing& firing, std::size_t a,
   const HoldState* held = state_.holds.find(subject, name);
   if (!held || !held->active) return std::nullopt;  // nothing to lift
   Emission e = emission(firing, a, subject, name, DecisionKind::release);
+  // Named by a value (`release r.hold`), the hold's declaration is known only now.
+  check::Display& display = e.decision.explanation.display;
+  if (display.name.empty()) {
+    if (const check::HoldDef* declared = policy_.find_hold(name)) display.name = declared->display;
+  }
   if (!e.decision.shadow) {
     HoldState& hold = state_.holds.get(subject, name);
     hold.active = false;

@@ -238,6 +238,8 @@ Value evaluate_node(const TExpr& expr, Frame& frame) {
       return evaluate_binary(expr, frame);
     case TExpr::Kind::call:
       return call(expr, frame);
+    case TExpr::Kind::defined:
+      return evaluate(expr.args[0], frame);
     case TExpr::Kind::list: {
       std::vector<std::string> items;
       for (const auto& item : expr.args) {

@@ -20,16 +20,30 @@ std::string in_words(std::string name) {
 // The expiry, as the trace shows it: placed_at + expires after = expires_at.
 ExprTrace expiry_expr(const HoldState& hold, const check::ActionDef* action,
                       const check::Policy& policy) {
-  std::string after = action && action->expires_after ? action->expires_after->text : "";
+  std::string after = action ? action->expires_after->text : "";
   Duration length = between(*hold.expires_at, hold.placed_at);
   ExprTrace placed{"placed_at", format_rfc3339(hold.placed_at), true, {}, {}};
   ExprTrace lasts{after.empty() ? "expires after" : after, format_duration(length), true, {}, {}};
-  if (action && action->expires_after) {
+  if (action) {
     lasts.value = check::display_value(policy.constant(*action->expires_after),
                                        check::Type::of(check::TypeKind::duration));
   }
   return ExprTrace{
       "placed_at + " + lasts.text, format_rfc3339(*hold.expires_at), true, {}, {placed, lasts}};
+}
+
+// The action that placed the hold, if the policy still has it as it was: a checkpoint restored
+// under a changed policy may have the rule gone, or its actions moved or changed.
+const check::ActionDef* placing_action(const check::Policy& policy, const check::Rule* rule,
+                                       const Timer& timer, const HoldState& hold) {
+  if (!rule || hold.placed_by_action >= rule->actions.size()) return nullptr;
+  const check::ActionDef& action = rule->actions[hold.placed_by_action];
+  if (action.kind != check::ActionKind::hold || action.static_name != timer.hold ||
+      !action.expires_after) {
+    return nullptr;
+  }
+  Duration length = std::get<Duration>(policy.constant(*action.expires_after));
+  return add(hold.placed_at, length) == timer.due ? &action : nullptr;
 }
 
 Trace expiry_trace(const check::Policy& policy, const check::Rule* rule, const Timer& timer,
@@ -43,14 +57,15 @@ Trace expiry_trace(const check::Policy& policy, const check::Rule* rule, const T
                             {"subject", timer.subject},
                             {"placed_at", format_rfc3339(hold.placed_at)},
                             {"expires_at", format_rfc3339(timer.due)}}};
-  const check::ActionDef* action = nullptr;
   if (rule) {
     trace.file = policy.sources->file(rule->span.file).path();
     trace.first_line = rule->first_line;
     trace.last_line = rule->last_line;
     trace.mode = check::mode_name(rule->mode);
-    if (hold.placed_by_action < rule->actions.size())
-      action = &rule->actions[hold.placed_by_action];
+  }
+  const check::ActionDef* action = placing_action(policy, rule, timer, hold);
+  if (const check::HoldDef* declared = policy.find_hold(timer.hold)) {
+    trace.display.name = declared->display;
   }
   if (action) {
     trace.display = action->display;
@@ -64,7 +79,7 @@ Trace expiry_trace(const check::Policy& policy, const check::Rule* rule, const T
                                                  : "The restriction \"" + trace.display.name + "\"";
   // As written (12 months), not as an exact number of days, when the placing action is known.
   std::string lasting = format_duration_words(between(timer.due, hold.placed_at));
-  if (action && action->expires_after) {
+  if (action) {
     lasting = check::message_value(policy.constant(*action->expires_after),
                                    check::Type::of(check::TypeKind::duration));
   }

@@ -13,7 +13,8 @@ namespace {
 
 bool has_operands(const check::TExpr& expr) {
   using Kind = check::TExpr::Kind;
-  return expr.kind == Kind::unary || expr.kind == Kind::binary || expr.kind == Kind::call;
+  return expr.kind == Kind::unary || expr.kind == Kind::binary || expr.kind == Kind::call ||
+         expr.kind == Kind::defined;
 }
 
 std::string aggregate_function(const check::Aggregate& aggregate) {
@@ -271,8 +272,8 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
     TimerTrace timer{type.name, {}};
     for (const auto& field : type.fields) {
       timer.fields.emplace_back(
-          field.name, check::display_value(frame.event->fields[static_cast<std::size_t>(field.slot)],
-                                           field.type));
+          field.name, check::display_value(
+                          frame.event->fields[static_cast<std::size_t>(field.slot)], field.type));
     }
     trace.timer = std::move(timer);
   }

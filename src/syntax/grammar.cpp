@@ -569,7 +569,7 @@ constexpr keyword_parser kw_and{"and"}, kw_or{"or"}, kw_not{"not"}, kw_in{"in"},
     kw_postpone{"postpone"}, kw_scope{"scope"}, kw_appeal{"appeal"}, kw_severity{"severity"},
     kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"},
     kw_private{"private"}, kw_display{"display"}, kw_appealable{"appealable"},
-    kw_expires{"expires"}, kw_shown{"shown"}, kw_to{"to"}, kw_account{"account"};
+    kw_expires{"expires"}, kw_shown{"shown"}, kw_to{"to"}, kw_account{"account"}, kw_def{"def"};
 
 constexpr name_parser name{false};
 constexpr name_parser any_name{true};
@@ -795,6 +795,16 @@ BOOST_SPIRIT_DEFINE(trigger, latest_query, earlier_query, let_clause, let_value,
                     message, deny_branch, allow_branch, hold_action, release_action, alert_action,
                     eligibility_action, postpone_action, action, rule_body_end, rule_decl)
 
+// Named predicates and values.
+BYLAW_RULE(def_decl, DefDecl, "def <name>(<alias>: <event type>): <type> = <expression>");
+BYLAW_RULE(def_result, Ident, "':' and the result's type (bool, int, number, duration, ...)");
+const auto def_decl_def = spanned(
+    kw_def > name[set<&DefDecl::name>] > -(x3::lit('(') > name[set<&DefDecl::param>] > ':' >
+                                           type_name[set<&DefDecl::param_type>] > close_paren) >
+    def_result[set<&DefDecl::result>] > '=' > expr[set<&DefDecl::body>]);
+const auto def_result_def = x3::lit(':') > any_name[assign];
+BOOST_SPIRIT_DEFINE(def_decl, def_result)
+
 // Declared outcomes: scopes, holds, alerts and eligibility answers, with their display text.
 BYLAW_RULE(scope_decl, ScopeDecl, "scope <name> \"<what the account reads>\"");
 BYLAW_RULE(hold_decl, HoldDecl, "a hold declaration");
@@ -808,9 +818,9 @@ BYLAW_RULE(eligibility_decl, OutcomeDecl, "an eligibility declaration");
 BYLAW_RULE(eligibility_decl_end, x3::unused_type, "'}'");
 
 const auto scope_decl_def =
-    spanned(kw_scope > name[set<&ScopeDecl::name>] > string_lit[set<&ScopeDecl::display>]);
+    spanned(kw_scope > any_name[set<&ScopeDecl::name>] > string_lit[set<&ScopeDecl::display>]);
 const auto hold_decl_def =
-    spanned(kw_hold > name[set<&HoldDecl::name>] > '{' >
+    spanned(kw_hold > any_name[set<&HoldDecl::name>] > '{' >
             -(kw_display > string_lit[set<&HoldDecl::display>]) >
             -(kw_scope > '[' > (any_name[push<&HoldDecl::scope>] % ',') > ']') >
             hold_appeal[set<&HoldDecl::appeal>] >
@@ -818,12 +828,12 @@ const auto hold_decl_def =
 const auto hold_appeal_def = appeal_spec[assign];
 const auto hold_decl_end_def = x3::lit('}');
 const auto alert_decl_def =
-    spanned(kw_alert[set_action_kind<ActionKind::alert>{}] > name[set<&OutcomeDecl::name>] > '{' >
-            -(kw_display > string_lit[set<&OutcomeDecl::display>]) >
+    spanned(kw_alert[set_action_kind<ActionKind::alert>{}] > any_name[set<&OutcomeDecl::name>] >
+            '{' > -(kw_display > string_lit[set<&OutcomeDecl::display>]) >
             -(kw_shown > kw_to > kw_account)[set_shown_to_account] > alert_decl_end);
 const auto alert_decl_end_def = x3::lit('}');
 const auto eligibility_decl_def = spanned(
-    kw_eligibility[set_action_kind<ActionKind::eligibility>{}] > name[set<&OutcomeDecl::name>] >
+    kw_eligibility[set_action_kind<ActionKind::eligibility>{}] > any_name[set<&OutcomeDecl::name>] >
     '{' > -(kw_display > string_lit[set<&OutcomeDecl::display>]) > eligibility_decl_end);
 const auto eligibility_decl_end_def = x3::lit('}');
 
@@ -847,12 +857,13 @@ const auto policy_body_end_def = x3::lit('}');
 
 BOOST_SPIRIT_DEFINE(set_item, mode_item, policy_decl, policy_body_end)
 
-BYLAW_RULE(item, x3::unused_type,
-           "a declaration: use, event, param, rule, scope, hold, alert, eligibility or policy");
+BYLAW_RULE(
+    item, x3::unused_type,
+    "a declaration: use, event, param, def, rule, scope, hold, alert, eligibility or policy");
 const auto item_def = use_decl[emit<&File::uses>{}] | event_decl[emit<&File::events>{}] |
-                      param_decl[emit<&File::params>{}] | rule_decl[emit<&File::rules>{}] |
-                      scope_decl[emit<&File::scopes>{}] | hold_decl[emit<&File::holds>{}] |
-                      alert_decl[emit<&File::outcomes>{}] |
+                      param_decl[emit<&File::params>{}] | def_decl[emit<&File::defs>{}] |
+                      rule_decl[emit<&File::rules>{}] | scope_decl[emit<&File::scopes>{}] |
+                      hold_decl[emit<&File::holds>{}] | alert_decl[emit<&File::outcomes>{}] |
                       eligibility_decl[emit<&File::outcomes>{}] |
                       policy_decl[emit<&File::policies>{}];
 BOOST_SPIRIT_DEFINE(item)
@@ -880,8 +891,8 @@ std::uint32_t token_length(const char* it, const char* end) {
 }
 
 bool starts_declaration(const char* it, const char* end) {
-  for (std::string_view word :
-       {"use", "event", "param", "rule", "scope", "hold", "alert", "eligibility", "policy"}) {
+  for (std::string_view word : {"use", "event", "param", "def", "rule", "scope", "hold", "alert",
+                                "eligibility", "policy"}) {
     if (static_cast<std::size_t>(end - it) > word.size() &&
         std::string_view(it, word.size()) == word && !is_name_char(it[word.size()])) {
       return true;
@@ -925,7 +936,8 @@ File parse(const SourceSet& sources, FileId file_id, Diagnostics& diagnostics) {
     try {
       if (x3::phrase_parse(it, end, parser, skipper)) continue;
       report(it, token_length(it, end), fmt::format("unexpected {}", describe_token(it, end)),
-             "a declaration: use, event, param, rule, scope, hold, alert, eligibility or policy");
+             "a declaration: use, event, param, def, rule, scope, hold, alert, eligibility or "
+             "policy");
       it = resynchronize(it, end);
     } catch (const x3::expectation_failure<Iterator>& failure) {
       const char* where = skip_blank(failure.where(), end);

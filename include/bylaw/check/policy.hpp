@@ -43,6 +43,7 @@ struct TExpr {
     binary,     // op, args[0], args[1] (one argument for is absent / is present)
     call,       // builtin, args
     list,       // a set literal: args are the elements
+    defined,    // a use of a `def`: args[0] is its body, its event bound to the use's argument
   };
 
   Kind kind = Kind::literal;

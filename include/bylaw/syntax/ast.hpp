@@ -231,6 +231,19 @@ struct RuleDecl {
   Span span;
 };
 
+// ---------------------------------------------------------------- named predicates and values
+
+// def negative_feedback(f: feedback.submitted): bool = f.direction == client_to_freelancer and ...
+// def long_window: duration = negative_window + 30d
+struct DefDecl {
+  Ident name;
+  std::optional<Ident> param;       // the event it is about, by its alias in `body`
+  std::optional<Ident> param_type;  // that event's type
+  Ident result;                     // the type of `body`: bool, int, number, ...
+  ExprPtr body;
+  Span span;
+};
+
 // ---------------------------------------------------------------- declared outcomes
 
 // scope proposals "send proposals": a word a hold's scope may use, with what the account reads.
@@ -286,6 +299,7 @@ struct File {
   std::vector<EventDecl> events;
   std::vector<ParamDecl> params;
   std::vector<RuleDecl> rules;
+  std::vector<DefDecl> defs;
   std::vector<ScopeDecl> scopes;
   std::vector<HoldDecl> holds;
   std::vector<OutcomeDecl> outcomes;

@@ -38,7 +38,7 @@ inline constexpr std::array kKeywords = {
     Keyword{"deny", false},        Keyword{"allow", false},    Keyword{"first", false},
     Keyword{"of", false},          Keyword{"private", false},  Keyword{"display", false},
     Keyword{"appealable", false},  Keyword{"expires", false},  Keyword{"shown", false},
-    Keyword{"to", false},          Keyword{"account", false},
+    Keyword{"to", false},          Keyword{"account", false},  Keyword{"def", false},
 };
 
 // Index loops, not iterators or pointers: GCC's UBSan checks make pointer comparisons

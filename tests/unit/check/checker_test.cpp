@@ -477,6 +477,10 @@ rule r {
 }
 )"),
                 "`expires after` must be known when the policy loads");
+  require_error(load_rules("hold h { not appealable expires after 0d }\n"),
+                "a hold cannot expire 0d after it is placed");
+  require_error(load_rules("hold h { not appealable expires after -1d }\n"),
+                "a hold cannot expire -1d after it is placed");
   require_error(load_rules("scope s \"S\"\nscope s \"T\"\n"), "duplicate scope 's'");
   require_error(load_rules("hold h { not appealable }\nhold h { not appealable }\n"),
                 "duplicate hold 'h'");
@@ -485,4 +489,81 @@ rule r {
   ok(unused);
   CHECK(all(unused).find("hold 'h' is declared but no rule places it") != std::string::npos);
   CHECK(all(unused).find("alert 'a' is declared but no rule decides it") != std::string::npos);
+}
+
+TEST_CASE("a def is checked once and inlined where it is used - its trace shows the use",
+          "[check][def]") {
+  LoadResult result = load_rules(R"(
+param small: number = 10
+def big_order(o: order.placed): bool = o.amount > small and not is_rush(o)
+def is_rush(o: order.placed): bool = o.tags has rush
+def grace: duration = 30d + 1d
+rule many {
+  on order.placed as placed
+  let close = latest order.closed as c where c.order == placed.order and c.earned > 0
+  where big_order(placed)
+  when placed.time > placed.time - grace
+  then alert big on placed.seller severity low say "big"
+}
+)");
+  const Policy& policy = ok(result);
+  CHECK(result.diagnostics.warning_count() == 0);
+  const Rule& rule = policy.rules.at(0);
+  const TExpr& guard = rule.guards.at(0);
+  CHECK(guard.kind == TExpr::Kind::defined);
+  CHECK(guard.text == "big_order(placed)");
+  REQUIRE(guard.args.size() == 1);
+  const TExpr& body = guard.args[0];
+  CHECK(body.text == "o.amount > small and not is_rush(o)");
+  // The def's event is the use's argument: here the rule's trigger event.
+  CHECK(body.args[0].args[0].args[0].kind == TExpr::Kind::event);
+  CHECK(body.args[1].args[0].kind == TExpr::Kind::defined);  // a def using a def
+  REQUIRE(rule.params_used.size() == 1);                     // `small`, from inside the def
+  CHECK(policy.params[rule.params_used[0]].name == "small");
+}
+
+TEST_CASE("defs: wrong event - arity - result type - unknown type - self-use - unused",
+          "[check][def]") {
+  require_error(load_rules(R"(
+def big(o: order.placed): bool = o.amount > 10
+rule r {
+  on order.closed as c
+  where big(c)
+  then alert x on c.buyer severity low say "x"
+}
+)"),
+                "def 'big' is about a order.placed event, but 'c' is order.closed");
+  require_error(load_rules(R"(
+def big(o: order.placed): bool = o.amount > 10
+rule r {
+  on order.placed as o
+  where big
+  then alert x on o.buyer severity low say "x"
+}
+)"),
+                "def 'big' takes the event it is about, not 0 arguments");
+  require_error(load_rules("def d: bool = 30d\n"),
+                "def 'd' is declared bool but its body is duration");
+  require_error(load_rules("def d: record = 1\n"), "a def cannot give a 'record'");
+  require_error(load_rules("def d(x: order.nothing): bool = true\n"),
+                "unknown event type 'order.nothing'");
+  require_error(load_rules("def d: bool = e\ndef e: bool = d\n"), "uses itself");
+  LoadResult unused = load_rules("def d: int = 1\n");
+  ok(unused);
+  CHECK(all(unused).find("def 'd' is never used") != std::string::npos);
+  // An error inside a def is reported once, at the def, however often it is used.
+  LoadResult twice = load_rules(R"(
+def bad(o: order.placed): bool = o.nothing > 1
+rule r1 {
+  on order.placed as o
+  where bad(o)
+  then alert x on o.buyer severity low say "x"
+}
+rule r2 {
+  on order.placed as o
+  where bad(o)
+  then alert y on o.buyer severity low say "y"
+}
+)");
+  CHECK(twice.diagnostics.error_count() == 1);
 }

@@ -83,7 +83,10 @@ TEST_CASE("a hold's trace has parameters - correlations - conditions - aggregate
   for (const auto& c : t.conditions) clauses.insert(c.clause);
   CHECK(clauses == std::set<std::string>{"where", "exclude", "when"});
   // The guard as a tree, with operand values; the skipped branch is marked.
-  const runtime::ExprTrace& where = t.conditions[0].expr;
+  // The guard is a def's use: its one operand is the def's body.
+  REQUIRE(t.conditions[0].expr.text == "negative_feedback(f)");
+  REQUIRE(t.conditions[0].expr.operands.size() == 1);
+  const runtime::ExprTrace& where = t.conditions[0].expr.operands[0];
   REQUIRE(where.operands.size() == 2);
   const runtime::ExprTrace& rating = where.operands[0].operands[1].operands[0];
   CHECK(rating.text == "f.public_rating <= negative_public_rating");

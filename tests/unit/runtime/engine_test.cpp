@@ -549,8 +549,8 @@ TEST_CASE("a hold released earlier does not expire - an action overrides its dec
                                       "2026-01-02T00:00:00Z release blocked x b",
                                       "2026-01-02T06:00:00Z hold blocked y c",
                                       "2026-01-02T06:00:00Z hold briefly y c",
-                                      // appeal timer and expiry at the same instant: set order
-                                      "2026-01-03T06:00:00Z eligibility appeal y timer",
+                                      // appeal and expiry at one instant: the hold ends, and
+                                      // no appeal opens against it
                                       "2026-01-03T06:00:00Z release briefly y timer",
                                       "2026-01-04T06:00:00Z release blocked y timer",
                                   });
@@ -570,4 +570,30 @@ TEST_CASE("an expiry timer survives a checkpoint", "[runtime][timer][expiry][sna
   CHECK(second.sink.all[0].kind == check::DecisionKind::release);
   CHECK(second.sink.all[0].time == at("2026-01-03T00:00:00Z"));
   CHECK(second.sink.all[0].rule == "block");
+}
+
+TEST_CASE("a def evaluates on whichever event it is given - a lookup's or a candidate",
+          "[runtime][def]") {
+  Harness h(R"(
+def tagged(m: mark): bool = m.tag == "x"
+rule seen {
+  on tick as t
+  let last = latest mark as m where m.who == t.who and tagged(m)
+  let newest = latest mark as k where k.who == t.who
+  where last is present and tagged(last) and not tagged(newest)
+  then alert seen on t.who severity low say "seen"
+}
+)");
+  h.mark("m1", "2026-01-01T00:00:00Z", "a", "x");
+  h.mark("m2", "2026-01-01T00:01:00Z", "a", "z");  // the latest mark, and not tagged
+  h.mark("m3", "2026-01-01T00:02:00Z", "b", "x");  // the latest, and tagged: `not tagged(newest)`
+  h.tick("t1", "2026-01-01T01:00:00Z", "a");
+  h.tick("t2", "2026-01-01T01:00:00Z", "b");
+  REQUIRE(h.sink.all.size() == 1);
+  CHECK(h.sink.all[0].subject == "a");
+  const auto& where = h.sink.all[0].explanation.conditions.at(0).expr;
+  REQUIRE(where.operands.size() == 2);
+  CHECK(where.operands[1].text == "not tagged(newest)");
+  CHECK(where.operands[1].operands.at(0).text == "tagged(newest)");
+  CHECK(where.operands[1].operands.at(0).operands.at(0).text == "m.tag == \"x\"");
 }

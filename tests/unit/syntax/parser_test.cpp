@@ -258,8 +258,8 @@ TEST_CASE("syntax errors say what was expected - where", "[syntax][errors]") {
         "3:3 unexpected 'wher' | a clause (let, where, exclude, count, sum, when) or 'then'");
   CHECK(first_error("param x: int = (1 + 2\n") == "2:1 unexpected end of file | ')'");
   CHECK(first_error("frobnicate\n") ==
-        "1:1 unexpected 'frobnicate' | a declaration: use, event, param, rule, scope, hold, alert, "
-        "eligibility or policy");
+        "1:1 unexpected 'frobnicate' | a declaration: use, event, param, def, rule, scope, hold, "
+        "alert, eligibility or policy");
   CHECK(first_error("rule r {\n  on a.b as f\n  then hold x on f.y appeal say \"m\"\n}") ==
         "3:29 unexpected 'say' | 'after'");
   CHECK(first_error("hold x {\n  display \"X\"\n}\n") ==
