@@ -20,6 +20,7 @@ struct CheckContext {
   std::set<std::string> hold_names;
   std::set<std::string> alert_names;
   std::set<std::string> eligibility_names;
+  std::set<std::string> timer_names;  // the author's own timers, set by `schedule`
   std::vector<bool> param_used;
   std::vector<std::string> record_names;
   DefTable defs;

@@ -20,7 +20,7 @@ class PolicyChecker {
  public:
   PolicyChecker(const std::vector<syntax::File>& files, const SourceSet& sources,
                 Diagnostics& diagnostics)
-      : files_(files), context_{diagnostics, sources, policy_, {}, {}, {}, {}, {}, {}} {}
+      : files_(files), context_{diagnostics, sources, policy_, {}, {}, {}, {}, {}, {}, {}} {}
 
   Policy run() {
     check_pack_declaration();
@@ -307,9 +307,29 @@ class PolicyChecker {
           if (action.kind == ActionKind::eligibility) {
             context_.eligibility_names.insert(action.name->text);
           }
+          if (action.kind == ActionKind::schedule) add_timer_type(*action.name);
         }
       }
     }
+    context_.record_names = policy_.schema.names();
+  }
+
+  // An author's timer is a type a rule can be triggered by (`on timer lapse as t`), raised by the
+  // engine's clock with the subject it was set for and when it was set.
+  void add_timer_type(const syntax::Expr& name) {
+    if (!context_.timer_names.insert(name.text).second) return;
+    if (policy_.schema.find(name.text) >= 0) {
+      diagnostics().error(name.span,
+                          fmt::format("timer '{}' has the name of an event type", name.text),
+                          "another name for the timer");
+      return;
+    }
+    EventTypeDef timer;
+    timer.name = name.text;
+    timer.timer = true;
+    timer.fields.push_back({"subject", Type::of(TypeKind::id), {}, {}, 0, {}});
+    timer.fields.push_back({"set_at", Type::of(TypeKind::time), {}, {}, 1, {}});
+    policy_.schema.types.push_back(std::move(timer));
   }
 
   // Every def is checked, used or not: its errors are the author's to know. After an error a

@@ -86,9 +86,15 @@ class RuleChecker {
     int type = schema.find(trigger.type.name);
     if (trigger.timer) {
       if (type < 0 || !schema.types[static_cast<std::size_t>(type)].timer) {
-        context_.diagnostics.error(trigger.type.span,
-                                   fmt::format("unknown timer '{}'", trigger.type.name),
-                                   std::string(kAppealDueTimer));
+        std::vector<std::string> timers;
+        for (const auto& t : schema.types) {
+          if (t.timer) timers.push_back(t.name);
+        }
+        std::string expected = suggestion(trigger.type.name, timers);
+        context_.diagnostics.error(
+            trigger.type.span, fmt::format("unknown timer '{}'", trigger.type.name),
+            expected.empty() ? one_of(timers) + " (a timer a rule sets with `schedule`)"
+                             : expected);
         type = -1;
       }
     } else if (type >= 0 && schema.types[static_cast<std::size_t>(type)].timer) {
@@ -380,6 +386,7 @@ class RuleChecker {
       case ActionKind::hold:
       case ActionKind::alert:
       case ActionKind::eligibility:
+      case ActionKind::schedule:
         out.static_name = action.name->text;
         out.name = literal_string(*action.name);
         break;
@@ -389,6 +396,18 @@ class RuleChecker {
             *action.name, action.kind == ActionKind::release ? "release" : "postpone");
         if (out.name.kind == TExpr::Kind::literal && !out.name.type.is_error()) {
           out.static_name = std::get<std::string>(out.name.literal);
+        }
+        break;
+      case ActionKind::cancel:
+        out.static_name = action.name->text;
+        out.name = literal_string(*action.name);
+        if (!context_.timer_names.count(action.name->text)) {
+          std::vector<std::string> timers(context_.timer_names.begin(), context_.timer_names.end());
+          std::string expected = suggestion(action.name->text, timers);
+          context_.diagnostics.error(
+              action.name->span,
+              fmt::format("cancel names timer '{}', which no rule schedules", action.name->text),
+              expected.empty() ? "a timer some rule sets with `schedule <name> on ...`" : expected);
         }
         break;
     }
@@ -411,6 +430,13 @@ class RuleChecker {
     }
     if (action.kind == ActionKind::postpone) {
       out.until = exprs_.check_kind(*action.until, TypeKind::time, "`postpone ... until`");
+    }
+    if (action.kind == ActionKind::schedule) {
+      if (action.after) {
+        out.after = exprs_.check_kind(*action.after, TypeKind::duration, "`schedule ... after`");
+      } else {
+        out.until = exprs_.check_kind(*action.at, TypeKind::time, "`schedule ... at`");
+      }
     }
     out.evidence = action.evidence.empty() ? default_evidence() : check_evidence(action.evidence);
     if (action.message) out.message = check_message(*action.message, out.subject, seen_by_subject);
@@ -696,7 +722,9 @@ class RuleChecker {
     };
     for (const auto& guard : rule_.guards) check_constant(guard);
     for (const auto& condition : rule_.conditions) check_constant(condition);
-    if (rule_.timer && rule_.trigger_type && context_.hold_names.empty()) {
+    bool appeal_timer = rule_.timer && rule_.trigger_type &&
+                        context_.policy.schema.types[*rule_.trigger_type].name == kAppealDueTimer;
+    if (appeal_timer && context_.hold_names.empty()) {
       context_.diagnostics.warning(
           decl_.trigger.span,
           fmt::format("rule '{}' can never fire: no rule places a hold, so no appeal is ever due",

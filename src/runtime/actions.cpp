@@ -19,11 +19,18 @@ using check::EvidenceRef;
 
 namespace {
 
-// A timer is identified by its hold, subject and due time; an event by its id.
-std::string cause_of(const Event& event, bool timer) {
+// A timer is identified by its hold (or, for an author's timer, its name), subject and due time;
+// an event by its id.
+std::string cause_of(const Event& event, bool timer, const check::Policy& policy,
+                     const plan::Plan& plan) {
   if (!timer) return "event:" + event.id;
-  return fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
-                     std::get<std::string>(event.fields[1]), event.time.micros);
+  if (plan.appeal_timer_type && static_cast<std::uint32_t>(event.type) == *plan.appeal_timer_type) {
+    return fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
+                       std::get<std::string>(event.fields[1]), event.time.micros);
+  }
+  return fmt::format("timer:{}:{}:{}",
+                     policy.schema.types[static_cast<std::size_t>(event.type)].name,
+                     std::get<std::string>(event.fields[0]), event.time.micros);
 }
 
 void add_unique(std::vector<std::string>& ids, std::unordered_set<std::string>& seen,
@@ -156,6 +163,12 @@ std::optional<Emission> RuleRunner::act(Firing& firing, std::size_t a, const std
     case ActionKind::postpone:
       postpone_appeal(firing, a, subject, name);
       return std::nullopt;
+    case ActionKind::schedule:
+      schedule_timer(firing, a, subject, name);
+      return std::nullopt;
+    case ActionKind::cancel:
+      cancel_timer(firing, a, subject, name);
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -168,7 +181,8 @@ Emission RuleRunner::emission(Firing& firing, std::size_t a, const std::string& 
   const check::ActionDef& action = rule.actions[a];
   Emission e{Decision{}, &action.evidence, action.message ? &*action.message : nullptr};
   Decision& d = e.decision;
-  d.id = decision_id(policy_, rule.name, a, cause_of(*frame.event, firing.timer), subject);
+  d.id = decision_id(policy_, rule.name, a, cause_of(*frame.event, firing.timer, policy_, plan_),
+                     subject);
   d.kind = kind;
   d.name = name;
   d.subject = subject;
@@ -318,6 +332,31 @@ void RuleRunner::postpone_appeal(Firing& firing, std::size_t a, const std::strin
   held.appeal_at = *due;
   state_.timers.push(
       {*due, state_.timer_order++, subject, name, held.generation, TimerKind::appeal_due});
+}
+
+// Sets (or moves) the author's timer `name` for `subject`; a shadow rule changes nothing.
+void RuleRunner::schedule_timer(Firing& firing, std::size_t a, const std::string& subject,
+                                const std::string& name) {
+  Frame& frame = firing.frame;
+  const check::ActionDef& action = frame.rule.actions[a];
+  if (frame.rule.mode == check::Mode::shadow) return;
+  Value when = action.after
+                   ? Value(add(frame.now, std::get<Duration>(evaluate(*action.after, frame))))
+                   : evaluate(*action.until, frame);
+  const auto* due = std::get_if<Time>(&when);
+  if (!due) return;  // `at` an absent time: nothing to set
+  if (frame.observer) frame.observer->outcome_taken(frame.rule_index, a, 0);
+  std::uint64_t order = state_.timer_order++;
+  state_.schedules.set(name, subject, {*due, frame.now, order});
+  state_.timers.push({*due, order, subject, name, order, TimerKind::scheduled});
+}
+
+void RuleRunner::cancel_timer(Firing& firing, std::size_t a, const std::string& subject,
+                              const std::string& name) {
+  Frame& frame = firing.frame;
+  if (frame.rule.mode == check::Mode::shadow || !state_.schedules.find(name, subject)) return;
+  if (frame.observer) frame.observer->outcome_taken(frame.rule_index, a, 0);
+  state_.schedules.erase(name, subject);  // its Timer is stale from now on
 }
 
 // The decisions of this firing that `earlier` asks about go into the history once it ends.

@@ -67,6 +67,10 @@ struct Engine::Impl {
     while (!state.timers.empty() && state.timers.top().due <= now) {
       Timer timer = state.timers.top();
       state.timers.pop();
+      if (timer.kind == TimerKind::scheduled) {
+        fire_scheduled(timer);
+        continue;
+      }
       HoldState* hold = &state.holds.get(timer.subject, timer.hold);
       // Released or re-placed since it was set: stale.
       if (!hold->active || hold->generation != timer.generation) continue;
@@ -92,6 +96,26 @@ struct Engine::Impl {
       for (auto rule : plan.rules_by_type[*plan.appeal_timer_type]) {
         runner.run(rule, record, true);
       }
+    }
+  }
+
+  // An author's timer fires once, unless it was cancelled or moved since this Timer was set.
+  void fire_scheduled(const Timer& timer) {
+    const Scheduled* pending = state.schedules.find(timer.hold, timer.subject);
+    if (!pending || pending->order != timer.generation) return;
+    Time set_at = pending->set_at;
+    state.schedules.erase(timer.hold, timer.subject);
+    ++state.stats.timers_fired;
+    int type = policy.schema.find(timer.hold);
+    // A checkpoint may hold a timer the policy no longer has: it fires nothing.
+    if (type < 0 || !policy.schema.types[static_cast<std::size_t>(type)].timer) return;
+    Event fired;
+    fired.type = type;
+    fired.time = timer.due;
+    fired.fields = {Value(timer.subject), Value(set_at)};
+    EventPtr record = share(std::move(fired));
+    for (auto rule : plan.rules_by_type[static_cast<std::size_t>(type)]) {
+      runner.run(rule, record, true);
     }
   }
 

@@ -23,6 +23,7 @@ struct DistinctScratch {
 // Everything the engine changes as it goes.
 struct EngineState {
   Holds holds;
+  Schedules schedules;
   History history;
   std::vector<std::vector<CorrelationIndex>> correlations;  // [rule][correlation]
   std::vector<std::vector<AggregateWindow>> aggregates;     // [rule][aggregate]
@@ -97,6 +98,10 @@ class RuleRunner {
                                              const std::string& subject, const std::string& name);
   void postpone_appeal(Firing& firing, std::size_t action, const std::string& subject,
                        const std::string& name);
+  void schedule_timer(Firing& firing, std::size_t action, const std::string& subject,
+                      const std::string& name);
+  void cancel_timer(Firing& firing, std::size_t action, const std::string& subject,
+                    const std::string& name);
   void record_history();
   void emit(Decision decision);
 

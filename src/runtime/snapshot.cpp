@@ -117,6 +117,32 @@ void Holds::restore(ByteReader& in) {
   }
 }
 
+void Schedules::save(std::string& out) const {
+  put_varint(out, pending_.size());
+  for (const auto& [name, by_subject] : pending_) {
+    put_text(out, name);
+    put_varint(out, by_subject.size());
+    for (const auto& [subject, scheduled] : by_subject) {
+      put_text(out, subject);
+      put_time(out, scheduled.due);
+      put_time(out, scheduled.set_at);
+      put_varint(out, scheduled.order);
+    }
+  }
+}
+
+void Schedules::restore(ByteReader& in) {
+  for (std::size_t names = in.count(); names > 0; --names) {
+    auto& by_subject = pending_[std::string(in.text())];
+    for (std::size_t subjects = in.count(); subjects > 0; --subjects) {
+      Scheduled& scheduled = by_subject[std::string(in.text())];
+      scheduled.due = read_time(in);
+      scheduled.set_at = read_time(in);
+      scheduled.order = in.varint();
+    }
+  }
+}
+
 void History::save(std::string& out) const {
   put_varint(out, records_.size());
   for (std::size_t i = 0; i < records_.size(); ++i) {
@@ -225,6 +251,7 @@ void Engine::save(std::string& out) const {
   put_varint(out, e.state.timer_order);
   for (std::uint64_t n : e.state.stats.values()) put_varint(out, n);
   e.state.holds.save(out);
+  e.state.schedules.save(out);
   e.state.history.save(out);
 
   put_varint(out, e.policy.rules.size());
@@ -321,7 +348,7 @@ void restore_timers(ByteReader& in, TimerQueue& timers) {
     timer.hold = std::string(in.text());
     timer.generation = in.varint();
     auto kind = static_cast<std::uint8_t>(in.take(1)[0]);
-    if (kind > static_cast<std::uint8_t>(TimerKind::expiry)) in.fail("bad timer kind");
+    if (kind > static_cast<std::uint8_t>(TimerKind::scheduled)) in.fail("bad timer kind");
     timer.kind = static_cast<TimerKind>(kind);
     timers.push(std::move(timer));
   }
@@ -346,6 +373,7 @@ RestoreReport Engine::restore(std::string_view bytes) {
   EngineStats& stats = e.state.stats;
   for (std::uint64_t* n : stats.fields()) *n = in.varint();
   e.state.holds.restore(in);
+  e.state.schedules.restore(in);
   e.state.history.restore(in, report.dropped);
   for (std::size_t rules = in.count(); rules > 0; --rules) {
     restore_rule(in, e.policy, e.state, e.carried_reasons, report);

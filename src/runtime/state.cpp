@@ -78,6 +78,30 @@ std::size_t Holds::size() const {
   return total;
 }
 
+const Scheduled* Schedules::find(const std::string& name, const std::string& subject) const {
+  auto by_subject = pending_.find(name);
+  if (by_subject == pending_.end()) return nullptr;
+  auto it = by_subject->second.find(subject);
+  return it == by_subject->second.end() ? nullptr : &it->second;
+}
+
+void Schedules::set(const std::string& name, const std::string& subject, Scheduled scheduled) {
+  pending_[name][subject] = scheduled;
+}
+
+void Schedules::erase(const std::string& name, const std::string& subject) {
+  auto by_subject = pending_.find(name);
+  if (by_subject == pending_.end()) return;
+  by_subject->second.erase(subject);
+  if (by_subject->second.empty()) pending_.erase(by_subject);
+}
+
+std::size_t Schedules::size() const {
+  std::size_t total = 0;
+  for (const auto& [name, by_subject] : pending_) total += by_subject.size();
+  return total;
+}
+
 History::History(const plan::Plan& plan) : plan_(plan), records_(plan.histories.size()) {}
 
 bool History::record(std::size_t need, const std::string& subject, DecisionRecord record,

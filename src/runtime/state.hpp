@@ -56,6 +56,28 @@ class Holds {
   std::unordered_map<std::string, std::unordered_map<std::string, HoldState>> holds_;
 };
 
+// An author's timer pending for one subject: one per name and subject, so scheduling it again
+// moves it, and `cancel` removes it.
+struct Scheduled {
+  Time due;
+  Time set_at;
+  std::uint64_t order = 0;  // the order of its Timer: an older Timer for it is stale
+};
+
+class Schedules {
+ public:
+  const Scheduled* find(const std::string& name, const std::string& subject) const;
+  void set(const std::string& name, const std::string& subject, Scheduled scheduled);
+  void erase(const std::string& name, const std::string& subject);
+  std::size_t size() const;
+  // Checkpoints (snapshot.cpp).
+  void save(std::string& out) const;
+  void restore(ByteReader& in);
+
+ private:
+  std::unordered_map<std::string, std::unordered_map<std::string, Scheduled>> pending_;
+};
+
 struct DecisionRecord {
   Time time;
   std::optional<bool> eligible;  // eligibility answers only
@@ -144,15 +166,17 @@ class AggregateWindow {
 enum class TimerKind : std::uint8_t {
   appeal_due,  // raise hold.appeal_due for the rules: the hold's appeal window opens
   expiry,      // release the hold: it was placed to last a while
+  scheduled,   // an author's timer (`schedule`): raise it for the rules `on timer` it
 };
 
-// A timer per hold placement and appeal_eligible_at value, and per expiring placement.
+// A timer per hold placement and appeal_eligible_at value, per expiring placement, and per
+// `schedule`.
 struct Timer {
   Time due;
   std::uint64_t order = 0;  // creation order: ties in `due` fire in the order they were set
   std::string subject;
-  std::string hold;
-  std::uint64_t generation = 0;
+  std::string hold;              // the hold; for a scheduled timer, the timer's name
+  std::uint64_t generation = 0;  // a scheduled timer: its `order` (Scheduled::order)
   TimerKind kind = TimerKind::appeal_due;
 };
 

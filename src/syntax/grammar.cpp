@@ -569,7 +569,8 @@ constexpr keyword_parser kw_and{"and"}, kw_or{"or"}, kw_not{"not"}, kw_in{"in"},
     kw_postpone{"postpone"}, kw_scope{"scope"}, kw_appeal{"appeal"}, kw_severity{"severity"},
     kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"},
     kw_private{"private"}, kw_display{"display"}, kw_appealable{"appealable"},
-    kw_expires{"expires"}, kw_shown{"shown"}, kw_to{"to"}, kw_account{"account"}, kw_def{"def"};
+    kw_expires{"expires"}, kw_shown{"shown"}, kw_to{"to"}, kw_account{"account"}, kw_def{"def"},
+    kw_schedule{"schedule"}, kw_cancel{"cancel"}, kw_at{"at"};
 
 constexpr name_parser name{false};
 constexpr name_parser any_name{true};
@@ -703,9 +704,13 @@ BYLAW_RULE(release_action, Action, "a release action");
 BYLAW_RULE(alert_action, Action, "an alert action");
 BYLAW_RULE(eligibility_action, Action, "an eligibility action");
 BYLAW_RULE(postpone_action, Action, "a postpone action");
-BYLAW_RULE(action, Action, "an action: hold, release, alert, eligibility or postpone");
+BYLAW_RULE(schedule_action, Action, "a schedule action");
+BYLAW_RULE(cancel_action, Action, "a cancel action");
+BYLAW_RULE(action, Action,
+           "an action: hold, release, alert, eligibility, postpone, schedule or cancel");
 BYLAW_RULE(rule_body_end, x3::unused_type,
-           "another action (hold, release, alert, eligibility, postpone) or '}'");
+           "another action (hold, release, alert, eligibility, postpone, schedule, cancel) or "
+           "'}'");
 BYLAW_RULE(rule_decl, RuleDecl, "a rule");
 
 const auto trigger_def = spanned(kw_on > -kw_timer[set_timer] > type_name[set<&Trigger::type>] >
@@ -780,8 +785,14 @@ const auto eligibility_action_def =
 const auto postpone_action_def = spanned(
     kw_postpone[set_action_kind<ActionKind::postpone>{}] > kw_appeal > expr[set<&Action::name>] >
     kw_on > expr[set<&Action::subject>] > kw_until > expr[set<&Action::until>]);
-const auto action_def =
-    hold_action | release_action | alert_action | eligibility_action | postpone_action;
+const auto schedule_action_def =
+    spanned(kw_schedule[set_action_kind<ActionKind::schedule>{}] > name_as_expr > kw_on >
+            expr[set<&Action::subject>] >
+            ((kw_after > expr[set<&Action::after>]) | (kw_at > expr[set<&Action::at>])));
+const auto cancel_action_def = spanned(kw_cancel[set_action_kind<ActionKind::cancel>{}] >
+                                       name_as_expr > kw_on > expr[set<&Action::subject>]);
+const auto action_def = hold_action | release_action | alert_action | eligibility_action |
+                        postpone_action | schedule_action | cancel_action;
 const auto rule_body_end_def = x3::lit('}');
 const auto rule_decl_def =
     spanned(kw_rule > name[set<&RuleDecl::name>] > '{' > trigger[set<&RuleDecl::trigger>] >
@@ -790,6 +801,7 @@ const auto rule_decl_def =
             action[push<&RuleDecl::actions>] > *action[push<&RuleDecl::actions>] > rule_body_end);
 
 BOOST_SPIRIT_DEFINE(appeal_spec)
+BOOST_SPIRIT_DEFINE(schedule_action, cancel_action)
 BOOST_SPIRIT_DEFINE(trigger, latest_query, earlier_query, let_clause, let_value, where_clause,
                     exclude_clause, aggregate_clause, when_clause, then_keyword, evidence_item,
                     message, deny_branch, allow_branch, hold_action, release_action, alert_action,

@@ -164,7 +164,9 @@ struct ActionDef {
   std::optional<TExpr> expires_after;  // hold: constant duration; none: no expiry
   Display display;
   AlertSeverity severity = AlertSeverity::low;  // alert
-  std::optional<TExpr> until;                   // postpone: the new appeal_eligible_at
+  std::optional<TExpr> until;                   // postpone: the new appeal_eligible_at;
+                                                // schedule ... at: when the timer fires
+  std::optional<TExpr> after;                   // schedule ... after: how long from now
   std::vector<EvidenceRef> evidence;
   std::optional<Message> message;
   std::vector<EligibilityBranch> denies;

@@ -198,7 +198,8 @@ struct AllowBranch {
   Span span;
 };
 
-enum class ActionKind { hold, release, alert, eligibility, postpone };
+// schedule and cancel set and clear the author's own timers; they make no decision.
+enum class ActionKind { hold, release, alert, eligibility, postpone, schedule, cancel };
 
 // `appeal after 6mo` or `not appealable`: whether and when a hold can be appealed.
 struct AppealSpec {
@@ -216,6 +217,8 @@ struct Action {
   ExprPtr expires_after;                    // hold: overrides the declaration's; may be null
   std::optional<Ident> severity;            // alert
   ExprPtr until;                            // postpone
+  ExprPtr after;                            // schedule ... after <duration>
+  ExprPtr at;                               // schedule ... at <time>
   std::vector<EvidenceItem> evidence;
   std::optional<StringLit> message;
   std::vector<DenyBranch> denies;    // eligibility: the first deny whose condition holds decides

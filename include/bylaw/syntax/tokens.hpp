@@ -39,6 +39,7 @@ inline constexpr std::array kKeywords = {
     Keyword{"of", false},          Keyword{"private", false},  Keyword{"display", false},
     Keyword{"appealable", false},  Keyword{"expires", false},  Keyword{"shown", false},
     Keyword{"to", false},          Keyword{"account", false},  Keyword{"def", false},
+    Keyword{"schedule", false},    Keyword{"cancel", false},   Keyword{"at", false},
 };
 
 // Index loops, not iterators or pointers: GCC's UBSan checks make pointer comparisons

@@ -567,3 +567,70 @@ rule r2 {
 )");
   CHECK(twice.diagnostics.error_count() == 1);
 }
+
+TEST_CASE("an author's timer: set by schedule - its rules named by on timer - checked",
+          "[check][schedule]") {
+  LoadResult good = load_rules(R"(
+rule start {
+  on order.placed as o
+  then schedule follow_up on o.seller after 7d
+       schedule reminder on o.buyer at o.time + 1d
+}
+rule stop {
+  on order.closed as c
+  then cancel follow_up on c.buyer
+}
+rule follow {
+  on timer follow_up as f
+  where f.set_at < f.time
+  then alert late on f.subject severity low say "still open since {f.set_at}"
+}
+rule remind {
+  on timer reminder as r
+  then alert remind on r.subject severity low say "r"
+}
+)");
+  const Policy& policy = ok(good);
+  CHECK(good.diagnostics.warning_count() == 0);
+  const ActionDef& schedule = policy.rules.at(0).actions.at(0);
+  CHECK(schedule.kind == ActionKind::schedule);
+  CHECK(schedule.after.has_value());
+  CHECK(policy.rules.at(0).actions.at(1).until.has_value());
+  CHECK(policy.rules.at(2).timer);
+  require_error(load_rules(R"(
+rule start {
+  on order.placed as o
+  then schedule follow_up on o.seller after 7d
+}
+rule follow {
+  on timer folow_up as f
+  then alert late on f.subject severity low say "x"
+}
+)"),
+                "unknown timer 'folow_up'");
+  CHECK(all(load_rules("rule f {\n  on timer folow_up as f\n  then alert late on f.subject "
+                       "severity low say \"x\"\n}\nrule s {\n  on order.placed as o\n  then "
+                       "schedule follow_up on o.seller after 7d\n}\n"))
+            .find("did you mean 'follow_up'?") != std::string::npos);
+  require_error(load_rules(R"(
+rule stop {
+  on order.closed as c
+  then cancel follow_up on c.buyer
+}
+)"),
+                "cancel names timer 'follow_up', which no rule schedules");
+  require_error(load_rules(R"(
+rule start {
+  on order.placed as o
+  then schedule order.placed on o.seller after 7d
+}
+)"),
+                "unexpected '.'");
+  require_error(load_rules(R"(
+rule start {
+  on order.placed as o
+  then schedule soon on o.seller after o.time
+}
+)"),
+                "`schedule ... after` must be duration, but 'o.time' is time");
+}

@@ -597,3 +597,69 @@ rule seen {
   CHECK(where.operands[1].operands.at(0).text == "tagged(newest)");
   CHECK(where.operands[1].operands.at(0).operands.at(0).text == "m.tag == \"x\"");
 }
+
+namespace {
+
+const std::string kNudgeRules = R"(
+rule start {
+  on tick as t
+  where t.tag == "start"
+  then schedule nudge on t.who after 1d
+}
+rule move {
+  on tick as t
+  where t.tag == "move"
+  then schedule nudge on t.who at t.time + 2d
+}
+rule stop {
+  on tick as t
+  where t.tag == "stop"
+  then cancel nudge on t.who
+}
+rule nudged {
+  on timer nudge as n
+  then alert nudged on n.subject severity low say "set {n.set_at}"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("an author's timer fires once at its time - moved or cancelled explicitly",
+          "[runtime][timer][schedule]") {
+  Harness h(kNudgeRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "start");
+  h.tick("b", "2026-01-01T00:00:00Z", "y", 0, "o", "start");
+  h.tick("c", "2026-01-01T00:00:00Z", "z", 0, "o", "start");
+  h.tick("d", "2026-01-01T12:00:00Z", "y", 0, "o", "move");  // y: from 2 Jan 00:00 to 3 Jan 12:00
+  h.tick("e", "2026-01-01T13:00:00Z", "z", 0, "o", "stop");
+  h.tick("f", "2026-01-02T00:00:00Z", "w");  // x's timer fires first, at its own time
+  h.tick("g", "2026-01-05T00:00:00Z", "w");
+  CHECK(summary_of(h.sink.all) == std::vector<std::string>{
+                                      "2026-01-02T00:00:00Z alert nudged x timer",
+                                      "2026-01-03T12:00:00Z alert nudged y timer",
+                                  });
+  const Decision& x = h.sink.all[0];
+  CHECK(x.explanation.summary == "set 1 January 2026, 00:00 UTC");
+  REQUIRE(x.explanation.timer.has_value());
+  CHECK(x.explanation.timer->name == "nudge");
+  CHECK(x.explanation.timer->fields == std::vector<std::pair<std::string, std::string>>{
+                                           {"subject", "x"}, {"set_at", "2026-01-01T00:00:00Z"}});
+  CHECK(x.id != h.sink.all[1].id);
+  CHECK(h.engine.stats().timers_fired == 2);
+}
+
+TEST_CASE("an author's timer survives a checkpoint", "[runtime][timer][schedule][snapshot]") {
+  std::string state;
+  {
+    Harness first(kNudgeRules);
+    first.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "start");
+    first.tick("b", "2026-01-01T00:00:00Z", "y", 0, "o", "start");
+    first.tick("c", "2026-01-01T06:00:00Z", "y", 0, "o", "stop");
+    first.engine.save(state);
+  }
+  Harness second(kNudgeRules);
+  second.engine.restore(state);
+  second.tick("d", "2026-01-03T00:00:00Z", "w");
+  CHECK(summary_of(second.sink.all) ==
+        std::vector<std::string>{"2026-01-02T00:00:00Z alert nudged x timer"});
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Declared outcomes through the real binary: a hold that cannot be appealed and expires by
-# itself, an alert the account may read, and the display texts in the account's view.
+# The language's second edition through the real binary: a hold that cannot be appealed and
+# expires by itself, an alert the account may read, the display texts in the account's view, and
+# an author's own timer kept in the store from one run to the next.
 set -euo pipefail
 bylaw=$1
 root=$(cd "$2" && pwd)
@@ -96,4 +97,38 @@ status=0
 "$bylaw" test "$work/demo.test" > "$work/test-out" 2>&1 || status=$?
 [ "$status" = 1 ] && grep -q "1 passed, 1 failed" "$work/test-out" ||
   fail "bylaw test with expires_at (exit $status): $(cat "$work/test-out")"
+
+# An author's timer: set on one day, cancelled for one contract, fired on a later day's run
+# through the same store.
+cat > "$work/timers.rules" <<RULES
+use "$root/rules/events.rules"
+rule reminder_set {
+  on dispute.opened as d
+  then schedule dispute_reminder on d.contract after 5d
+}
+rule reminder_dropped {
+  on arbitration.requested as r
+  then cancel dispute_reminder on r.contract
+}
+rule reminder {
+  on timer dispute_reminder as t
+  then alert dispute_stale on t.subject severity low
+    say "A dispute opened on {t.set_at} has had no arbitration request."
+}
+RULES
+printf 'policy timers version "1" {\n  use "timers.rules"\n}\n' > "$work/timers.policy"
+{
+  event d-1 2026-03-01T10:00:00Z dispute.opened '{"contract":"k-1","opened_by":"c-1","kind":"fixed","amount":50}'
+  event d-2 2026-03-01T11:00:00Z dispute.opened '{"contract":"k-2","opened_by":"c-2","kind":"fixed","amount":50}'
+  event r-2 2026-03-02T11:00:00Z arbitration.requested '{"contract":"k-2","requested_by":"c-2","amount":50}'
+} > "$work/day1.jsonl"
+event x-9 2026-03-09T00:00:00Z contract.started '{"contract":"k-9","client":"c-9","freelancer":"f-9","kind":"fixed","amount":10}' > "$work/day2.jsonl"
+for day in day1 day2; do
+  "$bylaw" run --policy "$work/timers.policy" --input "$work/$day.jsonl" --output "$work/$day.out" \
+    --store "$work/timers.db" 2> "$work/$day.err" || { cat "$work/$day.err"; fail "$day"; }
+done
+[ ! -s "$work/day1.out" ] || fail "day 1 made decisions: $(cat "$work/day1.out")"
+[ "$(jq -c '[.time, .subject, .trigger, .explanation.timer.name, .explanation.summary]' "$work/day2.out")" = \
+  '["2026-03-06T10:00:00Z","k-1",null,"dispute_reminder","A dispute opened on 1 March 2026, 10:00 UTC has had no arbitration request."]' ] ||
+  fail "the timer set on day 1: $(cat "$work/day2.out")"
 exit 0
