@@ -275,11 +275,15 @@ class RuleChecker {
     if (query.within) {
       history.within = exprs_.check_constant_duration(*query.within, "the `within` of `earlier`");
     }
+    if (query.after) {
+      history.after = exprs_.check_kind(*query.after, TypeKind::time, "the `after` of `earlier`");
+    }
     Let defined;
     defined.source = Let::Source::earlier;
     defined.type = Type::of(TypeKind::decisions);
     defined.index = static_cast<std::uint32_t>(rule_.histories.size());
-    defined.after_aggregates = depends_on_aggregates(history.subject, rule_);
+    defined.after_aggregates = depends_on_aggregates(history.subject, rule_) ||
+                               (history.after && depends_on_aggregates(*history.after, rule_));
     rule_.histories.push_back(std::move(history));
     define(std::move(defined), let.name);
   }
@@ -662,7 +666,8 @@ class RuleChecker {
       flush();
       syntax::Expr path = placeholder_expr(inside, at.begin + 1);
       TExpr value = exprs_.check(path);
-      if (value.type.kind == TypeKind::record || value.type.kind == TypeKind::decisions) {
+      if (value.type.kind == TypeKind::decisions) value = count_of(std::move(value));
+      if (value.type.kind == TypeKind::record) {
         context_.diagnostics.error(path.span,
                                    fmt::format("cannot show '{}' in a message: it is {}",
                                                value.text, context_.type_name(value.type)),
@@ -680,6 +685,18 @@ class RuleChecker {
     }
     flush();
     return message;
+  }
+
+  // `{alerts}` for the decisions of an `earlier`: how many there are.
+  static TExpr count_of(TExpr decisions) {
+    TExpr out;
+    out.kind = TExpr::Kind::call;
+    out.builtin = Builtin::size;
+    out.type = Type::of(TypeKind::integer);
+    out.span = decisions.span;
+    out.text = decisions.text;
+    out.args.push_back(std::move(decisions));
+    return out;
   }
 
   syntax::Expr placeholder_expr(std::string_view path, std::uint32_t offset) {

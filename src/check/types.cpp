@@ -107,6 +107,16 @@ std::string to_string(const Type& type, const std::vector<std::string>* record_n
 std::string message_value(const Value& value, const Type& type) {
   if (const auto* d = std::get_if<Duration>(&value)) return format_duration_words(*d);
   if (const auto* t = std::get_if<Time>(&value)) return format_time_words(*t);
+  if (const auto* set = std::get_if<StringSet>(&value)) {  // skills, experience and performance
+    const auto& items = set->items;
+    if (items.empty()) return "none";
+    std::string out = items.front();
+    for (std::size_t i = 1; i < items.size(); ++i) {
+      out += (i + 1 == items.size() ? " and " : ", ") + items[i];
+    }
+    return out;
+  }
+  if (std::holds_alternative<Absent>(value)) return "none";
   return display_value(value, type);
 }
 

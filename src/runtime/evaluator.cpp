@@ -356,6 +356,11 @@ LetValue& let_value(Frame& frame, std::uint32_t index) {
           since =
               subtract(frame.now, std::get<Duration>(evaluate_ref(*query.within, frame, window)));
         }
+        if (query.after) {
+          Value after = evaluate(*query.after, frame);
+          const auto* t = std::get_if<Time>(&after);
+          if (t && (!since || *t > *since)) since = *t;
+        }
         frame.state.history.query(frame.state.plan.history_of[frame.rule_index][def.index], *s,
                                   since, query.eligible, slot.decisions);
       }

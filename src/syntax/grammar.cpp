@@ -721,7 +721,8 @@ const auto latest_query_def = kw_latest > type_name[set<&LatestQuery::type>] > k
 const auto earlier_query_def = kw_earlier > any_name[set<&EarlierQuery::kind>] >
                                any_name[set<&EarlierQuery::name>] > kw_on >
                                expr[set<&EarlierQuery::subject>] >>
-                               -(kw_within > expr[set<&EarlierQuery::within>]);
+                               -(kw_within > expr[set<&EarlierQuery::within>]) >>
+                               -(kw_after > expr[set<&EarlierQuery::after>]);
 const auto let_clause_def =
     spanned(kw_let > name[set<&LetClause::name>] > '=' > let_value[set<&LetClause::value>]);
 const auto let_value_def = latest_query[assign] | earlier_query[assign] | expr[assign];

@@ -80,6 +80,7 @@ struct HistoryQuery {
   std::string name;
   TExpr subject;
   std::optional<TExpr> within;  // a constant duration; none: the whole history
+  std::optional<TExpr> after;   // time?: only decisions after it (when it is present)
   Span span;
 };
 

@@ -67,7 +67,8 @@ std::string to_string(const Type& type, const std::vector<std::string>* record_n
 // an absent value is "absent".
 std::string display_value(const Value& value, const Type& type);
 // A value in a message to a person: durations and times in words ("365 days",
-// "22 April 2026, 15:45 UTC"), anything else as display_value writes it.
+// "22 April 2026, 15:45 UTC"), sets as a list ("skills, experience and performance"), an absent
+// value as "none", anything else as display_value writes it.
 std::string message_value(const Value& value, const Type& type);
 
 }  // namespace bylaw::check

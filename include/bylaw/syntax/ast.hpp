@@ -140,6 +140,7 @@ struct EarlierQuery {
   Ident name;
   ExprPtr subject;
   ExprPtr within;  // may be null: the whole history
+  ExprPtr after;   // may be null: `after released_at(...)`, only decisions later than that
 };
 
 struct LetClause {

@@ -663,3 +663,37 @@ TEST_CASE("an author's timer survives a checkpoint", "[runtime][timer][schedule]
   CHECK(summary_of(second.sink.all) ==
         std::vector<std::string>{"2026-01-02T00:00:00Z alert nudged x timer"});
 }
+
+TEST_CASE("earlier ... after counts decisions since a time - a message shows them as a count",
+          "[runtime][history]") {
+  Harness h(R"(
+param kinds: set<string> = {spam, abuse}
+rule warn {
+  on tick as t
+  where t.tag == "warn"
+  then alert warned on t.who severity low say "warned"
+}
+rule block {
+  on tick as t
+  where t.tag == "check"
+  let warnings = earlier alert warned on t.who after released_at(t.who, blocked)
+  when size(warnings) >= 2 and not held(t.who, blocked)
+  then hold blocked on t.who appeal after 30d
+    say "{warnings} warnings about {kinds} since {t.other}"
+}
+)" + kLiftAndOpen);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "warn");
+  h.tick("b", "2026-01-02T00:00:00Z", "x", 0, "o", "warn");
+  h.tick("c", "2026-01-03T00:00:00Z", "x", 0, "o", "check");  // 2 warnings: held
+  h.tick("d", "2026-01-04T00:00:00Z", "x", 0, "o", "lift");
+  h.tick("e", "2026-01-05T00:00:00Z", "x", 0, "o", "warn");
+  h.tick("f", "2026-01-06T00:00:00Z", "x", 0, "o", "check");  // 1 since the release: not held
+  h.tick("g", "2026-01-07T00:00:00Z", "x", 0, "o", "warn");
+  h.tick("h", "2026-01-08T00:00:00Z", "x", 0, "o", "check");  // 2 since the release: held again
+  std::vector<std::string> holds;
+  for (const auto& d : h.sink.all) {
+    if (d.kind == check::DecisionKind::hold) holds.push_back(d.trigger.value_or("timer"));
+  }
+  CHECK(holds == std::vector<std::string>{"c", "h"});
+  CHECK(h.sink.all[2].explanation.summary == "2 warnings about abuse and spam since o");
+}
