@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/author/policy_test.hpp"
+#include "bylaw/core/suggest.hpp"
 #include "unquote.hpp"
 
 namespace bylaw::author {
@@ -55,6 +56,24 @@ std::vector<std::string> words_of(const std::string& line, std::string& error) {
   return words;
 }
 
+// [a,b] -> {a, b}; none when `value` is not bracketed.
+std::optional<std::vector<std::string>> bracketed(const std::string& value) {
+  if (value.size() < 2 || value.front() != '[' || value.back() != ']') return std::nullopt;
+  std::vector<std::string> items;
+  std::string inner = value.substr(1, value.size() - 2);
+  std::size_t begin = 0;
+  while (begin < inner.size()) {
+    std::size_t comma = inner.find(',', begin);
+    if (comma == std::string::npos) comma = inner.size();
+    std::string item = inner.substr(begin, comma - begin);
+    item.erase(0, item.find_first_not_of(" "));
+    item.erase(item.find_last_not_of(" ") + 1);
+    if (!item.empty()) items.push_back(unquoted(item));
+    begin = comma + 1;
+  }
+  return items;
+}
+
 bool split_pair(const std::string& word, std::string& key, std::string& value) {
   std::size_t eq = word.find('=');
   if (eq == std::string::npos || eq == 0) return false;
@@ -101,8 +120,14 @@ class TestFileParser {
   }
 
  private:
+  // Inside a test, a mistake fails that test alone; outside, the file.
   void error(const std::string& message) {
-    errors_.push_back(fmt::format("{}:{}: {}", path_, number_, message));
+    std::string located = fmt::format("{}:{}: {}", path_, number_, message);
+    if (open_) {
+      open_->errors.push_back(std::move(located));
+    } else {
+      errors_.push_back(std::move(located));
+    }
   }
 
   void statement(const std::string& line, const std::vector<std::string>& words) {
@@ -167,7 +192,7 @@ class TestFileParser {
         line.substr(eq + 1, hash == std::string::npos ? std::string::npos : hash - eq - 1);
     value.erase(0, value.find_first_not_of(" \t"));
     value.erase(value.find_last_not_of(" \t\r") + 1);
-    open_->params.emplace_back(words[1], value);
+    open_->params.push_back({words[1], value, number_});
   }
 
   void event(const std::vector<std::string>& words) {
@@ -226,15 +251,30 @@ class TestFileParser {
       e.reason = unquoted(value);
     } else if (key == "eligible_at") {
       e.eligible_at = WrittenTime{value, number_};
+    } else if (key == "appeal_eligible_at" && value == "none") {
+      e.not_appealable = true;
     } else if (key == "appeal_eligible_at") {
       e.appeal_eligible_at = WrittenTime{value, number_};
     } else if (key == "expires_at") {
       e.expires_at = WrittenTime{value, number_};
+    } else if (key == "severity" && (value == "low" || value == "medium" || value == "high")) {
+      e.severity = value;
+    } else if (key == "scope" || key == "evidence") {
+      auto items = bracketed(value);
+      if (!items) return error(fmt::format("{}= takes a list such as [a,b] or []", key));
+      (key == "scope" ? e.scope : e.evidence) = std::move(*items);
+    } else if (key == "message" && value.size() >= 2 && value.front() == '"') {
+      e.message = unquoted(value);
     } else {
+      static const std::vector<std::string> kKeys = {
+          "trigger",    "eligible", "reason", "eligible_at", "appeal_eligible_at",
+          "expires_at", "severity", "scope",  "evidence",    "message"};
+      std::string hint = suggestion(key, kKeys);
       error(fmt::format(
-          "unknown expectation '{}': trigger, eligible (true or false), reason, eligible_at, "
-          "appeal_eligible_at or expires_at",
-          word));
+          "unknown expectation '{}': {}trigger, eligible (true or false), reason, eligible_at, "
+          "appeal_eligible_at (a time or none), expires_at, severity (low, medium or high), "
+          "scope=[...], evidence=[...] or message=\"...\"",
+          word, hint.empty() ? "" : hint + " Expected "));
     }
   }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bylaw/author/policy_test.hpp"
+#include "bylaw/core/suggest.hpp"
 #include "bylaw/explain/explain.hpp"
 #include "bylaw/io/stream_runner.hpp"
 #include "unquote.hpp"
@@ -102,18 +103,32 @@ nlohmann::json field_json(const check::FieldDef& field, const std::string& value
   }
 }
 
+// ": did you mean 'x'?" for a name not found among `names`, or nothing.
+std::string hint(const std::string& name, const std::vector<std::string>& names) {
+  std::string suggested = suggestion(name, names);
+  return suggested.empty() ? suggested : ": " + suggested;
+}
+
 std::string event_line(const check::Schema& schema, const EventSpec& spec, std::size_t index,
                        std::optional<Time> start) {
   int type = schema.find(spec.type);
   if (type < 0 || schema.types[static_cast<std::size_t>(type)].timer) {
-    throw TestError{spec.line, fmt::format("unknown event type '{}'", spec.type)};
+    std::vector<std::string> names;
+    for (const auto& t : schema.types) {
+      if (!t.timer) names.push_back(t.name);
+    }
+    throw TestError{spec.line,
+                    fmt::format("unknown event type '{}'{}", spec.type, hint(spec.type, names))};
   }
   const check::EventTypeDef& def = schema.types[static_cast<std::size_t>(type)];
   nlohmann::ordered_json data = nlohmann::ordered_json::object();
   for (const auto& [name, value] : spec.fields) {
     const check::FieldDef* field = def.find(name);
     if (!field) {
-      throw TestError{spec.line, fmt::format("{} has no field '{}'", spec.type, name)};
+      std::vector<std::string> names;
+      for (const auto& f : def.fields) names.push_back(f.name);
+      throw TestError{spec.line,
+                      fmt::format("{} has no field '{}'{}", spec.type, name, hint(name, names))};
     }
     data[name] = field_json(*field, value, start, spec.line);
   }
@@ -190,7 +205,16 @@ bool matches(const Expectation& e, const runtime::Decision& d, std::optional<Tim
   if (e.expires_at && (!d.expires_at || resolve_or_throw(*e.expires_at, start) != *d.expires_at)) {
     return false;
   }
-  return true;
+  if (e.not_appealable && (d.kind != check::DecisionKind::hold || d.appeal_eligible_at)) {
+    return false;
+  }
+  if (e.severity &&
+      (d.kind != check::DecisionKind::alert || *e.severity != check::severity_name(d.severity))) {
+    return false;
+  }
+  if (e.scope && *e.scope != d.scope) return false;
+  if (e.evidence && *e.evidence != d.evidence) return false;
+  return !e.message || *e.message == d.explanation.summary;
 }
 
 std::string describe_expectation(const Expectation& e) {
@@ -202,6 +226,11 @@ std::string describe_expectation(const Expectation& e) {
   if (e.eligible_at) out += " eligible_at=" + e.eligible_at->text;
   if (e.appeal_eligible_at) out += " appeal_eligible_at=" + e.appeal_eligible_at->text;
   if (e.expires_at) out += " expires_at=" + e.expires_at->text;
+  if (e.not_appealable) out += " appeal_eligible_at=none";
+  if (e.severity) out += " severity=" + *e.severity;
+  if (e.scope) out += fmt::format(" scope=[{}]", fmt::join(*e.scope, ","));
+  if (e.evidence) out += fmt::format(" evidence=[{}]", fmt::join(*e.evidence, ","));
+  if (e.message) out += fmt::format(" message=\"{}\"", *e.message);
   return out;
 }
 
@@ -251,12 +280,16 @@ std::vector<std::string> prepare(check::Policy& policy, const TestCase& test,
       throw TestError{test.start->line,
                       fmt::format("start '{}' is not an RFC 3339 time", test.start->text)};
   }
-  for (const auto& [name, value] : test.params) {
-    std::optional<std::size_t> index = policy.find_param(name);
-    if (!index)
-      throw TestError{test.line, fmt::format("set: the policy has no parameter '{}'", name)};
+  for (const auto& setting : test.params) {
+    std::optional<std::size_t> index = policy.find_param(setting.name);
+    if (!index) {
+      std::vector<std::string> names;
+      for (const auto& p : policy.params) names.push_back(p.name);
+      throw TestError{setting.line, fmt::format("set: the policy has no parameter '{}'{}",
+                                                setting.name, hint(setting.name, names))};
+    }
     auto& param = policy.params[*index];
-    param.value = param_value(param, value, test.line);
+    param.value = param_value(param, setting.value, setting.line);
   }
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < test.events.size(); ++i) {
@@ -285,6 +318,33 @@ void judge(const TestCase& test, const std::vector<runtime::Decision>& made,
   }
 }
 
+// The decision kind an action makes, as test files spell it; empty for those that make none.
+const char* kind_made(check::ActionKind kind) {
+  switch (kind) {
+    case check::ActionKind::hold:
+      return "hold";
+    case check::ActionKind::alert:
+      return "alert";
+    case check::ActionKind::eligibility:
+      return "eligibility";
+    default:
+      return "";
+  }
+}
+
+// For an expectation of a name no rule makes: what it may have meant.
+std::string unknown_name_note(const check::Policy& policy, const Expectation& e) {
+  std::string kind = e.kind == "release" ? "hold" : e.kind;  // what is released was held
+  std::vector<std::string> made;
+  for (const auto& rule : policy.rules) {
+    for (const auto& action : rule.actions) {
+      if (action.static_name && kind == kind_made(action.kind)) made.push_back(*action.static_name);
+    }
+  }
+  if (std::find(made.begin(), made.end(), e.name) != made.end()) return {};
+  return fmt::format("  no rule makes {} '{}'{}", kind, e.name, hint(e.name, made));
+}
+
 // The diff of expected and made, then the full trace of each decision that was not expected.
 std::string failure_report(const check::Policy& policy, const std::vector<runtime::Decision>& made,
                            std::optional<Time> start,
@@ -292,7 +352,8 @@ std::string failure_report(const check::Policy& policy, const std::vector<runtim
                            const std::vector<std::size_t>& unexpected) {
   std::string out = "  - expected, not made   + made, not expected\n";
   for (const Expectation* e : missing) {
-    out += fmt::format("  - {}   (line {})\n", describe_expectation(*e), e->line);
+    out += fmt::format("  - {}   (line {}){}\n", describe_expectation(*e), e->line,
+                       unknown_name_note(policy, *e));
   }
   for (std::size_t i = 0; i < made.size(); ++i) {
     bool differs = std::find(unexpected.begin(), unexpected.end(), i) != unexpected.end();
@@ -315,6 +376,10 @@ std::string failure_report(const check::Policy& policy, const std::vector<runtim
 CaseResult run_case(const check::Policy& base, const TestFile& file, const TestCase& test,
                     Coverage* coverage) {
   CaseResult result;
+  if (!test.errors.empty()) {
+    result.report = fmt::format("{}\n", fmt::join(test.errors, "\n"));
+    return result;
+  }
   check::Policy policy = base;
   std::optional<Time> start;
   std::vector<std::string> lines;

@@ -7,6 +7,7 @@
 
 #include "bylaw/check/policy.hpp"
 #include "bylaw/core/diagnostics.hpp"
+#include "bylaw/core/suggest.hpp"
 #include "defs.hpp"
 
 namespace bylaw::check {
@@ -28,8 +29,7 @@ struct CheckContext {
   std::string type_name(const Type& type) const { return to_string(type, &record_names); }
 };
 
-// "did you mean 'min_clients'?" when one candidate is close to `name`; empty otherwise.
-std::string suggestion(const std::string& name, const std::vector<std::string>& candidates);
+using bylaw::suggestion;  // core/suggest.hpp
 // "one of a, b, c" (at most a dozen shown).
 std::string one_of(const std::vector<std::string>& names);
 

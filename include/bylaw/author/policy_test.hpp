@@ -42,17 +42,32 @@ struct Expectation {
   std::optional<std::string> reason;
   std::optional<WrittenTime> eligible_at;
   std::optional<WrittenTime> appeal_eligible_at;
+  bool not_appealable = false;  // appeal_eligible_at=none
   std::optional<WrittenTime> expires_at;
+  std::optional<std::string> severity;
+  std::optional<std::vector<std::string>> scope;
+  std::optional<std::vector<std::string>> evidence;  // the decision's evidence ids, in order
+  std::optional<std::string> message;                // the whole summary, exactly
+};
+
+// set NAME = VALUE, for one case.
+struct ParamSetting {
+  std::string name;
+  std::string value;  // as the pack would write it
+  std::uint32_t line = 0;
 };
 
 struct TestCase {
   std::uint32_t line = 0;
   std::string name;
   std::optional<WrittenTime> start;
-  std::vector<std::pair<std::string, std::string>> params;  // set NAME = VALUE, for this case
+  std::vector<ParamSetting> params;
   std::vector<EventSpec> events;
   std::vector<Expectation> expectations;
   bool allow_others = false;  // decisions no expectation names are not failures
+  // Mistakes in this case's lines ("path:line: message"): the case fails with them, the file's
+  // other cases still run.
+  std::vector<std::string> errors;
 };
 
 struct TestFile {

@@ -54,7 +54,10 @@ end
   const TestCase& c = file.cases[0];
   CHECK(c.name == "two ticks");
   CHECK(c.line == 3);
-  CHECK(c.params == std::vector<std::pair<std::string, std::string>>{{"limit", "3"}});
+  REQUIRE(c.params.size() == 1);
+  CHECK(c.params[0].name == "limit");
+  CHECK(c.params[0].value == "3");
+  CHECK(c.params[0].line == 5);
   REQUIRE(c.events.size() == 2);
   CHECK(c.events[0].id == "t-1");
   CHECK(c.events[0].fields[2] == std::pair<std::string, std::string>{"tags", "[p, q]"});
@@ -67,17 +70,28 @@ end
   CHECK(c.allow_others);
 }
 
+// The mistakes of the one case of a file that otherwise parses.
+std::vector<std::string> case_errors(const std::string& text) {
+  TestFile file = parsed(text);
+  REQUIRE(file.cases.size() == 1);
+  return file.cases[0].errors;
+}
+
 TEST_CASE("test file errors name their line", "[author]") {
   CHECK(errors_of("test \"x\"\nend\n") ==
         std::vector<std::string>{"t.test:1: no `policy \"PATH\"` line"});
-  CHECK(errors_of("policy \"p\"\ntest \"x\"\n  event +1d\nend\n") ==
+  CHECK(case_errors("policy \"p\"\ntest \"x\"\n  event +1d\nend\n") ==
         std::vector<std::string>{"t.test:3: expected: event TIME TYPE [id=ID] FIELD=VALUE ..."});
-  CHECK(errors_of("policy \"p\"\ntest \"x\"\n  expect warning w on x\nend\n") ==
+  CHECK(case_errors("policy \"p\"\ntest \"x\"\n  expect warning w on x\nend\n") ==
         std::vector<std::string>{
             "t.test:3: unknown decision kind 'warning': hold, release, alert or eligibility"});
   CHECK(errors_of("policy \"p\"\ntest \"x\"\n  event +1d tick who=\"open\n") ==
-        std::vector<std::string>{"t.test:3: a string that does not end on its line",
-                                 "t.test:2: the test \"x\" has no `end`"});
+        std::vector<std::string>{"t.test:2: the test \"x\" has no `end`"});
+  CHECK(case_errors("policy \"p\"\ntest \"x\"\n  expect alert a on x severty=high\nend\n")
+            .at(0)
+            .rfind("t.test:3: unknown expectation 'severty=high': did you mean 'severity'? "
+                   "Expected trigger,",
+                   0) == 0);
   CHECK(errors_of("policy \"p\"\nevent +1d tick\n") ==
         std::vector<std::string>{"t.test:2: `event` outside a test: expected `policy` or `test`"});
 }
@@ -133,13 +147,14 @@ test "bad param"
   set limit = many
 end
 )");
-  CHECK(run_case(policy, file, file.cases[0]).report == "t.test:4: unknown event type 'tock'\n");
+  CHECK(run_case(policy, file, file.cases[0]).report ==
+        "t.test:4: unknown event type 'tock': did you mean 'tick'?\n");
   CHECK(run_case(policy, file, file.cases[1]).report ==
         "t.test:8: field n: 'one' is not an integer\n");
   CHECK(run_case(policy, file, file.cases[2])
             .report.rfind("t.test:12: the event was rejected: bad_field:kind", 0) == 0);
   CHECK(run_case(policy, file, file.cases[3]).report ==
-        "t.test:14: set limit: 'many' is not an integer\n");
+        "t.test:15: set limit: 'many' is not an integer\n");
 }
 
 TEST_CASE("coverage counts each clause - each side of an or - and each outcome", "[author]") {
@@ -175,4 +190,51 @@ end
   std::string text = render_coverage_text("p", report);
   CHECK(text.rfind("coverage of p: 4 of 6 clauses exercised (67%)\n", 0) == 0);
   CHECK(text.find(" NEVER  or      t.kind == b") != std::string::npos);
+}
+
+TEST_CASE("a mistake fails its case only - expectations may check every field of a decision",
+          "[author]") {
+  check::Policy policy = testing::policy_of(kRules);
+  TestFile file = parsed(R"(policy "p"
+test "every field"
+  start 2026-01-01T00:00:00Z
+  event +0h tick id=t-1 who=x n=1 tags=[] kind=a
+  event +1h tick id=t-2 who=x n=1 tags=[] kind=a
+  expect alert busy on x at +1h trigger=t-2 severity=low evidence=[t-2] message="2"
+end
+test "a wrong message"
+  start 2026-01-01T00:00:00Z
+  event +0h tick id=t-1 who=x n=1 tags=[] kind=a
+  event +1h tick id=t-2 who=x n=1 tags=[] kind=a
+  expect alert busy on x severity=low message="3"
+end
+test "a misspelt key"
+  start 2026-01-01T00:00:00Z
+  expect alert busy on x sevrity=low
+end
+test "a misspelt name"
+  start 2026-01-01T00:00:00Z
+  event +0h tick id=t-1 who=x n=1 tags=[] kind=a
+  event +1h tick id=t-2 who=x n=1 tags=[] kind=a
+  expect alert bsy on x
+  allow others
+end
+test "a misspelt parameter"
+  set limt = 1
+end
+)");
+  CHECK(run_case(policy, file, file.cases[0]).passed);
+  CaseResult wrong = run_case(policy, file, file.cases[1]);
+  CHECK_FALSE(wrong.passed);
+  CHECK(wrong.report.find("  - alert busy on x severity=low message=\"3\"   (line 12)\n") !=
+        std::string::npos);
+  CaseResult key = run_case(policy, file, file.cases[2]);
+  CHECK_FALSE(key.passed);
+  CHECK(key.report.rfind("t.test:16: unknown expectation 'sevrity=low': did you mean 'severity'?",
+                         0) == 0);
+  CHECK(run_case(policy, file, file.cases[3])
+            .report.find("(line 22)  no rule makes alert 'bsy': did you mean 'busy'?") !=
+        std::string::npos);
+  CHECK(run_case(policy, file, file.cases[4]).report ==
+        "t.test:26: set: the policy has no parameter 'limt': did you mean 'limit'?\n");
 }
