@@ -34,6 +34,7 @@ class PolicyChecker {
     check_unused_defs();
     warn_undecided_declarations();
     apply_modes();
+    warn_history_of_off_rules();
     warn_unused_params();
     policy_.hash = content_hash();
     return std::move(policy_);
@@ -408,6 +409,54 @@ class PolicyChecker {
       }
       policy_.rules[*index].mode = mode;
     }
+  }
+
+  // An `earlier` of decisions that only rules set to `off` make is always empty: most likely the
+  // mode was meant for a test, or the reading rule should be off too.
+  void warn_history_of_off_rules() {
+    for (const auto& reader : policy_.rules) {
+      if (reader.mode == Mode::off) continue;
+      for (const auto& query : reader.histories) {
+        std::vector<std::string> makers;
+        bool some_on = false;
+        for (const auto& rule : policy_.rules) {
+          if (!makes(rule, query)) continue;
+          makers.push_back(rule.name);
+          some_on = some_on || rule.mode != Mode::off;
+        }
+        if (makers.empty() || some_on) continue;
+        diagnostics().warning(
+            query.span,
+            fmt::format("rule '{}' reads earlier {} '{}' decisions, but every rule that makes "
+                        "them is off ({})",
+                        reader.name, decision_kind_name(query.kind), query.name,
+                        fmt::join(makers, ", ")),
+            "a mode other than off for one of them, or this rule off too");
+      }
+    }
+  }
+
+  // Whether `rule` can make the decisions `query` reads (a release by value may lift any hold).
+  static bool makes(const Rule& rule, const HistoryQuery& query) {
+    for (const auto& action : rule.actions) {
+      bool same_kind = false;
+      switch (query.kind) {
+        case DecisionKind::hold:
+          same_kind = action.kind == ActionKind::hold;
+          break;
+        case DecisionKind::release:
+          same_kind = action.kind == ActionKind::release;
+          break;
+        case DecisionKind::alert:
+          same_kind = action.kind == ActionKind::alert;
+          break;
+        case DecisionKind::eligibility:
+          same_kind = action.kind == ActionKind::eligibility;
+          break;
+      }
+      if (same_kind && (!action.static_name || *action.static_name == query.name)) return true;
+    }
+    return false;
   }
 
   std::string content_hash() const {

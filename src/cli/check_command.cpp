@@ -6,6 +6,7 @@
 #include "bylaw/check/checker.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "commands.hpp"
+#include "pack_files.hpp"
 
 namespace bylaw::cli {
 
@@ -24,6 +25,11 @@ int run_check(const CheckOptions& options) {
   std::fputs(result.render().c_str(), stderr);
   std::size_t errors = result.diagnostics.error_count() + (result.fatal.empty() ? 0 : 1);
   std::size_t warnings = result.diagnostics.warning_count();
+  if (result.sources) {
+    std::string notes = pack_file_notes(unused_rule_files(*result.sources), result.diagnostics,
+                                        *result.sources, warnings);
+    std::fputs(notes.c_str(), stderr);
+  }
   if (!result.policy) {
     fmt::print(stderr, "{}: {}, {}: the policy does not load\n", options.policy,
                plural(errors, "error"), plural(warnings, "warning"));

@@ -634,3 +634,25 @@ rule start {
 )"),
                 "`schedule ... after` must be duration, but 'o.time' is time");
 }
+
+TEST_CASE("an earlier of decisions only rules set to off make is a warning", "[check][warnings]") {
+  const char* rules = R"(
+rule spammy {
+  on order.placed as o
+  then alert spam on o.buyer severity low say "x"
+}
+rule repeat {
+  on order.placed as o
+  let before = earlier alert spam on o.buyer within 1d
+  when exists(before)
+  then alert repeat on o.buyer severity low say "y"
+}
+)";
+  LoadResult off = load_rules(rules, "mode spammy = off");
+  ok(off);
+  CHECK(all(off).find("rule 'repeat' reads earlier alert 'spam' decisions, but every rule that "
+                      "makes them is off (spammy)") != std::string::npos);
+  LoadResult on = load_rules(rules, "mode spammy = shadow");
+  ok(on);
+  CHECK(on.diagnostics.warning_count() == 0);
+}
