@@ -751,6 +751,12 @@ std::optional<Value> constant_value(const TExpr& expr, const Policy& policy) {
         return constant_value(expr.args[1], policy);
       }
       auto rhs = constant_value(expr.args[1], policy);
+      // ... and so are `x and false` and `x or true`.
+      if (rhs && (expr.op == Op::logical_and || expr.op == Op::logical_or)) {
+        bool right = std::get<bool>(*rhs);
+        if (expr.op == Op::logical_and && !right) return false;
+        if (expr.op == Op::logical_or && right) return true;
+      }
       if (!lhs || !rhs) return std::nullopt;
       if (!syntax::is_comparison(expr.op)) return std::nullopt;
       return compare_values(expr.op, *lhs, *rhs);

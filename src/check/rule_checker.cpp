@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "contradictions.hpp"
 #include "declarations.hpp"
 #include "expr_checker.hpp"
 #include "scope.hpp"
@@ -536,6 +537,7 @@ class RuleChecker {
       branch.span = deny.span;
       if (deny.condition) {
         branch.condition = exprs_.check_condition(*deny.condition, "`deny ... when`");
+        warn_if_covered(*branch.condition, out.denies, deny.span);
       } else {
         decided = true;
       }
@@ -560,6 +562,23 @@ class RuleChecker {
           fmt::format("eligibility '{}' may decide nothing when no deny applies",
                       out.static_name.value_or("")),
           "an `allow say \"...\"` branch, or a last `deny` without `when`");
+    }
+  }
+
+  // A deny that can only apply where an earlier deny already did is never reached.
+  void warn_if_covered(const TExpr& condition, const std::vector<EligibilityBranch>& before,
+                       Span span) {
+    for (const auto& earlier : before) {
+      if (!earlier.condition || !covered_by(condition, *earlier.condition, context_.policy)) {
+        continue;
+      }
+      context_.diagnostics.warning(
+          span,
+          fmt::format("this branch can never be reached: wherever `{}` holds, the earlier `deny "
+                      "{} when {}` already applies",
+                      condition.text, earlier.reason, earlier.condition->text),
+          "a narrower branch before a wider one");
+      return;
     }
   }
 
@@ -735,6 +754,11 @@ class RuleChecker {
                                      fmt::format("rule '{}' can never fire: `{}` is always false",
                                                  rule_.name, condition.text),
                                      "a condition that depends on the event");
+      } else if (auto why = contradiction(condition, context_.policy)) {
+        context_.diagnostics.warning(condition.span,
+                                     fmt::format("rule '{}' can never fire: `{}` never holds: {}",
+                                                 rule_.name, condition.text, *why),
+                                     "conditions that some event can meet together");
       }
     };
     for (const auto& guard : rule_.guards) check_constant(guard);

@@ -1,5 +1,6 @@
 #include <map>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "../support.hpp"
@@ -655,4 +656,57 @@ rule repeat {
   LoadResult on = load_rules(rules, "mode spammy = shadow");
   ok(on);
   CHECK(on.diagnostics.warning_count() == 0);
+}
+
+TEST_CASE("contradictions over both sides of and - or - and a branch after a wider one",
+          "[check][warnings][contradictions]") {
+  auto warnings_of = [](const std::string& condition) {
+    LoadResult result = load_rules(fmt::format(R"(
+rule r {{
+  on order.placed as o
+  count per o.seller over 1d as n
+  when {}
+  then alert x on o.buyer severity low say "x"
+}}
+)",
+                                               condition));
+    INFO(all(result));
+    REQUIRE(result.policy.has_value());
+    return all(result);
+  };
+  CHECK(warnings_of("n >= 1 and 1 > 2").find("is always false") != std::string::npos);
+  CHECK(warnings_of("o.kind == fixed and o.kind == hourly")
+            .find("never holds: `o.kind == hourly` contradicts `o.kind == fixed`") !=
+        std::string::npos);
+  CHECK(warnings_of("o.tags has rush and not (o.tags has rush)")
+            .find("contradicts `o.tags has rush`") != std::string::npos);
+  CHECK(warnings_of("o.amount > 100 and n >= 1 and o.amount <= 50").find("never holds") !=
+        std::string::npos);
+  CHECK(warnings_of("o.rating is absent and o.rating >= 3").find("never holds") !=
+        std::string::npos);
+  CHECK(warnings_of("(o.amount > 5 and o.amount < 1) or (o.kind == fixed and o.kind != fixed)")
+            .find("both sides of") != std::string::npos);
+  // What some event can meet draws nothing.
+  for (const char* fine :
+       {"o.amount > 1 and o.amount < 5", "o.amount >= 5 and o.amount <= 5",
+        "o.kind == fixed or o.kind == hourly", "not (o.rating >= 3) and o.rating is absent",
+        "o.tags has rush and not (o.tags has gift)", "n >= 1 and o.amount != 3 and o.amount > 2"}) {
+    INFO(fine);
+    CHECK(warnings_of(fine).find("warning") == std::string::npos);
+  }
+  LoadResult branches = load_rules(R"(
+rule refund {
+  on order.placed as o
+  then eligibility refund on o.order
+    deny too_much when o.amount <= 100 say "a"
+    deny far_too_much when o.amount < 50 say "b"
+    deny kind when o.kind == fixed say "c"
+    allow say "ok"
+}
+)");
+  ok(branches);
+  CHECK(all(branches).find("this branch can never be reached: wherever `o.amount < 50` holds, "
+                           "the earlier `deny too_much when o.amount <= 100` already applies") !=
+        std::string::npos);
+  CHECK(branches.diagnostics.warning_count() == 1);
 }
