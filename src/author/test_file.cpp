@@ -1,5 +1,7 @@
 // The test file parser: one statement per line, words separated by blanks; a "quoted string" or
 // a [bracketed list] is one word, `#` starts a comment.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "bylaw/author/policy_test.hpp"
@@ -269,6 +271,13 @@ class TestFileParser {
       static const std::vector<std::string> kKeys = {
           "trigger",    "eligible", "reason", "eligible_at", "appeal_eligible_at",
           "expires_at", "severity", "scope",  "evidence",    "message"};
+      if (std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end()) {
+        return error(fmt::format(
+            "bad value in '{}': eligible takes true or false, appeal_eligible_at a time or none, "
+            "severity low, medium or high, scope and evidence a [list], message a \"quoted "
+            "string\"",
+            word));
+      }
       std::string hint = suggestion(key, kKeys);
       error(fmt::format(
           "unknown expectation '{}': {}trigger, eligible (true or false), reason, eligible_at, "

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/check/operators.hpp"
+#include "bylaw/check/types.hpp"
 #include "expr_checker.hpp"
 
 namespace bylaw::check {
@@ -16,7 +17,7 @@ namespace {
 // `subject is present` / `is absent`.
 struct Atom {
   enum class Kind { compare, has, presence } kind = Kind::compare;
-  std::string subject;  // the compared expression, as written
+  std::string subject;  // the compared expression, by structure (identity())
   Op op = Op::eq;       // compare: the operator, subject on the left
   Value value;          // compare, has: the constant
   bool holds = true;    // has: `has` (true) or `not ... has` (false); presence: present (true)
@@ -57,6 +58,18 @@ std::optional<Op> negated(Op op) {  // not (x < 3)  is  x >= 3, for a value that
   }
 }
 
+// What an expression denotes, by structure: the same field of the same event reads the same,
+// whatever the text (a def's body names its event by the def's own alias).
+std::string identity(const TExpr& expr) {
+  if (expr.kind == TExpr::Kind::defined) return identity(expr.args[0]);
+  std::string out = fmt::format(
+      "{}/{}/{}/{}/{}/{}(", static_cast<int>(expr.kind), static_cast<int>(expr.op),
+      static_cast<int>(expr.builtin), expr.index, expr.slot,
+      expr.kind == TExpr::Kind::literal ? display_value(expr.literal, expr.type) : std::string());
+  for (const auto& arg : expr.args) out += identity(arg) + ",";
+  return out + ")";
+}
+
 // `expr` as an atom, or none when it is not one this reasoning understands.
 std::optional<Atom> atom_of(const TExpr& expr, const Policy& policy, bool negate) {
   if (expr.kind == TExpr::Kind::unary && expr.op == Op::logical_not) {
@@ -68,7 +81,7 @@ std::optional<Atom> atom_of(const TExpr& expr, const Policy& policy, bool negate
   atom.text = expr.text;
   if (expr.op == Op::is_absent || expr.op == Op::is_present) {
     atom.kind = Atom::Kind::presence;
-    atom.subject = expr.args[0].text;
+    atom.subject = identity(expr.args[0]);
     atom.holds = (expr.op == Op::is_present) != negate;
     return atom;
   }
@@ -77,7 +90,7 @@ std::optional<Atom> atom_of(const TExpr& expr, const Policy& policy, bool negate
     auto element = constant_value(expr.args[1], policy);
     if (!element || constant_value(expr.args[0], policy)) return std::nullopt;
     atom.kind = Atom::Kind::has;
-    atom.subject = expr.args[0].text;
+    atom.subject = identity(expr.args[0]);
     atom.value = *element;
     atom.holds = !negate;
     return atom;
@@ -87,7 +100,7 @@ std::optional<Atom> atom_of(const TExpr& expr, const Policy& policy, bool negate
   auto right = constant_value(expr.args[1], policy);
   if (left.has_value() == right.has_value()) return std::nullopt;  // both or neither constant
   const TExpr& subject = left ? expr.args[1] : expr.args[0];
-  atom.subject = subject.text;
+  atom.subject = identity(subject);
   atom.value = left ? *left : *right;
   atom.op = left ? flipped(expr.op) : expr.op;
   if (negate) {

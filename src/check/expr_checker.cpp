@@ -283,7 +283,10 @@ TExpr ExprChecker::use_def(const syntax::Expr& expr, const syntax::Expr* argumen
     if (event->type.is_error()) return error_node(expr);
   }
   if (def.failed) return error_node(expr);  // reported at the def
-  TExpr out = node(TExpr::Kind::defined, expr, def.type);
+  // About a `latest` let's event, which may be absent, the def's value may be absent too.
+  Type type = def.type;
+  type.optional = type.optional || (event && event->type.optional);
+  TExpr out = node(TExpr::Kind::defined, expr, type);
   out.args.push_back(bind_def(def, event ? &*event : nullptr));
   note_params(out.args[0]);
   return out;

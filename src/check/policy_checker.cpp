@@ -444,8 +444,9 @@ class PolicyChecker {
         case DecisionKind::hold:
           same_kind = action.kind == ActionKind::hold;
           break;
-        case DecisionKind::release:
-          same_kind = action.kind == ActionKind::release;
+        case DecisionKind::release:  // the engine releases an expiring hold for its placer
+          same_kind = action.kind == ActionKind::release ||
+                      (action.kind == ActionKind::hold && action.expires_after);
           break;
         case DecisionKind::alert:
           same_kind = action.kind == ActionKind::alert;

@@ -439,6 +439,14 @@ class RuleChecker {
     if (action.kind == ActionKind::schedule) {
       if (action.after) {
         out.after = exprs_.check_kind(*action.after, TypeKind::duration, "`schedule ... after`");
+        auto constant = constant_value(*out.after, context_.policy);
+        const auto* length = constant ? std::get_if<Duration>(&*constant) : nullptr;
+        if (length && length->approximate_micros() <= 0) {
+          context_.diagnostics.error(
+              action.after->span,
+              fmt::format("a timer cannot fire {} after it is set", out.after->text),
+              "a duration longer than zero");
+        }
       } else {
         out.until = exprs_.check_kind(*action.at, TypeKind::time, "`schedule ... at`");
       }

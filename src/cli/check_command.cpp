@@ -25,7 +25,7 @@ int run_check(const CheckOptions& options) {
   std::fputs(result.render().c_str(), stderr);
   std::size_t errors = result.diagnostics.error_count() + (result.fatal.empty() ? 0 : 1);
   std::size_t warnings = result.diagnostics.warning_count();
-  if (result.sources) {
+  if (result.sources && result.sources->size() > 0) {  // none when the pack is unreadable
     std::string notes = pack_file_notes(unused_rule_files(*result.sources), result.diagnostics,
                                         *result.sources, warnings);
     std::fputs(notes.c_str(), stderr);

@@ -36,6 +36,12 @@ std::vector<std::string> declared_types(const fs::path& path) {
   return types;
 }
 
+// `path` as a `use` in a file of `folder` would write it.
+std::string relative_to(const std::string& path, const fs::path& folder) {
+  fs::path from = resolved_path(folder.empty() ? fs::path(".") : folder);
+  return fs::path(resolved_path(path)).lexically_relative(from).string();
+}
+
 }  // namespace
 
 std::vector<UnusedRuleFile> unused_rule_files(const SourceSet& loaded) {
@@ -66,11 +72,12 @@ std::string pack_file_notes(const std::vector<UnusedRuleFile>& unused,
                             const Diagnostics& diagnostics, const SourceSet& loaded,
                             std::size_t& warnings) {
   std::string out;
+  fs::path pack_folder = fs::path(loaded.file(0).path()).parent_path();  // the pack loads first
   for (const auto& file : unused) {
     out += fmt::format(
         "{}: warning: this rule file is next to the pack's files, but the pack does not use it\n"
         "   = expected: a `use \"{}\"` in the pack, or the file moved elsewhere\n",
-        file.path, fs::path(file.path).filename().string());
+        file.path, relative_to(file.path, pack_folder));
     ++warnings;
   }
   const std::string prefix = "unknown event type '";
@@ -83,10 +90,9 @@ std::string pack_file_notes(const std::vector<UnusedRuleFile>& unused,
         continue;
       }
       fs::path from = fs::path(loaded.file(d.span.file).path()).parent_path();
-      out +=
-          fmt::format("{}: note: '{}' is declared in {}: add `use \"{}\"`\n",
-                      loaded.file(d.span.file).path(), type, file.path,
-                      fs::path(file.path).lexically_relative(from.empty() ? "." : from).string());
+      out += fmt::format("{}: note: '{}' is declared in {}: add `use \"{}\"`\n",
+                         loaded.file(d.span.file).path(), type, file.path,
+                         relative_to(file.path, from));
     }
   }
   return out;

@@ -45,8 +45,10 @@ std::string fields_text(const std::vector<runtime::FieldRead>& fields) {
 
 // Which timer fired a decision that no event triggered.
 std::string timer_cause(const runtime::Decision& d) {
-  bool expiry = d.explanation.timer && d.explanation.timer->name == "hold.expiry";
-  return expiry ? "none (the hold's expiry)" : "none (fired by the appeal timer)";
+  const auto& timer = d.explanation.timer;
+  if (!timer || timer->name == "hold.appeal_due") return "none (fired by the appeal timer)";
+  if (timer->name == "hold.expiry") return "none (the hold's expiry)";
+  return fmt::format("none (fired by the timer {})", timer->name);
 }
 
 Fields decision_fields(const runtime::Decision& d) {

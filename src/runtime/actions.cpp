@@ -340,12 +340,26 @@ void RuleRunner::schedule_timer(Firing& firing, std::size_t a, const std::string
   Frame& frame = firing.frame;
   const check::ActionDef& action = frame.rule.actions[a];
   if (frame.rule.mode == check::Mode::shadow) return;
-  Value when = action.after
-                   ? Value(add(frame.now, std::get<Duration>(evaluate(*action.after, frame))))
-                   : evaluate(*action.until, frame);
-  const auto* due = std::get_if<Time>(&when);
-  if (!due) return;  // `at` an absent time: nothing to set
+  std::optional<Time> due;
+  if (action.after) {
+    Value after = evaluate(*action.after, frame);
+    if (const auto* d = std::get_if<Duration>(&after)) due = add(frame.now, *d);
+  } else {
+    Value at = evaluate(*action.until, frame);
+    if (const auto* t = std::get_if<Time>(&at)) due = *t;
+  }
+  // A timer fires strictly after the instant it is set: an absent time or duration, or one not
+  // after now, sets nothing (the past is decided, and a timer rule setting its own timer again
+  // for the same instant would keep the clock from moving on).
+  if (!due || *due <= frame.now) return;
   if (frame.observer) frame.observer->outcome_taken(frame.rule_index, a, 0);
+  const Scheduled* pending = state_.schedules.find(name, subject);
+  if (pending && pending->due <= *due) {
+    // The queued timer comes first: it re-arms itself for the new time when it comes due, so
+    // a timer moved on every event stays one entry in the queue.
+    state_.schedules.set(name, subject, {*due, frame.now, pending->order});
+    return;
+  }
   std::uint64_t order = state_.timer_order++;
   state_.schedules.set(name, subject, {*due, frame.now, order});
   state_.timers.push({*due, order, subject, name, order, TimerKind::scheduled});

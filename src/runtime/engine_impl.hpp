@@ -103,6 +103,11 @@ struct Engine::Impl {
   void fire_scheduled(const Timer& timer) {
     const Scheduled* pending = state.schedules.find(timer.hold, timer.subject);
     if (!pending || pending->order != timer.generation) return;
+    if (pending->due > timer.due) {  // moved later since this Timer was queued: re-arm it
+      state.timers.push({pending->due, state.timer_order++, timer.subject, timer.hold,
+                         pending->order, TimerKind::scheduled});
+      return;
+    }
     Time set_at = pending->set_at;
     state.schedules.erase(timer.hold, timer.subject);
     ++state.stats.timers_fired;

@@ -20,7 +20,7 @@ namespace bylaw::runtime {
 
 namespace {
 
-constexpr std::string_view kMagic = "bylaw-engine-state/3";  // 3: holds expire, may not be appealed
+constexpr std::string_view kMagic = "bylaw-engine-state/4";  // 4: expiries, authors' timers
 
 void put_time(std::string& out, Time time) {
   put_signed(out, time.micros);
@@ -46,10 +46,12 @@ std::optional<bool> read_optional_bool(ByteReader& in) {
   return byte == 2;
 }
 
-// The layout of every event type: saved events are only readable under the same one.
+// The layout of every event type: saved events are only readable under the same one. Timers are
+// left out: no saved event is a timer, and the authors' timers come and go with the rules.
 std::string schema_layout(const check::Schema& schema) {
   std::string out;
   for (const auto& type : schema.types) {
+    if (type.timer) continue;
     out += type.name;
     out += '{';
     for (const auto& field : type.fields) {

@@ -710,3 +710,26 @@ rule refund {
         std::string::npos);
   CHECK(branches.diagnostics.warning_count() == 1);
 }
+
+TEST_CASE("contradictions read through defs by what they denote - not by their text",
+          "[check][warnings][contradictions]") {
+  LoadResult result = load_rules(R"(
+def big(o: order.placed): bool = o.amount > 100
+rule pair {
+  on order.placed as o
+  let earlier_order = latest order.placed as p where p.seller == o.seller
+  where o.amount <= 100 and big(earlier_order)
+  then alert pair on o.seller severity low say "x"
+}
+rule never {
+  on order.placed as placed
+  where placed.amount <= 100 and big(placed)
+  then alert never on placed.seller severity low say "y"
+}
+)");
+  ok(result);
+  std::string out = all(result);
+  CHECK(out.find("rule 'pair' can never fire") == std::string::npos);
+  CHECK(out.find("rule 'never' can never fire") != std::string::npos);
+  CHECK(result.diagnostics.warning_count() == 1);
+}

@@ -697,3 +697,42 @@ rule block {
   CHECK(holds == std::vector<std::string>{"c", "h"});
   CHECK(h.sink.all[2].explanation.summary == "2 warnings about abuse and spam since o");
 }
+
+TEST_CASE("a timer is set only for after now - a moved timer stays one entry in the queue",
+          "[runtime][timer][schedule]") {
+  Harness h(R"(
+rule every_tick {
+  on tick as t
+  where t.tag == "start"
+  then schedule nudge on t.who after 1d
+}
+rule now_or_past {
+  on tick as t
+  where t.tag == "past"
+  then schedule nudge on t.who at t.time
+}
+rule not_found {
+  on tick as t
+  where t.tag == "absent"
+  let gone = latest mark as m where m.who == t.who
+  then schedule nudge on t.who at gone.time
+}
+rule again {
+  on timer nudge as n
+  then schedule nudge on n.subject at n.time
+       alert nudged on n.subject severity low say "n"
+}
+)");
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "past");    // not after now: nothing
+  h.tick("b", "2026-01-01T00:00:00Z", "y", 0, "o", "absent");  // absent: nothing
+  for (int hour = 0; hour < 10; ++hour) {  // moved later on every tick: re-armed, not piled up
+    h.tick(fmt::format("s{}", hour), fmt::format("2026-01-02T0{}:00:00Z", hour).c_str(), "z", 0,
+           "o", "start");
+  }
+  CHECK(h.engine.stats().timers_fired == 0);
+  // z's timer, moved to 3 Jan 09:00, fires once; its rule's `at n.time` sets nothing.
+  h.tick("c", "2026-01-10T00:00:00Z", "w");
+  CHECK(summary_of(h.sink.all) ==
+        std::vector<std::string>{"2026-01-03T09:00:00Z alert nudged z timer"});
+  CHECK(h.engine.stats().timers_fired == 1);
+}
