@@ -208,8 +208,15 @@ std::optional<Emission> RuleRunner::place_hold(Firing& firing, std::size_t a,
   Emission e = emission(firing, a, subject, name, DecisionKind::hold);
   Decision& d = e.decision;
   if (action.appeal_after) {
-    d.appeal_eligible_at =
-        add(frame.now, std::get<Duration>(evaluate(*action.appeal_after, frame)));
+    // An appeal wait read from an optional value may be absent: the hold then has no appeal
+    // date, as one declared `not appealable` (logged, since the author meant one).
+    Value wait = evaluate(*action.appeal_after, frame);
+    if (const auto* w = std::get_if<Duration>(&wait)) {
+      d.appeal_eligible_at = add(frame.now, *w);
+    } else {
+      spdlog::warn("rule {}: hold {} on {} has no appeal date: `{}` is absent", frame.rule.name,
+                   name, subject, action.appeal_after->text);
+    }
   }
   if (action.expires_after) {
     d.expires_at = add(frame.now, std::get<Duration>(policy_.constant(*action.expires_after)));

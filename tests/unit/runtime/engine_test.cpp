@@ -736,3 +736,17 @@ rule again {
         std::vector<std::string>{"2026-01-03T09:00:00Z alert nudged z timer"});
   CHECK(h.engine.stats().timers_fired == 1);
 }
+
+TEST_CASE("an appeal wait that is absent leaves the hold without an appeal date",
+          "[runtime][holds]") {
+  Harness h(R"(
+rule block {
+  on tick as t
+  let last = latest mark as m where m.who == t.who
+  then hold paused on t.who appeal after last.time - last.time say "held"
+}
+)");
+  h.tick("a", "2026-01-01T00:00:00Z", "x");  // no mark: the wait is absent
+  REQUIRE(h.sink.all.size() == 1);
+  CHECK_FALSE(h.sink.all[0].appeal_eligible_at.has_value());
+}
