@@ -58,24 +58,6 @@ std::vector<std::string> words_of(const std::string& line, std::string& error) {
   return words;
 }
 
-// [a,b] -> {a, b}; none when `value` is not bracketed.
-std::optional<std::vector<std::string>> bracketed(const std::string& value) {
-  if (value.size() < 2 || value.front() != '[' || value.back() != ']') return std::nullopt;
-  std::vector<std::string> items;
-  std::string inner = value.substr(1, value.size() - 2);
-  std::size_t begin = 0;
-  while (begin < inner.size()) {
-    std::size_t comma = inner.find(',', begin);
-    if (comma == std::string::npos) comma = inner.size();
-    std::string item = inner.substr(begin, comma - begin);
-    item.erase(0, item.find_first_not_of(" "));
-    item.erase(item.find_last_not_of(" ") + 1);
-    if (!item.empty()) items.push_back(unquoted(item));
-    begin = comma + 1;
-  }
-  return items;
-}
-
 bool split_pair(const std::string& word, std::string& key, std::string& value) {
   std::size_t eq = word.find('=');
   if (eq == std::string::npos || eq == 0) return false;
@@ -262,9 +244,10 @@ class TestFileParser {
     } else if (key == "severity" && (value == "low" || value == "medium" || value == "high")) {
       e.severity = value;
     } else if (key == "scope" || key == "evidence") {
-      auto items = bracketed(value);
-      if (!items) return error(fmt::format("{}= takes a list such as [a,b] or []", key));
-      (key == "scope" ? e.scope : e.evidence) = std::move(*items);
+      if (value.size() < 2 || value.front() != '[' || value.back() != ']') {
+        return error(fmt::format("{}= takes a list such as [a,b] or []", key));
+      }
+      (key == "scope" ? e.scope : e.evidence) = list_items(value);
     } else if (key == "message" && value.size() >= 2 && value.front() == '"') {
       e.message = unquoted(value);
     } else {

@@ -45,22 +45,6 @@ Time resolve_or_throw(const WrittenTime& written, std::optional<Time> start) {
                                     written.text)};
 }
 
-std::vector<std::string> list_items(const std::string& value) {
-  std::vector<std::string> items;
-  std::string inner = value.substr(1, value.size() - 2);
-  std::size_t begin = 0;
-  while (begin < inner.size()) {
-    std::size_t comma = inner.find(',', begin);
-    if (comma == std::string::npos) comma = inner.size();
-    std::string item = inner.substr(begin, comma - begin);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) items.push_back(unquoted(item));
-    begin = comma + 1;
-  }
-  return items;
-}
-
 // Numbers as a test writes them, for event fields and parameters alike.
 std::optional<std::int64_t> integer_of(const std::string& text) {
   std::int64_t n = 0;

@@ -733,3 +733,20 @@ rule never {
   CHECK(out.find("rule 'never' can never fire") != std::string::npos);
   CHECK(result.diagnostics.warning_count() == 1);
 }
+
+TEST_CASE("a def declared in one file is used from another", "[check][def]") {
+  LoadResult result =
+      load({{"pack.policy", "policy p version \"1\" {\n  use \"defs.rules\", \"r.rules\"\n}\n"},
+            {"defs.rules",
+             std::string(kSchema) + "def rushed(o: order.placed): bool = o.tags has rush\n"},
+            {"r.rules", R"(
+rule rush {
+  on order.placed as o
+  where rushed(o)
+  then alert rush on o.seller severity low say "x"
+}
+)"}});
+  const Policy& policy = ok(result);
+  CHECK(policy.rules.at(0).guards.at(0).kind == TExpr::Kind::defined);
+  CHECK(result.diagnostics.warning_count() == 0);
+}
