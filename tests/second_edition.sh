@@ -131,4 +131,41 @@ done
 [ "$(jq -c '[.time, .subject, .trigger, .explanation.timer.name, .explanation.summary]' "$work/day2.out")" = \
   '["2026-03-06T10:00:00Z","k-1",null,"dispute_reminder","A dispute opened on 1 March 2026, 10:00 UTC has had no arbitration request."]' ] ||
   fail "the timer set on day 1: $(cat "$work/day2.out")"
+
+# A rule on decision, through the shipped extended pack: the client's third flag within 90 days
+# suspends it on that same event, in reaction to the alert, and the auditor's page says so.
+{
+  event f-1 2026-03-01T10:00:00Z message.sent '{"contract":"k-1","sender":"c-1","recipient":"f-1","sender_role":"client","labels":["refund_for_review"]}'
+  event f-2 2026-03-20T10:00:00Z message.sent '{"contract":"k-2","sender":"c-1","recipient":"f-2","sender_role":"client","labels":["refund_for_review"]}'
+  event f-3 2026-05-29T09:00:00Z message.sent '{"contract":"k-3","sender":"c-1","recipient":"f-3","sender_role":"client","labels":["refund_for_review"]}'
+} > "$work/flags.jsonl"
+"$bylaw" run --policy "$root/policies/extended.policy" --input "$work/flags.jsonl" \
+  --output "$work/flags.out" --store "$work/flags.db" 2> "$work/flags.err" || { cat "$work/flags.err"; fail "extended"; }
+suspended=$(first_id "$work/flags.out" '.name == "client_suspended"') || fail "no suspension: $(cat "$work/flags.out")"
+alert3=$(first_id "$work/flags.out" '.name == "feedback_manipulation" and .trigger == "f-3"')
+[ "$(jq -c 'select(.name == "client_suspended") | [.trigger, .evidence, .scope, .explanation.decision.fields.id]' "$work/flags.out")" = \
+  "[\"f-3\",[\"f-1\",\"f-2\",\"f-3\"],[\"posting_jobs\"],\"$alert3\"]" ] || fail "the suspension: $(cat "$work/flags.out")"
+"$bylaw" explain --store "$work/flags.db" "$suspended" > "$work/text"
+grep -q "in reaction to.*alert feedback_manipulation $alert3" "$work/text" ||
+  fail "the auditor's page of a reaction: $(cat "$work/text")"
+
+# Rules that read each other's writes in a circle do not load, and the error names them.
+cat > "$work/cycle.rules" <<RULES
+use "$root/rules/events.rules"
+rule watch_a {
+  on message.sent as m
+  where not held(m.sender, b_hold)
+  then hold a_hold on m.sender not appealable say "a"
+}
+rule watch_b {
+  on message.sent as m
+  where not held(m.sender, a_hold)
+  then hold b_hold on m.sender not appealable say "b"
+}
+RULES
+printf 'policy cycle version "1" {\n  use "cycle.rules"\n}\n' > "$work/cycle.policy"
+status=0
+"$bylaw" check --policy "$work/cycle.policy" > "$work/cycle.out" 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "rules watch_a, watch_b read what each other write on one event" "$work/cycle.out" ||
+  fail "a cycle (exit $status): $(cat "$work/cycle.out")"
 exit 0

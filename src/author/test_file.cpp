@@ -97,7 +97,7 @@ class TestFileParser {
       errors_.push_back(
           fmt::format("{}:{}: the test \"{}\" has no `end`", path_, open_->line, open_->name));
     }
-    if (file_.policy.empty())
+    if (file_.policies.empty())
       errors_.push_back(fmt::format("{}:1: no `policy \"PATH\"` line", path_));
     if (errors_.size() > errors_before) return std::nullopt;
     return std::move(file_);
@@ -133,12 +133,14 @@ class TestFileParser {
   }
 
   void policy(const std::vector<std::string>& words) {
-    if (words.size() != 2 || words[1].front() != '"') {
-      error("expected: policy \"PATH\"");
-    } else if (!file_.policy.empty()) {
-      error("a second `policy` line: a test file tests one pack");
+    bool quoted = words.size() >= 2;
+    for (std::size_t i = 1; i < words.size(); ++i) quoted = quoted && words[i].front() == '"';
+    if (!quoted) {
+      error("expected: policy \"PATH\" [\"PATH\" ...]");
+    } else if (!file_.policies.empty()) {
+      error("a second `policy` line: name every pack the tests run against on one line");
     } else {
-      file_.policy = unquoted(words[1]);
+      for (std::size_t i = 1; i < words.size(); ++i) file_.policies.push_back(unquoted(words[i]));
     }
   }
 

@@ -96,10 +96,10 @@ std::string hint(const std::string& name, const std::vector<std::string>& names)
 std::string event_line(const check::Schema& schema, const EventSpec& spec, std::size_t index,
                        std::optional<Time> start) {
   int type = schema.find(spec.type);
-  if (type < 0 || schema.types[static_cast<std::size_t>(type)].timer) {
+  if (type < 0 || schema.types[static_cast<std::size_t>(type)].raised()) {
     std::vector<std::string> names;
     for (const auto& t : schema.types) {
-      if (!t.timer) names.push_back(t.name);
+      if (!t.raised()) names.push_back(t.name);
     }
     throw TestError{spec.line,
                     fmt::format("unknown event type '{}'{}", spec.type, hint(spec.type, names))};

@@ -1,5 +1,6 @@
 #include "contradictions.hpp"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -184,7 +185,34 @@ std::vector<Atom> atoms_of(const TExpr& condition, const Policy& policy,
   return atoms;
 }
 
+// Whether `expr` reads the trigger event, parameters and literals only: a let or a candidate of
+// one rule is not the same value as another rule's with the same index.
+bool about_event_only(const TExpr& expr) {
+  if (expr.kind == TExpr::Kind::let || expr.kind == TExpr::Kind::candidate) return false;
+  return std::all_of(expr.args.begin(), expr.args.end(), about_event_only);
+}
+
+void event_atoms(const std::vector<TExpr>& guards, const Policy& policy, std::vector<Atom>& out) {
+  for (const auto& guard : guards) {
+    if (guard.type.is_error()) continue;
+    std::vector<const TExpr*> parts;
+    conjuncts(guard, parts);
+    for (const TExpr* part : parts) {
+      if (!about_event_only(*part)) continue;
+      if (auto atom = atom_of(*part, policy, false)) out.push_back(std::move(*atom));
+    }
+  }
+}
+
 }  // namespace
+
+bool never_both(const std::vector<TExpr>& guards, const std::vector<TExpr>& other_guards,
+                const Policy& policy) {
+  std::vector<Atom> atoms;
+  event_atoms(guards, policy, atoms);
+  event_atoms(other_guards, policy, atoms);
+  return clash(atoms).has_value();
+}
 
 std::optional<std::string> contradiction(const TExpr& condition, const Policy& policy) {
   if (condition.type.is_error()) return std::nullopt;

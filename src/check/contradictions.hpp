@@ -18,4 +18,9 @@ std::optional<std::string> contradiction(const TExpr& condition, const Policy& p
 // one with `earlier` is never reached. Only for an `earlier` that is one comparison.
 bool covered_by(const TExpr& later, const TExpr& earlier, const Policy& policy);
 
+// Whether two rules on the same event type can never both pass their `where` guards on one event
+// (`r.outcome == granted` and `r.outcome == denied`): only guards on the event itself count.
+bool never_both(const std::vector<TExpr>& guards, const std::vector<TExpr>& other_guards,
+                const Policy& policy);
+
 }  // namespace bylaw::check

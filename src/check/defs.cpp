@@ -59,8 +59,8 @@ const CheckedDef* DefTable::find(const std::string& name, CheckContext& context)
   return &entry.checked;
 }
 
-// Checked as the body of a rule on the def's event, with no lets: it sees that event (by the
-// def's alias), the parameters, and other defs.
+// Checked as the body of a rule whose lets are the def's events (by their aliases): it sees
+// those, the parameters, and other defs.
 void DefTable::check(Entry& entry, CheckContext& context) {
   const syntax::DefDecl& decl = *entry.decl;
   entry.state = State::checking;
@@ -68,18 +68,35 @@ void DefTable::check(Entry& entry, CheckContext& context) {
   out.name = decl.name.name;
   out.span = decl.span;
   Rule as_rule;
-  if (decl.param) {
-    int type = context.policy.schema.find(decl.param_type->name);
-    if (type < 0 || context.policy.schema.types[static_cast<std::size_t>(type)].timer) {
-      context.diagnostics.error(decl.param_type->span,
-                                fmt::format("unknown event type '{}'", decl.param_type->name),
+  for (std::size_t i = 0; i < decl.params.size(); ++i) {
+    const syntax::DefParam& param = decl.params[i];
+    int type = context.policy.schema.find(param.type.name);
+    if (type < 0 || context.policy.schema.types[static_cast<std::size_t>(type)].raised()) {
+      context.diagnostics.error(param.type.span,
+                                fmt::format("unknown event type '{}'", param.type.name),
                                 one_of(context.record_names));
       out.failed = true;
-    } else {
-      out.param_type = type;
-      as_rule.alias = decl.param->name;
-      as_rule.trigger_type = static_cast<std::uint32_t>(type);
+      continue;
     }
+    bool taken = false;
+    for (const auto& let : as_rule.lets) taken = taken || let.name == param.alias.name;
+    if (taken) {
+      context.diagnostics.error(
+          param.alias.span,
+          fmt::format("def '{}' names two events '{}'", out.name, param.alias.name),
+          "a name of its own for each event");
+      out.failed = true;
+      continue;
+    }
+    out.param_types.push_back(type);
+    out.param_optional.push_back(param.optional);
+    Let event;  // the body reads each event as a rule reads a `latest` let
+    event.name = param.alias.name;
+    event.type = Type::of(TypeKind::record);
+    event.type.record = type;
+    event.type.optional = param.optional;
+    event.span = param.alias.span;
+    as_rule.lets.push_back(std::move(event));
   }
   std::optional<Type> declared = result_type(decl.result.name);
   if (!declared) {
@@ -117,19 +134,20 @@ void DefTable::warn_unused(CheckContext& context) const {
 
 namespace {
 
-void bind(TExpr& expr, const TExpr& argument) {
-  if (expr.kind == TExpr::Kind::event) {
-    expr = argument;
+// An argument put in place is not bound again: its lets are the using rule's.
+void bind(TExpr& expr, const std::vector<TExpr>& arguments) {
+  if (expr.kind == TExpr::Kind::let && expr.index < arguments.size()) {
+    expr = arguments[expr.index];
     return;
   }
-  for (auto& arg : expr.args) bind(arg, argument);
+  for (auto& arg : expr.args) bind(arg, arguments);
 }
 
 }  // namespace
 
-TExpr bind_def(const CheckedDef& def, const TExpr* argument) {
+TExpr bind_def(const CheckedDef& def, const std::vector<TExpr>& arguments) {
   TExpr body = def.body;
-  if (argument) bind(body, *argument);
+  bind(body, arguments);
   return body;
 }
 

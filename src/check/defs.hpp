@@ -16,9 +16,10 @@ struct CheckContext;
 
 struct CheckedDef {
   std::string name;
-  std::optional<int> param_type;  // the event type it is about; none for a value
+  std::vector<int> param_types;      // the event types it is about; none for a value
+  std::vector<bool> param_optional;  // declared with `?`: the body reads it absent too
   Type type;
-  TExpr body;           // its event is TExpr::Kind::event
+  TExpr body;           // its events are TExpr::Kind::let, by position
   bool failed = false;  // its body did not check: reported there, not at each use
   Span span;
 };
@@ -46,7 +47,7 @@ class DefTable {
   std::map<std::string, Entry> decls_;
 };
 
-// The body of `def` with its event replaced by `argument`: what a use of it evaluates.
-TExpr bind_def(const CheckedDef& def, const TExpr* argument);
+// The body of `def` with its events replaced by `arguments`: what a use of it evaluates.
+TExpr bind_def(const CheckedDef& def, const std::vector<TExpr>& arguments);
 
 }  // namespace bylaw::check

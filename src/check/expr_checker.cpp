@@ -134,7 +134,7 @@ TExpr ExprChecker::check_name(const syntax::Expr& expr, const Hint& hint) {
     if (std::find(used.begin(), used.end(), index) == used.end()) used.push_back(index);
     return out;
   }
-  if (context_.defs.has(name)) return use_def(expr, nullptr);
+  if (context_.defs.has(name)) return use_def(expr);
   if (hint.expected && hint.expected->kind == TypeKind::enumeration && hint.expected->enumeration) {
     int index = hint.expected->enumeration->find(name);
     if (index < 0) {
@@ -253,41 +253,49 @@ TExpr ExprChecker::check_hold_name(const syntax::Expr& expr, const char* role) {
 
 // A def's use: its body, checked where it was declared, bound to this use's event. The trace
 // shows the use (`negative_feedback(f)`) with the body as its operand.
-TExpr ExprChecker::use_def(const syntax::Expr& expr, const syntax::Expr* argument) {
+TExpr ExprChecker::use_def(const syntax::Expr& expr) {
   const CheckedDef& def = *context_.defs.find(expr.text, context_);
-  std::size_t wanted = def.param_type ? 1 : 0;
-  std::size_t given = argument ? 1 : 0;
-  if (expr.kind == ExprKind::call) given = expr.args.size();
-  if (wanted != given) {
+  std::size_t wanted = def.param_types.size();
+  std::size_t given = expr.kind == ExprKind::call ? expr.args.size() : 0;
+  if (wanted != given && !def.failed) {
+    std::vector<std::string> events;
+    for (int type : def.param_types) {
+      events.push_back("<a " + context_.record_names[static_cast<std::size_t>(type)] + " event>");
+    }
     context_.diagnostics.error(
         expr.span,
-        fmt::format("def '{}' takes {}, not {} argument{}", expr.text,
-                    wanted ? "the event it is about" : "no argument", given, given == 1 ? "" : "s"),
-        wanted ? fmt::format("{}(<a {} event>)", expr.text,
-                             context_.record_names[static_cast<std::size_t>(*def.param_type)])
-               : expr.text);
+        fmt::format("def '{}' takes {} argument{}, not {}", expr.text, wanted,
+                    wanted == 1 ? "" : "s", given),
+        wanted ? fmt::format("{}({})", expr.text, fmt::join(events, ", ")) : expr.text);
     return error_node(expr);
   }
-  std::optional<TExpr> event;
-  if (argument) {
-    event = check(*argument);
-    bool fits = event->type.kind == TypeKind::record && event->type.record == *def.param_type;
-    if (!event->type.is_error() && !fits) {
-      mismatch(*argument,
-               fmt::format("def '{}' is about a {} event, but '{}' is {}", expr.text,
-                           context_.record_names[static_cast<std::size_t>(*def.param_type)],
-                           event->text, context_.type_name(event->type)),
-               "an event alias of that type");
+  std::vector<TExpr> events;
+  bool optional = false;
+  for (std::size_t i = 0; i < given; ++i) {
+    const syntax::Expr& argument = *expr.args[i];
+    TExpr event = check(argument);
+    if (event.type.is_error()) return error_node(expr);
+    if (def.failed) continue;
+    int wanted_type = def.param_types[i];
+    if (event.type.kind != TypeKind::record || event.type.record != wanted_type) {
+      mismatch(argument,
+               fmt::format("def '{}' is about a {} event here, but '{}' is {}", expr.text,
+                           context_.record_names[static_cast<std::size_t>(wanted_type)], event.text,
+                           context_.type_name(event.type)),
+               "an event alias or `latest` let of that type");
       return error_node(expr);
     }
-    if (event->type.is_error()) return error_node(expr);
+    // An event that may be absent, given where the def does not expect one, makes its value
+    // absent too.
+    optional = optional || (event.type.optional && !def.param_optional[i]);
+    events.push_back(std::move(event));
   }
   if (def.failed) return error_node(expr);  // reported at the def
   // About a `latest` let's event, which may be absent, the def's value may be absent too.
   Type type = def.type;
-  type.optional = type.optional || (event && event->type.optional);
+  type.optional = type.optional || optional;
   TExpr out = node(TExpr::Kind::defined, expr, type);
-  out.args.push_back(bind_def(def, event ? &*event : nullptr));
+  out.args.push_back(bind_def(def, events));
   note_params(out.args[0]);
   return out;
 }
@@ -303,7 +311,7 @@ void ExprChecker::note_params(const TExpr& expr) {
 
 TExpr ExprChecker::check_call(const syntax::Expr& expr) {
   if (context_.defs.has(expr.text)) {
-    return use_def(expr, expr.args.size() == 1 ? expr.args[0].get() : nullptr);
+    return use_def(expr);
   }
   static const std::pair<const char*, Builtin> kBuiltins[] = {
       {"held", Builtin::held},           {"appeal_at", Builtin::appeal_at},

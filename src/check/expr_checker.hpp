@@ -38,7 +38,7 @@ class ExprChecker {
   TExpr check_field(const syntax::Expr& expr);
   TExpr check_set(const syntax::Expr& expr, const Hint& hint);
   TExpr check_call(const syntax::Expr& expr);
-  TExpr use_def(const syntax::Expr& expr, const syntax::Expr* argument);
+  TExpr use_def(const syntax::Expr& expr);
   void note_params(const TExpr& expr);
   TExpr check_unary(const syntax::Expr& expr);
   TExpr check_binary(const syntax::Expr& expr);

@@ -11,6 +11,7 @@
 #include "expr_checker.hpp"
 #include "loader.hpp"
 #include "rule_checker.hpp"
+#include "rule_order.hpp"
 
 namespace bylaw::check {
 
@@ -35,6 +36,8 @@ class PolicyChecker {
     warn_undecided_declarations();
     apply_modes();
     warn_history_of_off_rules();
+    link_reactions(policy_, diagnostics());
+    order_rules(policy_, diagnostics());
     warn_unused_params();
     policy_.hash = content_hash();
     return std::move(policy_);
@@ -310,9 +313,31 @@ class PolicyChecker {
           }
           if (action.kind == ActionKind::schedule) add_timer_type(*action.name);
         }
+        if (rule.trigger.decision_kind) add_decision_type(rule.trigger);
       }
     }
     context_.record_names = policy_.schema.names();
+  }
+
+  // `on decision hold proposals_blocked as d`: the decisions of that kind and name are a type a
+  // rule can be triggered by, raised as each is made, with the decision's fields.
+  void add_decision_type(const syntax::Trigger& trigger) {
+    const syntax::Ident& word = *trigger.decision_kind;
+    static const std::map<std::string, DecisionKind> kKinds = {
+        {"hold", DecisionKind::hold},
+        {"release", DecisionKind::release},
+        {"alert", DecisionKind::alert},
+        {"eligibility", DecisionKind::eligibility}};
+    auto kind = kKinds.find(word.name);
+    if (kind == kKinds.end()) {
+      std::string expected = suggestion(word.name, {"hold", "release", "alert", "eligibility"});
+      diagnostics().error(word.span, fmt::format("unknown decision kind '{}'", word.name),
+                          expected.empty() ? "hold, release, alert or eligibility" : expected);
+      return;
+    }
+    std::string name = decision_type_name(kind->second, trigger.type.name);
+    if (policy_.schema.find(name) >= 0) return;
+    policy_.schema.types.push_back(decision_type(kind->second, trigger.type.name, name));
   }
 
   // An author's timer is a type a rule can be triggered by (`on timer lapse as t`), raised by the
@@ -358,6 +383,47 @@ class PolicyChecker {
           fmt::format("{} '{}' is declared but no rule decides it", kind, outcome.name),
           fmt::format("a rule with `{} {} on ...`, or no declaration", kind, outcome.name));
     }
+  }
+
+  static EventTypeDef decision_type(DecisionKind kind, const std::string& decision,
+                                    std::string name) {
+    EventTypeDef type;
+    type.name = std::move(name);
+    type.decision = kind;
+    type.decision_name = decision;
+    auto add = [&type](const char* field, Type field_type) {
+      FieldDef def;
+      def.name = field;
+      def.type = std::move(field_type);
+      def.slot = static_cast<std::int32_t>(type.fields.size());
+      type.fields.push_back(std::move(def));
+    };
+    add("subject", Type::of(TypeKind::id));
+    add("rule", Type::of(TypeKind::string));
+    add("trigger", Type::of(TypeKind::id).with_optional(true));  // absent: made by a timer
+    switch (kind) {
+      case DecisionKind::hold:
+        add("appeal_eligible_at", Type::of(TypeKind::time).with_optional(true));
+        add("expires_at", Type::of(TypeKind::time).with_optional(true));
+        add("scope", Type::of(TypeKind::string_set));
+        break;
+      case DecisionKind::release:
+        break;
+      case DecisionKind::alert: {
+        Type severity = Type::of(TypeKind::enumeration);
+        auto values = std::make_shared<EnumType>();
+        values->values = {"low", "medium", "high"};
+        severity.enumeration = std::move(values);
+        add("severity", std::move(severity));
+        break;
+      }
+      case DecisionKind::eligibility:
+        add("eligible", Type::of(TypeKind::boolean));
+        add("reason", Type::of(TypeKind::string).with_optional(true));
+        add("eligible_at", Type::of(TypeKind::time).with_optional(true));
+        break;
+    }
+    return type;
   }
 
   void check_rules() {
@@ -420,7 +486,7 @@ class PolicyChecker {
         std::vector<std::string> makers;
         bool some_on = false;
         for (const auto& rule : policy_.rules) {
-          if (!makes(rule, query)) continue;
+          if (!makes(rule, query.kind, query.name)) continue;
           makers.push_back(rule.name);
           some_on = some_on || rule.mode != Mode::off;
         }
@@ -434,30 +500,6 @@ class PolicyChecker {
             "a mode other than off for one of them, or this rule off too");
       }
     }
-  }
-
-  // Whether `rule` can make the decisions `query` reads (a release by value may lift any hold).
-  static bool makes(const Rule& rule, const HistoryQuery& query) {
-    for (const auto& action : rule.actions) {
-      bool same_kind = false;
-      switch (query.kind) {
-        case DecisionKind::hold:
-          same_kind = action.kind == ActionKind::hold;
-          break;
-        case DecisionKind::release:  // the engine releases an expiring hold for its placer
-          same_kind = action.kind == ActionKind::release ||
-                      (action.kind == ActionKind::hold && action.expires_after);
-          break;
-        case DecisionKind::alert:
-          same_kind = action.kind == ActionKind::alert;
-          break;
-        case DecisionKind::eligibility:
-          same_kind = action.kind == ActionKind::eligibility;
-          break;
-      }
-      if (same_kind && (!action.static_name || *action.static_name == query.name)) return true;
-    }
-    return false;
   }
 
   std::string content_hash() const {

@@ -15,10 +15,15 @@ namespace bylaw::check {
 namespace {
 
 // Flattens `a and (b and c)` into its conjuncts.
+// A def is read as its body: `latest ... where flag_of(m, f)` finds its keys inside the def.
 void conjuncts(TExpr expr, std::vector<TExpr>& out) {
   if (expr.kind == TExpr::Kind::binary && expr.op == Op::logical_and) {
     conjuncts(std::move(expr.args[0]), out);
     conjuncts(std::move(expr.args[1]), out);
+    return;
+  }
+  if (expr.kind == TExpr::Kind::defined) {
+    conjuncts(std::move(expr.args[0]), out);
     return;
   }
   out.push_back(std::move(expr));
@@ -84,8 +89,18 @@ class RuleChecker {
     const syntax::Trigger& trigger = decl_.trigger;
     const Schema& schema = context_.policy.schema;
     rule_.timer = trigger.timer;
+    rule_.on_decision = trigger.decision_kind.has_value();
     int type = schema.find(trigger.type.name);
-    if (trigger.timer) {
+    if (trigger.decision_kind) {
+      type = -1;  // an unknown kind is reported where the type is made (policy_checker)
+      for (std::size_t i = 0; i < schema.types.size(); ++i) {
+        const EventTypeDef& t = schema.types[i];
+        if (t.decision && decision_kind_name(*t.decision) == trigger.decision_kind->name &&
+            t.decision_name == trigger.type.name) {
+          type = static_cast<int>(i);
+        }
+      }
+    } else if (trigger.timer) {
       if (type < 0 || !schema.types[static_cast<std::size_t>(type)].timer) {
         std::vector<std::string> timers;
         for (const auto& t : schema.types) {

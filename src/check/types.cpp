@@ -195,6 +195,11 @@ const char* decision_kind_name(DecisionKind kind) {
   return "?";
 }
 
+// "decision hold proposals_blocked": spaces keep it apart from every event type's name.
+std::string decision_type_name(DecisionKind kind, std::string_view name) {
+  return fmt::format("decision {} {}", decision_kind_name(kind), name);
+}
+
 const char* severity_name(AlertSeverity severity) {
   switch (severity) {
     case AlertSeverity::low:

@@ -37,7 +37,7 @@ int run_check(const CheckOptions& options) {
   }
   const check::Policy& policy = *result.policy;
   std::size_t event_types = 0;
-  for (const auto& type : policy.schema.types) event_types += type.timer ? 0 : 1;
+  for (const auto& type : policy.schema.types) event_types += type.raised() ? 0 : 1;
   fmt::print("{}: policy {}@{} checks: {}, {}, {} from {}, {} (sha256 {})\n", options.policy,
              policy.name, policy.version, plural(event_types, "event type"),
              plural(policy.params.size(), "parameter"), plural(policy.rules.size(), "rule"),

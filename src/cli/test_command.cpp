@@ -51,6 +51,27 @@ const check::Policy* load_once(const std::string& pack, const std::string& path,
   return it->second ? &*it->second : nullptr;
 }
 
+// Every case of `file` against one pack.
+void run_against(const std::string& pack, const std::string& against, const std::string& path,
+                 const author::TestFile& file, Tally& tally, bool measure) {
+  const check::Policy* policy = load_once(pack, path, tally, measure);
+  if (!policy) {
+    tally.failed += file.cases.size();
+    return;
+  }
+  auto counted = tally.coverage.find(pack);
+  for (const auto& test : file.cases) {
+    author::CaseResult result = author::run_case(
+        *policy, file, test, counted == tally.coverage.end() ? nullptr : &counted->second);
+    if (result.passed) {
+      ++tally.passed;
+      continue;
+    }
+    ++tally.failed;
+    fmt::print("FAIL {}:{}: {}{}\n{}", path, test.line, test.name, against, result.report);
+  }
+}
+
 void run_file(const std::string& path, Tally& tally, bool measure) {
   std::string error;
   std::optional<std::string> text = io::read_text_file(path, error);
@@ -63,23 +84,12 @@ void run_file(const std::string& path, Tally& tally, bool measure) {
     ++tally.failed;
     return;
   }
-  std::string pack =
-      (std::filesystem::path(path).parent_path() / file->policy).lexically_normal().string();
-  const check::Policy* policy = load_once(pack, path, tally, measure);
-  if (!policy) {
-    tally.failed += file->cases.size();
-    return;
-  }
-  auto counted = tally.coverage.find(pack);
-  for (const auto& test : file->cases) {
-    author::CaseResult result = author::run_case(
-        *policy, *file, test, counted == tally.coverage.end() ? nullptr : &counted->second);
-    if (result.passed) {
-      ++tally.passed;
-      continue;
-    }
-    ++tally.failed;
-    fmt::print("FAIL {}:{}: {}\n{}", path, test.line, test.name, result.report);
+  for (const auto& named : file->policies) {
+    std::string pack =
+        (std::filesystem::path(path).parent_path() / named).lexically_normal().string();
+    // With several packs, a failure says which one it is for.
+    std::string against = file->policies.size() > 1 ? fmt::format(" (with {})", pack) : "";
+    run_against(pack, against, path, *file, tally, measure);
   }
 }
 

@@ -45,6 +45,9 @@ std::string fields_text(const std::vector<runtime::FieldRead>& fields) {
 
 // Which timer fired a decision that no event triggered.
 std::string timer_cause(const runtime::Decision& d) {
+  if (d.explanation.decision) {
+    return fmt::format("none (a reaction to {} made by a timer)", d.explanation.decision->name);
+  }
   const auto& timer = d.explanation.timer;
   if (!timer || timer->name == "hold.appeal_due") return "none (fired by the appeal timer)";
   if (timer->name == "hold.expiry") return "none (the hold's expiry)";
@@ -58,6 +61,13 @@ Fields decision_fields(const runtime::Decision& d) {
               {"subject", d.subject},
               {"time", format_rfc3339(d.time)},
               {"trigger", d.trigger ? *d.trigger : timer_cause(d)}};
+  if (const auto& decision = d.explanation.decision) {
+    std::string id;
+    for (const auto& [name, value] : decision->fields) {
+      if (name == "id") id = value;
+    }
+    f.push_back({"in reaction to", fmt::format("{} {}", decision->name, id)});
+  }
   if (!d.explanation.display.name.empty()) {
     f.push_back({"shown as", d.explanation.display.name});
   }

@@ -82,6 +82,19 @@ check::Display display_of(const json& e, check::DecisionKind kind) {
   return display;
 }
 
+// A timer's or decision's name and fields (decision_encoder's write_cause).
+std::optional<runtime::TimerTrace> cause(const json& e, const char* key) {
+  auto found = e.find(key);
+  if (found == e.end() || !found->is_object()) return std::nullopt;
+  runtime::TimerTrace trace{text(*found, "name"), {}};
+  if (auto fields = found->find("fields"); fields != found->end() && fields->is_object()) {
+    for (const auto& [name, value] : fields->items()) {
+      trace.fields.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
+  return trace;
+}
+
 runtime::Trace trace_of(const json& e, check::DecisionKind kind) {
   runtime::Trace t;
   t.display = display_of(e, kind);
@@ -151,16 +164,8 @@ runtime::Trace trace_of(const json& e, check::DecisionKind kind) {
     t.margins.push_back(std::move(margin));
   }
   t.summary = text(e, "summary");
-  if (auto timer = e.find("timer"); timer != e.end() && timer->is_object()) {
-    runtime::TimerTrace trace{text(*timer, "name"), {}};
-    if (auto fields = timer->find("fields"); fields != timer->end() && fields->is_object()) {
-      for (const auto& [name, value] : fields->items()) {
-        trace.fields.emplace_back(name,
-                                  value.is_string() ? value.get<std::string>() : value.dump());
-      }
-    }
-    t.timer = std::move(trace);
-  }
+  t.timer = cause(e, "timer");
+  t.decision = cause(e, "decision");
   return t;
 }
 

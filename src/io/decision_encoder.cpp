@@ -142,6 +142,18 @@ void write_aggregate(JsonWriter& w, const runtime::AggregateTrace& a) {
   w.end_object();
 }
 
+// What set a rule off other than an event: a timer, or a decision (`on decision`).
+void write_cause(JsonWriter& w, const char* key, const runtime::TimerTrace& cause) {
+  w.key(key);
+  w.begin_object();
+  w.field("name", cause.name);
+  w.key("fields");
+  w.begin_object();
+  for (const auto& [name, value] : cause.fields) w.field(name, value);
+  w.end_object();
+  w.end_object();
+}
+
 void write_margin(JsonWriter& w, const runtime::MarginTrace& m) {
   w.begin_object();
   w.field("aggregate", m.aggregate);
@@ -208,16 +220,8 @@ void write_trace(JsonWriter& w, const runtime::Trace& trace, check::DecisionKind
   write_list(w, "aggregates", trace.aggregates, write_aggregate);
   write_list(w, "margins", trace.margins, write_margin);
   w.field("summary", trace.summary);
-  if (trace.timer) {
-    w.key("timer");
-    w.begin_object();
-    w.field("name", trace.timer->name);
-    w.key("fields");
-    w.begin_object();
-    for (const auto& [name, value] : trace.timer->fields) w.field(name, value);
-    w.end_object();
-    w.end_object();
-  }
+  if (trace.timer) write_cause(w, "timer", *trace.timer);
+  if (trace.decision) write_cause(w, "decision", *trace.decision);
   write_display(w, trace.display, kind);
   w.end_object();
 }

@@ -256,7 +256,7 @@ DecodedLine EventDecoder::decode_envelope(std::string_view line) {
 DecodedLine EventDecoder::decode_data(DecodedLine out, std::uint64_t line_number,
                                       std::uint64_t sequence) {
   int type_index = out.type;
-  if (type_index < 0 || schema_.types[static_cast<std::size_t>(type_index)].timer) {
+  if (type_index < 0 || schema_.types[static_cast<std::size_t>(type_index)].raised()) {
     out.outcome = LineOutcome::skipped;
     return out;
   }

@@ -11,6 +11,14 @@ std::optional<std::size_t> Plan::history_index(check::DecisionKind kind,
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> Plan::reaction_type(check::DecisionKind kind,
+                                                 const std::string& name) const {
+  for (const auto& r : reaction_types) {
+    if (r.kind == kind && r.name == name) return r.type;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // The longest window any `earlier` needs for this kind and name; none wins over any duration.
@@ -29,6 +37,27 @@ void need_history(Plan& plan, const check::HistoryQuery& query, const check::Pol
   if (!horizon || compare(*horizon, *need.horizon) > 0) need.horizon = horizon;
 }
 
+// Which rules run in one step started by `starts` (the rules of one trigger type, or none for an
+// expiry): those, and every rule on decision that reacts to a rule that runs. In policy order.
+std::vector<std::uint32_t> step_rules(const check::Policy& policy, std::vector<bool> runs,
+                                      bool expiry) {
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
+      const check::Rule& rule = policy.rules[r];
+      if (runs[r] || rule.mode == check::Mode::off || !rule.on_decision) continue;
+      bool set_off = expiry && rule.reacts_to_expiry;
+      for (auto source : rule.reacts_to) set_off = set_off || runs[source];
+      if (set_off) runs[r] = grew = true;
+    }
+  }
+  std::vector<std::uint32_t> out;
+  for (auto r : policy.order) {
+    if (runs[r]) out.push_back(r);
+  }
+  return out;
+}
+
 }  // namespace
 
 Plan make_plan(const check::Policy& policy) {
@@ -40,11 +69,25 @@ Plan make_plan(const check::Policy& policy) {
   if (int timer = policy.schema.find(check::kAppealDueTimer); timer >= 0) {
     plan.appeal_timer_type = static_cast<std::uint32_t>(timer);
   }
+  for (std::size_t type = 0; type < types; ++type) {
+    std::vector<bool> runs(policy.rules.size(), false);
+    bool any = false;
+    for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
+      const check::Rule& rule = policy.rules[r];
+      if (rule.mode == check::Mode::off || rule.on_decision || rule.trigger_type != type) continue;
+      runs[r] = any = true;
+    }
+    if (any) plan.rules_by_type[type] = step_rules(policy, std::move(runs), false);
+    const check::EventTypeDef& def = policy.schema.types[type];
+    if (def.decision) {
+      plan.reaction_types.push_back(
+          {*def.decision, def.decision_name, static_cast<std::uint32_t>(type)});
+    }
+  }
+  plan.expiry_rules = step_rules(policy, std::vector<bool>(policy.rules.size(), false), true);
   for (std::uint32_t r = 0; r < policy.rules.size(); ++r) {
     const check::Rule& rule = policy.rules[r];
     if (rule.mode == check::Mode::off || !rule.trigger_type) continue;
-    plan.rules_by_type[*rule.trigger_type].push_back(r);
-    if (rule.timer) plan.has_timer_rules = true;
     for (std::uint32_t c = 0; c < rule.correlations.size(); ++c) {
       auto type = static_cast<std::size_t>(rule.correlations[c].event_type);
       plan.correlations_by_type[type].push_back({r, c});

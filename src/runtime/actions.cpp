@@ -23,6 +23,8 @@ namespace {
 // an event by its id.
 std::string cause_of(const Event& event, bool timer, const check::Policy& policy,
                      const plan::Plan& plan) {
+  const check::EventTypeDef& type = policy.schema.types[static_cast<std::size_t>(event.type)];
+  if (type.decision) return "decision:" + event.id;
   if (!timer) return "event:" + event.id;
   if (plan.appeal_timer_type && static_cast<std::uint32_t>(event.type) == *plan.appeal_timer_type) {
     return fmt::format("timer:{}:{}:{}", std::get<std::string>(event.fields[0]),
@@ -59,7 +61,7 @@ std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Firi
   std::unordered_set<std::string> seen;
   for (const auto& ref : refs) {
     if (ref.kind == EvidenceRef::Kind::trigger) {
-      if (!firing.timer) add_unique(ids, seen, frame.event->id);
+      if (auto trigger = firing.trigger()) add_unique(ids, seen, *trigger);
       continue;
     }
     const check::Let& def = frame.rule.lets[ref.let];
@@ -187,7 +189,7 @@ Emission RuleRunner::emission(Firing& firing, std::size_t a, const std::string& 
   d.name = name;
   d.subject = subject;
   d.time = frame.now;
-  if (!firing.timer) d.trigger = frame.event->id;
+  d.trigger = firing.trigger();
   d.rule = rule.name;
   d.policy = policy_.versioned_name();
   d.policy_hash = policy_.hash;

@@ -51,9 +51,7 @@ struct Engine::Impl {
 
   void evaluate(const EventPtr& event) {
     fire_timers(event->time);
-    for (auto rule : plan.rules_by_type[static_cast<std::size_t>(event->type)]) {
-      runner.run(rule, event, false);
-    }
+    run_step(plan.rules_by_type[static_cast<std::size_t>(event->type)], &event, false);
     index_correlations(event);
     ++state.stats.evaluated;
     if (++since_sweep >= kSweepEvery) {
@@ -78,6 +76,7 @@ struct Engine::Impl {
         if (hold->expires_at != timer.due) continue;
         ++state.stats.timers_fired;
         runner.expire(timer);
+        run_step(plan.expiry_rules, nullptr, true);
         continue;
       }
       if (hold->appeal_at != timer.due) continue;  // moved by a denial since it was set
@@ -87,15 +86,13 @@ struct Engine::Impl {
       }
       hold->fired_dues.push_back(timer.due);
       ++state.stats.timers_fired;
-      if (!plan.has_timer_rules || !plan.appeal_timer_type) continue;
+      if (!plan.appeal_timer_type || plan.rules_by_type[*plan.appeal_timer_type].empty()) continue;
       Event due;
       due.type = static_cast<int>(*plan.appeal_timer_type);
       due.time = timer.due;
       due.fields = {timer.hold, timer.subject};
       EventPtr record = share(std::move(due));
-      for (auto rule : plan.rules_by_type[*plan.appeal_timer_type]) {
-        runner.run(rule, record, true);
-      }
+      run_step(plan.rules_by_type[*plan.appeal_timer_type], &record, true);
     }
   }
 
@@ -119,9 +116,21 @@ struct Engine::Impl {
     fired.time = timer.due;
     fired.fields = {Value(timer.subject), Value(set_at)};
     EventPtr record = share(std::move(fired));
-    for (auto rule : plan.rules_by_type[static_cast<std::size_t>(type)]) {
-      runner.run(rule, record, true);
+    run_step(plan.rules_by_type[static_cast<std::size_t>(type)], &record, true);
+  }
+
+  // One event or timer: its rules in the plan's order, each rule on decision once per decision
+  // it reacts to, made before its turn (the order puts it after every rule that makes them).
+  // `event` is null for an expiry, whose only rules are reactions to its release.
+  void run_step(const std::vector<std::uint32_t>& rules, const EventPtr* event, bool timer) {
+    for (auto rule : rules) {
+      if (policy.rules[rule].on_decision) {
+        runner.react(rule, timer);
+      } else {
+        runner.run(rule, *event, timer);
+      }
     }
+    runner.end_step();
   }
 
   // After the rules: `latest` never sees the event it is evaluated for.

@@ -204,6 +204,62 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
   fire(firing);
 }
 
+namespace {
+
+Value time_or_absent(const std::optional<Time>& time) {
+  return time ? Value(*time) : Value(Absent{});
+}
+
+// A decision as the record a rule on decision reads (check::decision_type_name's fields).
+EventPtr decision_record(const Decision& d, std::uint32_t type) {
+  Event record;
+  record.type = static_cast<int>(type);
+  record.id = d.id;
+  record.time = d.time;
+  record.fields = {Value(d.subject), Value(d.rule),
+                   d.trigger ? Value(*d.trigger) : Value(Absent{})};
+  switch (d.kind) {
+    case DecisionKind::hold:
+      record.fields.push_back(time_or_absent(d.appeal_eligible_at));
+      record.fields.push_back(time_or_absent(d.expires_at));
+      record.fields.push_back(Value(StringSet::from(d.scope)));
+      break;
+    case DecisionKind::release:
+      break;
+    case DecisionKind::alert:
+      record.fields.push_back(Value(EnumValue{static_cast<std::uint32_t>(d.severity)}));
+      break;
+    case DecisionKind::eligibility:
+      record.fields.push_back(Value(d.eligible));
+      record.fields.push_back(d.eligible ? Value(Absent{}) : Value(d.reason));
+      record.fields.push_back(time_or_absent(d.eligible_at));
+      break;
+  }
+  return share(std::move(record));
+}
+
+}  // namespace
+
+void RuleRunner::react(std::uint32_t rule_index, bool timer) {
+  std::uint32_t type = *policy_.rules[rule_index].trigger_type;
+  // By index: a reaction's decisions join the list (the checker keeps them of other types).
+  for (std::size_t i = 0; i < made_.size(); ++i) {
+    if (static_cast<std::uint32_t>(made_[i]->type) != type) continue;
+    EventPtr decision = made_[i];
+    run(rule_index, decision, timer);
+  }
+}
+
+std::optional<std::string> Firing::trigger() const {
+  if (frame.rule.on_decision) {
+    const Value& cause = frame.event->fields[check::kDecisionTriggerSlot];
+    if (const auto* id = std::get_if<std::string>(&cause)) return *id;
+    return std::nullopt;
+  }
+  if (timer) return std::nullopt;
+  return frame.event->id;
+}
+
 void RuleRunner::emit(Decision decision) {
   EngineStats& stats = state_.stats;
   if (decision.shadow) {
@@ -227,6 +283,11 @@ void RuleRunner::emit(Decision decision) {
     case DecisionKind::eligibility:
       ++stats.eligibilities;
       break;
+  }
+  if (!plan_.reaction_types.empty()) {
+    if (auto type = plan_.reaction_type(decision.kind, decision.name)) {
+      made_.push_back(decision_record(decision, *type));
+    }
   }
   if (std::optional<std::size_t> need = plan_.history_index(decision.kind, decision.name)) {
     std::optional<bool> eligible;

@@ -61,6 +61,9 @@ struct Firing {
   std::optional<Trace> trace;
 
   const Trace& explained();
+  // The event that caused what this firing decides: the trigger, or for a rule on decision the
+  // decision's own trigger; none when a timer did.
+  std::optional<std::string> trigger() const;
 };
 
 // A decision an action makes, with the evidence and message that go with it (an eligibility's
@@ -78,6 +81,10 @@ class RuleRunner {
 
   // `timer`: the event is the engine's timer record; its decisions have no trigger.
   void run(std::uint32_t rule_index, const EventPtr& event, bool timer);
+  // A rule on decision: runs once for each decision it reacts to made so far in this step.
+  void react(std::uint32_t rule_index, bool timer);
+  // The step (an event, a timer) is over: the decisions it made set nothing more off.
+  void end_step() { made_.clear(); }
   // expiry.cpp: the expiry timer of an active hold came due: releases it.
   void expire(const Timer& timer);
 
@@ -123,6 +130,8 @@ class RuleRunner {
     DecisionRecord record;
   };
   std::vector<Recorded> recorded_;
+  // This step's decisions that rules react to, as records of their reaction types.
+  std::vector<EventPtr> made_;
 };
 
 // The counted entries (in time order) and the left-out ones, with why, for one aggregate.

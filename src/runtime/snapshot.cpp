@@ -51,7 +51,7 @@ std::optional<bool> read_optional_bool(ByteReader& in) {
 std::string schema_layout(const check::Schema& schema) {
   std::string out;
   for (const auto& type : schema.types) {
-    if (type.timer) continue;
+    if (type.raised()) continue;
     out += type.name;
     out += '{';
     for (const auto& field : type.fields) {

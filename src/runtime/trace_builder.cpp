@@ -267,15 +267,20 @@ Trace build_trace(Frame& frame, const std::vector<AggregateView>& views) {
   trace.policy = policy.versioned_name();
   trace.policy_hash = policy.hash;
   trace.mode = check::mode_name(rule.mode);
-  if (rule.timer && frame.event && rule.trigger_type) {
+  if ((rule.timer || rule.on_decision) && frame.event && rule.trigger_type) {
     const check::EventTypeDef& type = policy.schema.types[*rule.trigger_type];
-    TimerTrace timer{type.name, {}};
+    TimerTrace cause{type.name, {}};
+    if (type.decision) {
+      cause.name =
+          fmt::format("{} {}", check::decision_kind_name(*type.decision), type.decision_name);
+      cause.fields.emplace_back("id", frame.event->id);
+    }
     for (const auto& field : type.fields) {
-      timer.fields.emplace_back(
+      cause.fields.emplace_back(
           field.name, check::display_value(
                           frame.event->fields[static_cast<std::size_t>(field.slot)], field.type));
     }
-    trace.timer = std::move(timer);
+    (rule.timer ? trace.timer : trace.decision) = std::move(cause);
   }
   for (auto index : rule.params_used) {
     const check::Param& param = policy.params[index];

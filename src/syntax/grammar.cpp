@@ -570,7 +570,7 @@ constexpr keyword_parser kw_and{"and"}, kw_or{"or"}, kw_not{"not"}, kw_in{"in"},
     kw_evidence{"evidence"}, kw_deny{"deny"}, kw_allow{"allow"}, kw_first{"first"}, kw_of{"of"},
     kw_private{"private"}, kw_display{"display"}, kw_appealable{"appealable"},
     kw_expires{"expires"}, kw_shown{"shown"}, kw_to{"to"}, kw_account{"account"}, kw_def{"def"},
-    kw_schedule{"schedule"}, kw_cancel{"cancel"}, kw_at{"at"};
+    kw_schedule{"schedule"}, kw_cancel{"cancel"}, kw_at{"at"}, kw_decision{"decision"};
 
 constexpr name_parser name{false};
 constexpr name_parser any_name{true};
@@ -713,8 +713,9 @@ BYLAW_RULE(rule_body_end, x3::unused_type,
            "'}'");
 BYLAW_RULE(rule_decl, RuleDecl, "a rule");
 
-const auto trigger_def = spanned(kw_on > -kw_timer[set_timer] > type_name[set<&Trigger::type>] >
-                                 kw_as > name[set<&Trigger::alias>]);
+const auto trigger_def = spanned(
+    kw_on > -(kw_timer[set_timer] | (kw_decision > any_name[set<&Trigger::decision_kind>])) >
+    type_name[set<&Trigger::type>] > kw_as > name[set<&Trigger::alias>]);
 const auto latest_query_def = kw_latest > type_name[set<&LatestQuery::type>] > kw_as >
                               name[set<&LatestQuery::alias>] > kw_where >
                               expr[set<&LatestQuery::condition>];
@@ -809,14 +810,17 @@ BOOST_SPIRIT_DEFINE(trigger, latest_query, earlier_query, let_clause, let_value,
                     eligibility_action, postpone_action, action, rule_body_end, rule_decl)
 
 // Named predicates and values.
-BYLAW_RULE(def_decl, DefDecl, "def <name>(<alias>: <event type>): <type> = <expression>");
+BYLAW_RULE(def_decl, DefDecl, "def <name>(<alias>: <event type>, ...): <type> = <expression>");
+BYLAW_RULE(def_param, DefParam, "<alias>: <event type>");
 BYLAW_RULE(def_result, Ident, "':' and the result's type (bool, int, number, duration, ...)");
-const auto def_decl_def = spanned(
-    kw_def > name[set<&DefDecl::name>] > -(x3::lit('(') > name[set<&DefDecl::param>] > ':' >
-                                           type_name[set<&DefDecl::param_type>] > close_paren) >
-    def_result[set<&DefDecl::result>] > '=' > expr[set<&DefDecl::body>]);
+const auto def_decl_def =
+    spanned(kw_def > name[set<&DefDecl::name>] >
+            -(x3::lit('(') > (def_param[push<&DefDecl::params>] % ',') > close_paren) >
+            def_result[set<&DefDecl::result>] > '=' > expr[set<&DefDecl::body>]);
+const auto def_param_def = name[set<&DefParam::alias>] > ':' > type_name[set<&DefParam::type>] >
+                           -x3::lit('?')[set_optional];
 const auto def_result_def = x3::lit(':') > any_name[assign];
-BOOST_SPIRIT_DEFINE(def_decl, def_result)
+BOOST_SPIRIT_DEFINE(def_decl, def_param, def_result)
 
 // Declared outcomes: scopes, holds, alerts and eligibility answers, with their display text.
 BYLAW_RULE(scope_decl, ScopeDecl, "scope <name> \"<what the account reads>\"");

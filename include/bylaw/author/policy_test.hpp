@@ -72,7 +72,9 @@ struct TestCase {
 
 struct TestFile {
   std::string path;
-  std::string policy;  // the pack's path, relative to the test file
+  // The packs every case runs against, relative to the test file: one, or a pack and the packs
+  // that extend it (`policy "../marketplace.policy" "../extended.policy"`).
+  std::vector<std::string> policies;
   std::vector<TestCase> cases;
 };
 

@@ -70,9 +70,6 @@ struct Correlation {
   Span span;
 };
 
-enum class DecisionKind : std::uint8_t { hold, release, alert, eligibility };
-const char* decision_kind_name(DecisionKind kind);
-
 // `let recent = earlier alert mass_cancellation on c.client within 24h`
 struct HistoryQuery {
   DecisionKind kind = DecisionKind::alert;
@@ -186,6 +183,11 @@ struct Rule {
   Mode mode = Mode::enforce;
   std::optional<std::uint32_t> trigger_type;  // none when the trigger did not check
   bool timer = false;
+  // `on decision`: the rules whose decisions it reacts to, and whether expiring holds' releases
+  // are among them (check/rule_order.cpp).
+  bool on_decision = false;
+  std::vector<std::uint32_t> reacts_to;
+  bool reacts_to_expiry = false;
   std::string alias;
   std::vector<Let> lets;
   std::vector<Correlation> correlations;
@@ -244,6 +246,9 @@ struct Policy {
   std::vector<HoldDef> holds;
   std::vector<OutcomeDef> outcomes;
   std::vector<Rule> rules;
+  // Every rule, in the order they run on one event: each after the rules whose decisions and
+  // holds it reads, otherwise by name, so the order of `use` never changes a result.
+  std::vector<std::uint32_t> order;
 
   std::optional<std::size_t> find_param(std::string_view name) const;
   std::optional<std::size_t> find_rule(std::string_view name) const;

@@ -105,6 +105,9 @@ struct TimerTrace {
 
 struct Trace {
   std::optional<TimerTrace> timer;  // set when a timer, not an event, fired the rule
+  // Set when a decision fired the rule (`on decision`): "hold proposals_blocked", with the
+  // decision's id and fields.
+  std::optional<TimerTrace> decision;
   std::string rule;
   std::string file;
   std::uint32_t first_line = 0;

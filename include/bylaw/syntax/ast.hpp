@@ -122,6 +122,8 @@ struct ParamDecl {
 
 struct Trigger {
   bool timer = false;  // on timer hold.appeal_due as h
+  // on decision hold proposals_blocked as d: the decision's kind here, its name in `type`
+  std::optional<Ident> decision_kind;
   Ident type;
   Ident alias;
   Span span;
@@ -239,11 +241,17 @@ struct RuleDecl {
 
 // def negative_feedback(f: feedback.submitted): bool = f.direction == client_to_freelancer and ...
 // def long_window: duration = negative_window + 30d
+// def late(f: feedback.submitted, close: contract.closed): one event a def is about.
+struct DefParam {
+  Ident alias;            // how `body` names it
+  Ident type;             // its event type
+  bool optional = false;  // `close: contract.closed?`: may be absent (a `latest` let's event)
+};
+
 struct DefDecl {
   Ident name;
-  std::optional<Ident> param;       // the event it is about, by its alias in `body`
-  std::optional<Ident> param_type;  // that event's type
-  Ident result;                     // the type of `body`: bool, int, number, ...
+  std::vector<DefParam> params;  // the events it is about; none for a value
+  Ident result;                  // the type of `body`: bool, int, number, ...
   ExprPtr body;
   Span span;
 };

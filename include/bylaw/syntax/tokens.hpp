@@ -40,6 +40,7 @@ inline constexpr std::array kKeywords = {
     Keyword{"appealable", false},  Keyword{"expires", false},  Keyword{"shown", false},
     Keyword{"to", false},          Keyword{"account", false},  Keyword{"def", false},
     Keyword{"schedule", false},    Keyword{"cancel", false},   Keyword{"at", false},
+    Keyword{"decision", false},
 };
 
 // Index loops, not iterators or pointers: GCC's UBSan checks make pointer comparisons

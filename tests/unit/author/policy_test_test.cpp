@@ -49,7 +49,7 @@ test "two ticks"   # trailing comment
   allow others
 end
 )");
-  CHECK(file.policy == "pack.policy");
+  CHECK(file.policies == std::vector<std::string>{"pack.policy"});
   REQUIRE(file.cases.size() == 1);
   const TestCase& c = file.cases[0];
   CHECK(c.name == "two ticks");

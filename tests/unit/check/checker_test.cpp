@@ -533,7 +533,7 @@ rule r {
   then alert x on c.buyer severity low say "x"
 }
 )"),
-                "def 'big' is about a order.placed event, but 'c' is order.closed");
+                "def 'big' is about a order.placed event here, but 'c' is order.closed");
   require_error(load_rules(R"(
 def big(o: order.placed): bool = o.amount > 10
 rule r {
@@ -542,7 +542,7 @@ rule r {
   then alert x on o.buyer severity low say "x"
 }
 )"),
-                "def 'big' takes the event it is about, not 0 arguments");
+                "def 'big' takes 1 argument, not 0");
   require_error(load_rules("def d: bool = 30d\n"),
                 "def 'd' is declared bool but its body is duration");
   require_error(load_rules("def d: record = 1\n"), "a def cannot give a 'record'");
@@ -749,4 +749,113 @@ rule rush {
   const Policy& policy = ok(result);
   CHECK(policy.rules.at(0).guards.at(0).kind == TExpr::Kind::defined);
   CHECK(result.diagnostics.warning_count() == 0);
+}
+
+TEST_CASE("on decision: checked kind and name - fields - off makers - itself",
+          "[check][reaction]") {
+  const char* maker = R"(
+rule spammy {
+  on order.placed as o
+  then alert spam on o.buyer severity low say "x"
+}
+)";
+  LoadResult good = load_rules(std::string(maker) + R"(
+rule react {
+  on decision alert spam as a
+  where a.severity == high and a.trigger is present and a.rule == "spammy"
+  then alert loud on a.subject severity high say "{a.id} at {a.time}"
+}
+)");
+  const Policy& policy = ok(good);
+  const Rule& react = policy.rules[*policy.find_rule("react")];
+  CHECK(react.on_decision);
+  CHECK(react.reacts_to ==
+        std::vector<std::uint32_t>{static_cast<std::uint32_t>(*policy.find_rule("spammy"))});
+  require_error(load_rules(std::string(maker) + R"(
+rule react {
+  on decision alrt spam as a
+  then alert loud on a.subject severity low say "x"
+}
+)"),
+                "unknown decision kind 'alrt'");
+  require_error(load_rules(std::string(maker) + R"(
+rule react {
+  on decision alert spm as a
+  then alert loud on a.subject severity low say "x"
+}
+)"),
+                "rule 'react' reacts to alert 'spm' decisions, but no rule makes them");
+  require_error(load_rules(std::string(maker) + R"(
+rule react {
+  on decision alert spam as a
+  where a.nothing > 1
+  then alert loud on a.subject severity low say "x"
+}
+)"),
+                "unknown field 'nothing' on decision alert spam");
+  require_error(load_rules(std::string(maker) + R"(
+rule react {
+  on decision alert spam as a
+  then alert spam on a.subject severity low say "x"
+}
+)"),
+                "rule 'react' reacts to decisions it makes itself");
+  LoadResult off = load_rules(std::string(maker) + R"(
+rule react {
+  on decision alert spam as a
+  then alert loud on a.subject severity low say "x"
+}
+)",
+                              "mode spammy = off");
+  ok(off);
+  CHECK(all(off).find("rule 'react' reacts to alert 'spam' decisions, but every rule that makes "
+                      "them is off (spammy)") != std::string::npos);
+}
+
+TEST_CASE("rules that read each other's writes in a circle are an error naming them",
+          "[check][reaction][order]") {
+  LoadResult cycle = load_rules(R"(
+rule first {
+  on order.placed as o
+  where not held(o.seller, second_hold)
+  then hold first_hold on o.seller not appealable say "x"
+}
+rule second {
+  on order.placed as o
+  where not held(o.seller, first_hold)
+  then hold second_hold on o.seller not appealable say "y"
+}
+)");
+  require_error(cycle, "rules first, second read what each other write on one event");
+  CHECK(all(cycle).find("'second' reads the state of hold first_hold, which 'first' writes") !=
+        std::string::npos);
+  // The same reads on guards no one event meets together: no cycle, and ordered by name.
+  LoadResult apart = load_rules(R"(
+rule second {
+  on order.placed as o
+  where o.kind == hourly and not held(o.seller, first_hold)
+  then hold second_hold on o.seller not appealable say "y"
+}
+rule first {
+  on order.placed as o
+  where o.kind == fixed and not held(o.seller, second_hold)
+  then hold first_hold on o.seller not appealable say "x"
+}
+)");
+  const Policy& policy = ok(apart);
+  REQUIRE(policy.order.size() == 2);
+  CHECK(policy.rules[policy.order[0]].name == "first");
+  // Rules on other event types never run together: no cycle either.
+  ok(load_rules(R"(
+rule first {
+  on order.placed as o
+  where not held(o.seller, second_hold)
+  then hold first_hold on o.seller not appealable say "x"
+}
+rule second {
+  on order.closed as c
+  where not held(c.buyer, first_hold)
+  then hold second_hold on c.buyer not appealable say "y"
+}
+)"));
 }

@@ -750,3 +750,101 @@ rule block {
   REQUIRE(h.sink.all.size() == 1);
   CHECK_FALSE(h.sink.all[0].appeal_eligible_at.has_value());
 }
+
+namespace {
+
+// Written with the reaction first and the rules it reads after it: the order of the text must
+// not matter.
+const char* kReactionRules = R"(
+rule suspend {
+  on decision alert flagged as a
+  let alerts = earlier alert flagged on a.subject within 3d
+  when size(alerts) >= 2 and not held(a.subject, suspended)
+  then hold suspended on a.subject not appealable expires after 1d
+    say "{alerts} flags"
+}
+rule note_lift {
+  on decision release suspended as r
+  then alert lifted on r.subject severity low say "lifted"
+}
+rule flag {
+  on tick as t
+  where t.tag == "flag"
+  then alert flagged on t.who severity high say "flagged"
+}
+rule flag_twice {
+  on tick as t
+  where t.tag == "flag" and t.n > 1
+  then alert flagged on t.other severity medium say "flagged"
+}
+rule watch {
+  on tick as t
+  where held(t.who, suspended)
+  then alert watched on t.who severity low say "watched"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a rule on decision reacts on the same event - after every rule it reads",
+          "[runtime][reaction]") {
+  Harness h(kReactionRules);
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "flag");
+  // The same event flags x twice: the reaction runs after both rules that flag, so the first
+  // alert it reacts to already counts both of the event's alerts; `watch` (which reads the hold)
+  // sees the hold placed on that very event.
+  h.tick("b", "2026-01-02T00:00:00Z", "x", 2, "x", "flag");
+  h.tick("c", "2026-01-05T00:00:00Z", "y");
+  CHECK(summary_of(h.sink.all) == std::vector<std::string>{
+                                      "2026-01-01T00:00:00Z alert flagged x a",
+                                      "2026-01-02T00:00:00Z alert flagged x b",
+                                      "2026-01-02T00:00:00Z alert flagged x b",
+                                      "2026-01-02T00:00:00Z hold suspended x b",
+                                      "2026-01-02T00:00:00Z alert watched x b",
+                                      // the expiry's release sets off its own reaction
+                                      "2026-01-03T00:00:00Z release suspended x timer",
+                                      "2026-01-03T00:00:00Z alert lifted x timer",
+                                  });
+  const Decision& hold = h.sink.all[3];
+  CHECK(hold.rule == "suspend");
+  CHECK(hold.evidence == std::vector<std::string>{"b"});  // the event behind the alert
+  CHECK(hold.explanation.summary == "3 flags");
+  REQUIRE(hold.explanation.decision.has_value());
+  CHECK(hold.explanation.decision->name == "alert flagged");
+  CHECK(hold.explanation.decision->fields.front() ==
+        std::pair<std::string, std::string>{"id", h.sink.all[1].id});
+  const Decision& lifted = h.sink.all[6];
+  REQUIRE(lifted.explanation.decision.has_value());
+  CHECK(lifted.explanation.decision->name == "release suspended");
+  CHECK(lifted.id != h.sink.all[5].id);
+}
+
+TEST_CASE("rules run in the checker's order - whatever the order of the text",
+          "[runtime][reaction][order]") {
+  check::Policy policy = testing::policy_of(std::string(kSchema) + kReactionRules);
+  std::vector<std::string> names;
+  for (auto r : policy.order) names.push_back(policy.rules[r].name);
+  // flag before flag_twice by name; suspend after both (it reacts to their alerts); watch
+  // after suspend (it reads the hold). note_lift reacts to releases, which come from the hold's
+  // expiry, never from suspend's own run: it is tied to nothing, and runs by name.
+  CHECK(names == std::vector<std::string>{"flag", "flag_twice", "note_lift", "suspend", "watch"});
+}
+
+TEST_CASE("a def about two events binds each argument - a let's event may be absent",
+          "[runtime][def]") {
+  Harness h(R"(
+def same_tag(t: tick, m: mark): bool = t.tag == m.tag and t.who == m.who
+rule matched {
+  on tick as t
+  let last = latest mark as m where m.who == t.who
+  where same_tag(t, last)
+  then alert matched on t.who severity low say "matched"
+}
+)");
+  h.mark("m1", "2026-01-01T00:00:00Z", "a", "x");
+  h.tick("t1", "2026-01-01T01:00:00Z", "a", 0, "o", "x");  // same tag: matched
+  h.tick("t2", "2026-01-01T01:00:00Z", "a", 0, "o", "y");  // another tag
+  h.tick("t3", "2026-01-01T01:00:00Z", "b", 0, "o", "x");  // no mark for b: absent, not matched
+  REQUIRE(h.sink.all.size() == 1);
+  CHECK(h.sink.all[0].trigger == "t1");
+}

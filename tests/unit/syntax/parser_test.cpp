@@ -347,3 +347,24 @@ TEST_CASE("prefix operators, long chains and sets nested too deeply are errors",
   CHECK(message(repeated("f(", 100000) + "1" + repeated(")", 100000)) == expected);
   CHECK(message("e.x in " + repeated("{", 100000) + "1" + repeated("}", 100000)) == expected);
 }
+
+TEST_CASE("on decision names a kind and a name - a def may be about several events",
+          "[syntax][reaction][def]") {
+  Parsed p = parse_clean(R"(
+def late(f: feedback.submitted, close: contract.closed): bool = f.time > close.time
+rule r {
+  on decision hold proposals_blocked as d
+  then schedule lapse on d.subject after 12mo
+}
+)");
+  REQUIRE(p.file.rules.size() == 1);
+  const Trigger& trigger = p.file.rules[0].trigger;
+  REQUIRE(trigger.decision_kind.has_value());
+  CHECK(trigger.decision_kind->name == "hold");
+  CHECK(trigger.type.name == "proposals_blocked");
+  CHECK_FALSE(trigger.timer);
+  REQUIRE(p.file.defs.size() == 1);
+  REQUIRE(p.file.defs[0].params.size() == 2);
+  CHECK(p.file.defs[0].params[1].alias.name == "close");
+  CHECK(p.file.defs[0].params[1].type.name == "contract.closed");
+}
