@@ -64,8 +64,16 @@ struct Contract {
   bool closed = false;
   bool paid = true;
   bool flagged = false;  // the client tied a refund to a review
+  bylaw::Time started_at;
   bylaw::Time closed_at;
 };
+
+// Contracts end: one open this long is abandoned (nothing happens on it any more), one closed this
+// long ago gets no more messages, feedback or disputes, and an arbitration follows a dispute by at
+// most kDisputeLife. So the accounts' activity, and the state a bounded policy keeps, stay the
+// same size over years of event time with a constant population.
+constexpr std::int64_t kContractLife = 120 * bylaw::kMicrosPerDay;
+constexpr std::int64_t kDisputeLife = 60 * bylaw::kMicrosPerDay;
 
 // What the generator believes about holds, to aim appeals; the engine decides for real.
 struct HoldGuess {
@@ -116,6 +124,10 @@ class Generator {
   }
 
   Contract* pick_open() {
+    while (!open_.empty() &&
+           now_.micros - contracts_[open_.front()].started_at.micros > kContractLife) {
+      open_.pop_front();
+    }
     for (int tries = 0; tries < 4 && !open_.empty(); ++tries) {
       Contract& c = contracts_[open_[random_.below(open_.size())]];
       if (!c.closed) return &c;
@@ -126,8 +138,9 @@ class Generator {
   // One of the `recent` contracts closed last.
   Contract* pick_closed(std::size_t recent = 2000) {
     if (closed_.empty()) return nullptr;
-    return &contracts_[closed_[closed_.size() - 1 -
-                               random_.below(std::min(closed_.size(), recent))]];
+    Contract& c =
+        contracts_[closed_[closed_.size() - 1 - random_.below(std::min(closed_.size(), recent))]];
+    return now_.micros - c.closed_at.micros > kContractLife ? nullptr : &c;
   }
 
   void step() {
@@ -151,6 +164,7 @@ class Generator {
     contract.client = c;
     contract.freelancer = f;
     contract.hourly = random_.chance(0.4);
+    contract.started_at = now_;
     emit("contract.started",
          fmt::format(
              R"({{"contract":"{}","client":"{}","freelancer":"{}","kind":"{}","amount":{}}})",
@@ -256,7 +270,7 @@ class Generator {
     Contract* c = random_.chance(0.5) ? pick_open() : pick_closed();
     if (!c) return;
     if (!c->worked && random_.chance(0.5)) return submit_work();
-    disputed_.push_back(static_cast<std::size_t>(c - contracts_.data()));
+    disputed_.emplace_back(static_cast<std::size_t>(c - contracts_.data()), now_);
     if (disputed_.size() > 5000) disputed_.pop_front();
     emit("dispute.opened",
          fmt::format(R"({{"contract":"{}","opened_by":"{}","kind":"{}","amount":{}}})", c->id,
@@ -265,8 +279,11 @@ class Generator {
 
   void arbitration() {
     const Contract* c = nullptr;
+    while (!disputed_.empty() && now_.micros - disputed_.front().second.micros > kDisputeLife) {
+      disputed_.pop_front();
+    }
     if (!disputed_.empty() && random_.chance(0.8)) {
-      c = &contracts_[disputed_[random_.below(disputed_.size())]];
+      c = &contracts_[disputed_[random_.below(disputed_.size())].first];
     } else {
       c = pick_closed();
     }
@@ -373,7 +390,7 @@ class Generator {
   std::vector<Contract> contracts_;
   std::deque<std::size_t> open_;
   std::vector<std::size_t> closed_;
-  std::deque<std::size_t> disputed_;
+  std::deque<std::pair<std::size_t, bylaw::Time>> disputed_;  // contract, when disputed
   std::deque<std::string> recent_;
   std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> negatives_;
   std::unordered_map<std::uint64_t, HoldGuess> guesses_;

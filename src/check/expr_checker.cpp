@@ -628,6 +628,17 @@ TExpr ExprChecker::check_expiry(const syntax::Expr& expr) {
   return out;
 }
 
+TExpr ExprChecker::check_horizon(const syntax::Expr& expr, const char* role) {
+  TExpr out = check_constant_duration(expr, role);
+  std::optional<Value> value = constant_value(out, context_.policy);
+  const auto* length = value ? std::get_if<Duration>(&*value) : nullptr;
+  if (length && length->approximate_micros() <= 0) {
+    mismatch(expr, fmt::format("{} must be longer than zero, not {}", role, out.text),
+             "a duration longer than zero");
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- literals and constants
 
 namespace {

@@ -30,6 +30,8 @@ class ExprChecker {
   TExpr check_constant_duration(const syntax::Expr& expr, const char* role);
   // A hold's `expires after`: a constant duration longer than zero.
   TExpr check_expiry(const syntax::Expr& expr);
+  // A `within` that bounds kept state: a constant duration longer than zero.
+  TExpr check_horizon(const syntax::Expr& expr, const char* role);
   // Appended to "unknown field" errors while set, to say where the field was wanted.
   void set_field_note(std::string note) { field_note_ = std::move(note); }
 

@@ -12,6 +12,7 @@
 #include "loader.hpp"
 #include "rule_checker.hpp"
 #include "rule_order.hpp"
+#include "state_bounds.hpp"
 
 namespace bylaw::check {
 
@@ -38,6 +39,7 @@ class PolicyChecker {
     warn_history_of_off_rules();
     link_reactions(policy_, diagnostics());
     order_rules(policy_, diagnostics());
+    if (!diagnostics().has_errors()) warn_unbounded_state(policy_, diagnostics());
     warn_unused_params();
     policy_.hash = content_hash();
     return std::move(policy_);

@@ -209,6 +209,9 @@ class RuleChecker {
       scope_.candidate_alias.reset();
       split_correlation(std::move(condition), correlation, let);
     }
+    if (query.within) {
+      correlation.within = exprs_.check_horizon(*query.within, "the `within` of `latest`");
+    }
     Let defined;
     defined.source = Let::Source::latest;
     defined.type = known ? Type::of(TypeKind::record, true) : Type::of(TypeKind::error);

@@ -29,10 +29,12 @@ void need_history(Plan& plan, const check::HistoryQuery& query, const check::Pol
   }
   std::optional<std::size_t> index = plan.history_index(query.kind, query.name);
   if (!index) {
-    plan.histories.push_back({query.kind, query.name, horizon});
+    plan.histories.push_back({query.kind, query.name, horizon, query.eligible.has_value(),
+                              query.eligible.value_or(false)});
     return;
   }
   HistoryNeed& need = plan.histories[*index];
+  if (!query.eligible || *query.eligible != need.eligible) need.filtered = false;
   if (!need.horizon) return;
   if (!horizon || compare(*horizon, *need.horizon) > 0) need.horizon = horizon;
 }

@@ -46,6 +46,7 @@ StateSize Engine::state_size() const {
   for (const auto& indexes : impl_->state.correlations) {
     for (const auto& index : indexes) size.correlation_keys += index.size();
   }
+  size.history_subjects = impl_->state.history.subjects();
   size.holds = impl_->state.holds.size();
   size.timers = impl_->state.timers.size();
   size.buffered = impl_->buffer.size();

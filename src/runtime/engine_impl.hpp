@@ -36,6 +36,12 @@ struct Engine::Impl {
   std::priority_queue<EventPtr, std::vector<EventPtr>, engine_detail::EventLater> buffer;
   std::optional<Time> clock;  // the largest time of an accepted event
   std::uint64_t since_sweep = 0;
+  // Also whenever event time has moved on by a 32nd of the shortest `latest ... within`: those
+  // indexes hold events by time, so on a sparse stream a sweep by count alone would let them
+  // outgrow their horizons many times over. (Sweeps change no answer: lookups and windows skip
+  // what they would remove.)
+  std::optional<Duration> sweep_step;
+  std::optional<Time> next_sweep_at;
   std::vector<LetValue> filter_scratch;  // for `latest` filters, which use no lets
   std::string key_scratch;               // the key an event is indexed under, reused
   // Reasons of exclusions that left entries out under an earlier policy and are gone from this
@@ -47,15 +53,36 @@ struct Engine::Impl {
         plan(plan::make_plan(p)),
         options(o),
         state(p, plan, o),
-        runner(p, plan, state, sink, o.observer) {}
+        runner(p, plan, state, sink, o.observer),
+        sweep_step(shortest_horizon(p)) {}
+
+  static std::optional<Duration> shortest_horizon(const check::Policy& policy) {
+    std::optional<std::int64_t> shortest;
+    for (const auto& rule : policy.rules) {
+      for (const auto& correlation : rule.correlations) {
+        if (!correlation.within) continue;
+        std::int64_t micros =
+            std::get<Duration>(policy.constant(*correlation.within)).approximate_micros();
+        if (!shortest || micros < *shortest) shortest = micros;
+      }
+    }
+    if (!shortest) return std::nullopt;
+    return Duration{0, std::max<std::int64_t>(*shortest / 32, 1)};
+  }
 
   void evaluate(const EventPtr& event) {
     fire_timers(event->time);
     run_step(plan.rules_by_type[static_cast<std::size_t>(event->type)], &event, false);
     index_correlations(event);
     ++state.stats.evaluated;
-    if (++since_sweep >= kSweepEvery) {
+    bool due = ++since_sweep >= kSweepEvery;
+    if (sweep_step) {
+      if (!next_sweep_at) next_sweep_at = add(event->time, *sweep_step);
+      due = due || event->time >= *next_sweep_at;
+    }
+    if (due) {
       since_sweep = 0;
+      if (sweep_step) next_sweep_at = add(event->time, *sweep_step);
       sweep(event->time);
     }
   }
@@ -173,6 +200,12 @@ struct Engine::Impl {
       for (std::size_t a = 0; a < rule.aggregates.size(); ++a) {
         Duration window = std::get<Duration>(policy.constant(rule.aggregates[a].window));
         state.aggregates[r][a].sweep(subtract(now, window));
+      }
+      for (std::size_t c = 0; c < rule.correlations.size(); ++c) {
+        if (const auto& within = rule.correlations[c].within) {
+          state.correlations[r][c].sweep(
+              subtract(now, std::get<Duration>(policy.constant(*within))));
+        }
       }
     }
     state.history.sweep(now);

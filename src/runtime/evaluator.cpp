@@ -343,6 +343,12 @@ LetValue& let_value(Frame& frame, std::uint32_t index) {
       if (correlation_key(correlation, frame, slot.key)) {
         slot.record =
             frame.state.correlations[frame.rule_index][def.index].find(slot.key, slot.found);
+        // Older than its horizon: forgotten, even before a sweep removed it.
+        if (slot.record && correlation.within &&
+            slot.record->time <= subtract(frame.now, std::get<Duration>(frame.policy.constant(
+                                                         *correlation.within)))) {
+          slot.record = nullptr;
+        }
       }
       break;
     }

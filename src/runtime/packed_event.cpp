@@ -15,6 +15,13 @@ void pack_event(const Event& event, std::string& out) {
   for (const auto& field : event.fields) put_value(out, field);
 }
 
+Time packed_time(std::string_view packed) {
+  ByteReader in(packed, "packed event");
+  in.signed_varint();  // type
+  in.text();           // id
+  return Time{in.signed_varint()};
+}
+
 void unpack_event(std::string_view packed, UnpackedEvent& into) {
   ByteReader in(packed, "packed event");
   Event& event = into.event;

@@ -23,6 +23,9 @@ struct UnpackedEvent {
   std::vector<std::string> spare_strings;
 };
 
+// The time of a packed event, read without unpacking the rest.
+Time packed_time(std::string_view packed);
+
 // Fills `into.event` from bytes made by pack_event.
 void unpack_event(std::string_view packed, UnpackedEvent& into);
 

@@ -20,6 +20,9 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
       history_cap_logged(plan.histories.size(), false) {
   for (const auto& rule : policy.rules) {
     correlations.emplace_back(rule.correlations.size());
+    for (std::size_t c = 0; c < rule.correlations.size(); ++c) {
+      if (rule.correlations[c].within) correlations.back()[c].expire_by_time();
+    }
     aggregates.emplace_back(rule.aggregates.size());
     window_cap_logged.emplace_back(rule.aggregates.size(), false);
   }
@@ -289,7 +292,13 @@ void RuleRunner::emit(Decision decision) {
       made_.push_back(decision_record(decision, *type));
     }
   }
-  if (std::optional<std::size_t> need = plan_.history_index(decision.kind, decision.name)) {
+  std::optional<std::size_t> need = plan_.history_index(decision.kind, decision.name);
+  // An answer no query reads (`earlier eligible ...` never reads a denial) is not kept.
+  if (need && plan_.histories[*need].filtered &&
+      decision.eligible != plan_.histories[*need].eligible) {
+    need.reset();
+  }
+  if (need) {
     std::optional<bool> eligible;
     if (decision.kind == DecisionKind::eligibility) eligible = decision.eligible;
     recorded_.push_back(

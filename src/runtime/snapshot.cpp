@@ -9,6 +9,7 @@
 // decisions are kept when some `earlier` still asks for them. What is left behind is reported. The
 // event schema itself must not change: saved events are laid out by it.
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -20,7 +21,8 @@ namespace bylaw::runtime {
 
 namespace {
 
-constexpr std::string_view kMagic = "bylaw-engine-state/4";  // 4: expiries, authors' timers
+// 4: expiries, authors' timers; 5: when the next sweep by time is due
+constexpr std::string_view kMagic = "bylaw-engine-state/5";
 
 void put_time(std::string& out, Time time) {
   put_signed(out, time.micros);
@@ -191,9 +193,9 @@ void History::restore(ByteReader& in, std::vector<std::string>& dropped) {
 
 void CorrelationIndex::save(std::string& out) const {
   put_varint(out, latest_.size());
-  for (const auto& [key, packed] : latest_) {
+  for (const auto& [key, kept] : latest_) {
     put_text(out, key);
-    put_text(out, packed);
+    put_text(out, kept.packed);
   }
 }
 
@@ -201,7 +203,18 @@ void CorrelationIndex::restore(ByteReader& in, CorrelationIndex* into) {
   for (std::size_t n = in.count(); n > 0; --n) {
     std::string_view key = in.text();
     std::string_view packed = in.text();
-    if (into) into->latest_.emplace(key, packed);
+    if (into) {
+      into->latest_.emplace(key, Kept{packed_time(packed), std::string(packed), nullptr, nullptr});
+    }
+  }
+  if (into && into->timed_) {  // the time order, rebuilt: oldest first, ties by key
+    std::vector<Node*> nodes;
+    for (auto& node : into->latest_) nodes.push_back(&node);
+    std::sort(nodes.begin(), nodes.end(), [](const Node* a, const Node* b) {
+      return std::tie(a->second.time, a->first) < std::tie(b->second.time, b->first);
+    });
+    into->oldest_ = into->newest_ = nullptr;
+    for (Node* node : nodes) into->append(*node);
   }
 }
 
@@ -250,6 +263,9 @@ void Engine::save(std::string& out) const {
   out.push_back(e.clock ? 1 : 0);
   if (e.clock) put_time(out, *e.clock);
   put_varint(out, e.since_sweep);
+  // A resumed run sweeps when an unbroken one would, so what it holds is the same.
+  out.push_back(e.next_sweep_at ? 1 : 0);
+  if (e.next_sweep_at) put_time(out, *e.next_sweep_at);
   put_varint(out, e.state.timer_order);
   for (std::uint64_t n : e.state.stats.values()) put_varint(out, n);
   e.state.holds.save(out);
@@ -371,6 +387,8 @@ RestoreReport Engine::restore(std::string_view bytes) {
   e.clock.reset();
   if (in.boolean()) e.clock = read_time(in);
   e.since_sweep = in.varint();
+  e.next_sweep_at.reset();
+  if (in.boolean()) e.next_sweep_at = read_time(in);
   e.state.timer_order = in.varint();
   EngineStats& stats = e.state.stats;
   for (std::uint64_t* n : stats.fields()) *n = in.varint();

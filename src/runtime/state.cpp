@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -145,7 +146,14 @@ void History::sweep(Time now) {
 
 void CorrelationIndex::put(const std::string& key, const Event& event) {
   pack_event(event, packing_);
-  std::string& stored = latest_.try_emplace(key).first->second;  // one lookup; key copied if new
+  auto [it, fresh] = latest_.try_emplace(key);  // one lookup; key copied if new
+  Kept& kept = it->second;
+  kept.time = event.time;
+  if (timed_) {  // put in time order (the engine evaluates in time order): it is now the newest
+    if (!fresh) unlink(*it);
+    append(*it);
+  }
+  std::string& stored = kept.packed;
   if (stored.capacity() < packing_.size()) {
     // Sized to fit with some room, as later events under this key are about as long: ids,
     // sequence and line numbers grow a byte now and then. Growing in place would double it.
@@ -160,8 +168,43 @@ void CorrelationIndex::put(const std::string& key, const Event& event) {
 const Event* CorrelationIndex::find(const std::string& key, UnpackedEvent& into) const {
   auto it = latest_.find(key);
   if (it == latest_.end()) return nullptr;
-  unpack_event(it->second, into);
+  unpack_event(it->second.packed, into);
   return &into.event;
+}
+
+std::size_t History::subjects() const {
+  std::size_t n = 0;
+  for (const auto& need : records_) n += need.size();
+  return n;
+}
+
+CorrelationIndex::CorrelationIndex(CorrelationIndex&& other) noexcept
+    : latest_(std::move(other.latest_)),
+      packing_(std::move(other.packing_)),
+      timed_(other.timed_),
+      oldest_(std::exchange(other.oldest_, nullptr)),
+      newest_(std::exchange(other.newest_, nullptr)) {}  // nodes move with the map
+
+void CorrelationIndex::unlink(Node& node) {
+  Kept& kept = node.second;
+  (kept.older ? kept.older->second.newer : oldest_) = kept.newer;
+  (kept.newer ? kept.newer->second.older : newest_) = kept.older;
+  kept.older = kept.newer = nullptr;
+}
+
+void CorrelationIndex::append(Node& node) {
+  node.second.older = newest_;
+  node.second.newer = nullptr;
+  (newest_ ? newest_->second.newer : oldest_) = &node;
+  newest_ = &node;
+}
+
+void CorrelationIndex::sweep(Time lower) {
+  while (oldest_ && oldest_->second.time <= lower) {
+    Node& node = *oldest_;
+    unlink(node);
+    latest_.erase(node.first);
+  }
 }
 
 AggregateEntries& AggregateWindow::slide(const std::string& key, Time lower) {

@@ -95,6 +95,7 @@ class History {
   void query(std::size_t need, const std::string& subject, std::optional<Time> since,
              std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const;
   void sweep(Time now);
+  std::size_t subjects() const;  // subjects with records kept, over every need
   // Checkpoints (snapshot.cpp): needs are saved by kind and name, and a restore keeps those the
   // plan still has (a policy may have changed since the save).
   void save(std::string& out) const;
@@ -108,22 +109,49 @@ class History {
 };
 
 // The latest event per key for one `latest` of one rule. Events are kept packed: these indexes
-// hold one event per contract for as long as the run lasts, and decoded events would make them
-// most of the engine's memory.
+// hold one event per contract (for as long as the run lasts, without `within`), and decoded
+// events would make them most of the engine's memory.
 class CorrelationIndex {
  public:
+  // For a `latest ... within`: keeps its keys in time order too, so a sweep finds what expired
+  // without visiting every key.
+  void expire_by_time() { timed_ = true; }
+  CorrelationIndex() = default;
+  CorrelationIndex(const CorrelationIndex&) = delete;  // the list points into latest_'s nodes
+  CorrelationIndex(CorrelationIndex&& other) noexcept;
+  CorrelationIndex& operator=(const CorrelationIndex&) = delete;
+  CorrelationIndex& operator=(CorrelationIndex&&) = delete;
   // Copies the key only when it is new; a replaced event's bytes are reused when they fit.
   void put(const std::string& key, const Event& event);
   // Unpacks the event under `key` into `into` and returns it; null when there is none.
   const Event* find(const std::string& key, UnpackedEvent& into) const;
+  // Forgets every event at or before `lower` (a `latest ... within`'s horizon). Events are put
+  // in time order (the engine evaluates in time order), so the oldest puts come first.
+  void sweep(Time lower);
   std::size_t size() const { return latest_.size(); }
   // Checkpoints (snapshot.cpp); `into` null reads past what was saved.
   void save(std::string& out) const;
   static void restore(ByteReader& in, CorrelationIndex* into);
 
  private:
-  std::unordered_map<std::string, std::string> latest_;  // key -> packed event
-  std::string packing_;                                  // scratch: the event being put, packed
+  struct Kept;
+  using Node = std::pair<const std::string, Kept>;
+  struct Kept {
+    Time time;           // the event's, so a sweep need not unpack it
+    std::string packed;  // the event
+    // Timed indexes: the keys in the order they were last put (oldest first), linked through
+    // the map's own nodes, which stay put when the map grows: no allocation of its own.
+    Node* older = nullptr;
+    Node* newer = nullptr;
+  };
+  void unlink(Node& node);
+  void append(Node& node);
+
+  std::unordered_map<std::string, Kept> latest_;  // by key
+  std::string packing_;                           // scratch: the event being put, packed
+  bool timed_ = false;
+  Node* oldest_ = nullptr;
+  Node* newest_ = nullptr;
 };
 
 // What a window keeps of an event: not the event itself, so windows cost memory by what they

@@ -718,7 +718,8 @@ const auto trigger_def = spanned(
     type_name[set<&Trigger::type>] > kw_as > name[set<&Trigger::alias>]);
 const auto latest_query_def = kw_latest > type_name[set<&LatestQuery::type>] > kw_as >
                               name[set<&LatestQuery::alias>] > kw_where >
-                              expr[set<&LatestQuery::condition>];
+                              expr[set<&LatestQuery::condition>] >
+                              -(kw_within > expr[set<&LatestQuery::within>]);
 const auto earlier_query_def = kw_earlier > any_name[set<&EarlierQuery::kind>] >
                                any_name[set<&EarlierQuery::name>] > kw_on >
                                expr[set<&EarlierQuery::subject>] >>

@@ -67,6 +67,9 @@ struct Correlation {
   std::vector<std::int32_t> key_slots;  // fields of the earlier event
   std::vector<TExpr> probes;            // the matching values, computed on the trigger event
   std::optional<TExpr> filter;          // over the candidate alone; evaluated when it is indexed
+  // `within D`: only an event in (t - D, t] is found, and older ones are forgotten; none: every
+  // event is kept for as long as the run lasts (check/state_bounds.cpp warns).
+  std::optional<TExpr> within;
   Span span;
 };
 

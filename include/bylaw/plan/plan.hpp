@@ -23,6 +23,9 @@ struct HistoryNeed {
   check::DecisionKind kind = check::DecisionKind::alert;
   std::string name;
   std::optional<Duration> horizon;
+  // Every query reads only eligible (or only ineligible) answers: the others are not kept.
+  bool filtered = false;
+  bool eligible = false;
 };
 
 // Decisions of one kind and name that rules react to (`on decision`): the type they are raised as.

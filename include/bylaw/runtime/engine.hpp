@@ -70,6 +70,7 @@ struct StateSize {
   std::size_t aggregate_keys = 0;  // keys with events still in some window
   std::size_t aggregate_entries = 0;
   std::size_t correlation_keys = 0;  // latest-event indexes
+  std::size_t history_subjects = 0;  // subjects with decisions kept for `earlier`
   std::size_t holds = 0;             // (subject, hold) pairs ever held
   std::size_t timers = 0;
   std::size_t buffered = 0;  // events waiting out the allowed lateness

@@ -134,6 +134,7 @@ struct LatestQuery {
   Ident type;
   Ident alias;
   ExprPtr condition;
+  ExprPtr within;  // `... within 365d`: only events that recent; may be null
 };
 
 // let recent = earlier alert mass_cancellation on c.client within 24h

@@ -501,7 +501,7 @@ def is_rush(o: order.placed): bool = o.tags has rush
 def grace: duration = 30d + 1d
 rule many {
   on order.placed as placed
-  let close = latest order.closed as c where c.order == placed.order and c.earned > 0
+  let close = latest order.closed as c where c.order == placed.order and c.earned > 0 within 30d
   where big_order(placed)
   when placed.time > placed.time - grace
   then alert big on placed.seller severity low say "big"
@@ -717,7 +717,7 @@ TEST_CASE("contradictions read through defs by what they denote - not by their t
 def big(o: order.placed): bool = o.amount > 100
 rule pair {
   on order.placed as o
-  let earlier_order = latest order.placed as p where p.seller == o.seller
+  let earlier_order = latest order.placed as p where p.seller == o.seller within 30d
   where o.amount <= 100 and big(earlier_order)
   then alert pair on o.seller severity low say "x"
 }
@@ -858,4 +858,41 @@ rule second {
   then hold second_hold on c.buyer not appealable say "y"
 }
 )"));
+}
+
+TEST_CASE("state kept without end is a warning naming what a horizon would change",
+          "[check][horizon]") {
+  const char* rules = R"(
+rule seen {
+  on order.placed as o
+  let closed = latest order.closed as c where c.order == o.order{WITHIN}
+  let before = earlier alert seen on o.buyer{EARLIER}
+  where closed is present
+  exclude "refunded" when closed.earned == 0
+  when not exists(before)
+  then alert seen on o.buyer severity low say "x"
+}
+)";
+  auto with = [&](const std::string& within, const std::string& earlier) {
+    std::string text = rules;
+    text.replace(text.find("{WITHIN}"), 8, within);
+    text.replace(text.find("{EARLIER}"), 9, earlier);
+    return load_rules(text);
+  };
+  LoadResult bare = with("", "");
+  ok(bare);
+  std::string said = all(bare);
+  CHECK(said.find("rule 'seen' keeps the latest order.closed per order without end (about") !=
+        std::string::npos);
+  CHECK(said.find("one forgotten would read as absent in: where closed is present; exclude "
+                  "\"refunded\"") != std::string::npos);
+  CHECK(said.find("rule 'seen' keeps every alert 'seen' decision without end") !=
+        std::string::npos);
+  CHECK(said.find("one forgotten would be missing from: when not exists(before)") !=
+        std::string::npos);
+  LoadResult bounded = with(" within 30d", " within 90d");
+  ok(bounded);
+  CHECK(bounded.diagnostics.warning_count() == 0);
+  require_error(with(" within 0d", ""), "the `within` of `latest` must be longer than zero");
+  require_error(with(" within o.amount", ""), "within");
 }

@@ -74,7 +74,7 @@ TEST_CASE("a hold's trace has parameters - correlations - conditions - aggregate
   const auto& d = first([](const auto& x) { return x.kind == check::DecisionKind::hold; });
   common_fields(d);
   const runtime::Trace& t = d.explanation;
-  CHECK(t.parameters.size() == 7);
+  CHECK(t.parameters.size() == 9);
   REQUIRE(t.correlations.size() == 2);
   CHECK(t.correlations[0].found_id == "e-014");
   CHECK_FALSE(t.correlations[0].found_fields.empty());

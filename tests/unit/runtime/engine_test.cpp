@@ -848,3 +848,53 @@ rule matched {
   REQUIRE(h.sink.all.size() == 1);
   CHECK(h.sink.all[0].trigger == "t1");
 }
+
+namespace {
+
+const char* kRecentMarkRules = R"(
+rule recent_mark {
+  on tick as t
+  let last = latest mark as m where m.who == t.who within 2d
+  when last is present
+  then alert marked on t.who severity low say "marked"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("latest within finds only events newer than D - and forgets older ones",
+          "[runtime][horizon]") {
+  Harness h(kRecentMarkRules);
+  h.mark("m1", "2026-01-01T00:00:00Z", "a");
+  h.tick("t1", "2026-01-02T23:59:59Z", "a");  // 1d23h59m59s old: found
+  h.tick("t2", "2026-01-03T00:00:00Z", "a");  // exactly 2d old: out
+  h.mark("m2", "2026-01-03T00:00:00Z", "a");
+  h.tick("t3", "2026-01-03T00:00:01Z", "a");  // the newer mark is found
+  CHECK(h.triggers() == std::vector<std::string>{"t1", "t3"});
+  // Time moves on by more than a 32nd of the horizon on each event: sweeps run by time, and
+  // the index keeps only the keys marked in the last 2 days.
+  Time start = at("2026-02-01T00:00:00Z");
+  for (int i = 0; i < 200; ++i) {
+    std::string when = format_rfc3339(add(start, Duration{0, i * 3'600'000'000LL}));
+    h.mark("n" + std::to_string(i), when.c_str(), "who-" + std::to_string(i));
+  }
+  CHECK(h.engine.state_size().correlation_keys <= 48 + 2);
+}
+
+TEST_CASE("a latest's horizon holds across a checkpoint", "[runtime][horizon][snapshot]") {
+  std::string state;
+  {
+    Harness first(kRecentMarkRules);
+    first.mark("m1", "2026-01-01T00:00:00Z", "a");
+    first.mark("m2", "2026-01-02T00:00:00Z", "b");
+    first.engine.save(state);
+  }
+  Harness second(kRecentMarkRules);
+  second.engine.restore(state);
+  second.tick("t1", "2026-01-03T12:00:00Z", "a");  // m1 is 2.5 days old: forgotten
+  second.tick("t2", "2026-01-03T12:00:00Z", "b");  // m2 is 1.5 days old
+  CHECK(second.triggers() == std::vector<std::string>{"t2"});
+  // Restored keys are swept by time as well.
+  second.tick("t3", "2026-01-10T00:00:00Z", "c");
+  CHECK(second.engine.state_size().correlation_keys == 0);
+}
