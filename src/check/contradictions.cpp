@@ -23,6 +23,7 @@ struct Atom {
   Value value;          // compare, has: the constant
   bool holds = true;    // has: `has` (true) or `not ... has` (false); presence: present (true)
   std::string text;     // the conjunct as written, for the message
+  std::size_t enum_values = 0;  // compare of an enum: how many values it has
 };
 
 Op flipped(Op op) {  // 3 < x  is  x > 3
@@ -74,7 +75,9 @@ std::string identity(const TExpr& expr) {
 // `expr` as an atom, or none when it is not one this reasoning understands.
 std::optional<Atom> atom_of(const TExpr& expr, const Policy& policy, bool negate) {
   if (expr.kind == TExpr::Kind::unary && expr.op == Op::logical_not) {
-    return atom_of(expr.args[0], policy, !negate);
+    std::optional<Atom> atom = atom_of(expr.args[0], policy, !negate);
+    if (atom) atom->text = expr.text;  // quoted as written, with its `not`
+    return atom;
   }
   if (expr.kind == TExpr::Kind::defined) return atom_of(expr.args[0], policy, negate);
   if (expr.kind != TExpr::Kind::binary) return std::nullopt;
@@ -104,6 +107,9 @@ std::optional<Atom> atom_of(const TExpr& expr, const Policy& policy, bool negate
   atom.subject = identity(subject);
   atom.value = left ? *left : *right;
   atom.op = left ? flipped(expr.op) : expr.op;
+  if (subject.type.kind == TypeKind::enumeration && subject.type.enumeration) {
+    atom.enum_values = subject.type.enumeration->values.size();
+  }
   if (negate) {
     // `not (x > 3)` also holds when x is absent: only a value that is always there inverts.
     std::optional<Op> inverse = negated(atom.op);
@@ -156,6 +162,25 @@ bool compatible(const Atom& a, const Atom& b) {
   return lower.op == Op::ge && upper.op == Op::le;  // x >= v and x <= v: only v
 }
 
+// An enum that every one of its values is excluded from (`k != fixed and k != hourly`).
+std::optional<std::string> no_value_left(const std::vector<Atom>& atoms) {
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    if (atoms[i].enum_values == 0 || atoms[i].op != Op::ne) continue;
+    std::vector<const Atom*> excluding;
+    for (const auto& atom : atoms) {
+      if (atom.subject != atoms[i].subject || atom.op != Op::ne) continue;
+      bool seen = false;
+      for (const Atom* other : excluding) seen = seen || other->value == atom.value;
+      if (!seen) excluding.push_back(&atom);
+    }
+    if (excluding.size() < atoms[i].enum_values) continue;
+    std::vector<std::string> texts;
+    for (const Atom* atom : excluding) texts.push_back("`" + atom->text + "`");
+    return fmt::format("{} leave no value", fmt::join(texts, " and "));
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> clash(const std::vector<Atom>& atoms) {
   for (std::size_t i = 0; i < atoms.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
@@ -163,7 +188,7 @@ std::optional<std::string> clash(const std::vector<Atom>& atoms) {
       return fmt::format("`{}` contradicts `{}`", atoms[i].text, atoms[j].text);
     }
   }
-  return std::nullopt;
+  return no_value_left(atoms);
 }
 
 // The atoms of the conjuncts of `condition`; an `or` both of whose sides can never hold makes

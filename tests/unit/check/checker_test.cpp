@@ -896,3 +896,27 @@ rule seen {
   require_error(with(" within 0d", ""), "the `within` of `latest` must be longer than zero");
   require_error(with(" within o.amount", ""), "within");
 }
+
+TEST_CASE("an enum every value of which is excluded leaves the rule nothing to fire on",
+          "[check][contradictions]") {
+  LoadResult none = load_rules(R"(
+rule neither {
+  on order.placed as o
+  where o.kind != fixed and o.amount > 1 and not (o.kind == hourly)
+  then alert never on o.buyer severity low say "x"
+}
+)");
+  ok(none);
+  CHECK(all(none).find("rule 'neither' can never fire: `o.kind != fixed and o.amount > 1 and not "
+                       "(o.kind == hourly)` never holds: `o.kind != fixed` and `not (o.kind == "
+                       "hourly)` leave no value") != std::string::npos);
+  LoadResult one = load_rules(R"(
+rule hourly_only {
+  on order.placed as o
+  where o.kind != fixed
+  then alert hourly on o.buyer severity low say "x"
+}
+)");
+  ok(one);
+  CHECK(one.diagnostics.warning_count() == 0);
+}
