@@ -246,7 +246,8 @@ void report_cycles(const Policy& policy, const std::vector<Edge>& edges,
         fmt::format("rules {} read what each other write on one event, so none of them can run "
                     "after the others: {}",
                     fmt::join(names, ", "), fmt::join(reasons, "; ")),
-        "rules that do not read each other's holds and decisions in a circle");
+        "one rule for what they decide together (conditions joined with `or`), or `where` guards "
+        "no one event meets together");
   }
 }
 
