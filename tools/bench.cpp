@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -130,6 +131,8 @@ struct BenchOptions {
   std::string policy;
   std::string input;
   bool json = false;
+  std::string r1_policy;    // rule 1 alone, for bylaw...
+  std::string r1_baseline;  // ...against rule 1 written by hand (bylaw-bench-r1)
 };
 
 // (b) `bylaw run` end to end, with its summary and the size of what it wrote.
@@ -146,16 +149,44 @@ std::string read_whole(const std::string& path) {
   return text.str();
 }
 
-RunMeasure measure_run(const BenchOptions& o) {
+// The holds of a decisions file, "subject trigger" per line, sorted.
+std::vector<std::string> holds_in(const std::string& decisions) {
+  std::vector<std::string> holds;
+  std::ifstream in(decisions);
+  simdjson::dom::parser parser;
+  std::string line;
+  while (std::getline(in, line)) {
+    simdjson::dom::element d;
+    if (parser.parse(line).get(d)) continue;
+    std::string_view kind, subject, trigger;
+    if (d["kind"].get(kind) || kind != "hold" || d["subject"].get(subject)) continue;
+    if (d["trigger"].get(trigger)) trigger = "null";
+    holds.push_back(fmt::format("{} {}", subject, trigger));
+  }
+  std::sort(holds.begin(), holds.end());
+  return holds;
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+RunMeasure measure_run(const BenchOptions& o, const std::string& policy,
+                       std::vector<std::string>* holds = nullptr) {
   RunMeasure m;
   char work[] = "/tmp/bylaw-bench-XXXXXX";
   if (!mkdtemp(work)) return m;
   std::string dir = work;
   std::string out = dir + "/decisions.jsonl", rejects = dir + "/rejects.jsonl",
               summary = dir + "/summary.json";
-  m.child = run_child({o.bylaw, "run", "--policy", o.policy, "--input", o.input, "--output", out,
+  m.child = run_child({o.bylaw, "run", "--policy", policy, "--input", o.input, "--output", out,
                        "--rejects", rejects, "--summary-json", summary});
   m.summary = read_whole(summary);
+  if (holds) *holds = holds_in(out);
   std::error_code error;
   auto size = std::filesystem::file_size(out, error);
   m.output_bytes = error ? 0 : size;
@@ -272,6 +303,29 @@ void encode_all(const Collect& sink, Phases& phases) {
   phases.encode_seconds = seconds_since(start);
 }
 
+// Rule 1 alone, by hand and by bylaw, on the same stream: their wall times and their holds.
+struct RuleOne {
+  Child hand;
+  RunMeasure bylaw;
+  std::size_t holds = 0;
+  bool same_holds = false;
+};
+
+RuleOne measure_rule_one(const BenchOptions& o) {
+  RuleOne r;
+  char work[] = "/tmp/bylaw-bench-r1-XXXXXX";
+  if (!mkdtemp(work)) return r;
+  std::string holds_file = std::string(work) + "/holds.txt";
+  r.hand = run_child({o.r1_baseline, "--input", o.input, "--holds", holds_file});
+  std::vector<std::string> by_hand = lines_of(holds_file), by_bylaw;
+  std::remove(holds_file.c_str());
+  rmdir(work);
+  r.bylaw = measure_run(o, o.r1_policy, &by_bylaw);
+  r.holds = by_bylaw.size();
+  r.same_holds = r.hand.status == 0 && r.bylaw.child.status == 0 && by_hand == by_bylaw;
+  return r;
+}
+
 struct Results {
   std::string input;
   std::size_t events = 0;
@@ -279,6 +333,7 @@ struct Results {
   double parse_seconds = 0;
   std::uint64_t checksum = 0;
   RunMeasure run;
+  std::optional<RuleOne> rule_one;
   Phases phases;
   std::uint64_t run_evaluated = 0;
   bool counts_match = false;
@@ -307,6 +362,13 @@ void print_json(const Results& r) {
       static_cast<double>(r.phases.decode_allocations) / r.n(),
       static_cast<double>(r.phases.evaluate_allocations) / r.evaluated(), r.run.output_bytes,
       r.phases.evaluated, r.run_evaluated, r.phases.decisions, r.counts_match);
+  if (r.rule_one) {
+    fmt::print(
+        "{{\"r1_by_hand_seconds\":{:.4f},\"r1_bylaw_seconds\":{:.4f},\"r1_holds\":{},"
+        "\"r1_same_holds\":{}}}\n",
+        r.rule_one->hand.seconds, r.rule_one->bylaw.child.seconds, r.rule_one->holds,
+        r.rule_one->same_holds);
+  }
 }
 
 void print_table(const Results& r) {
@@ -348,12 +410,32 @@ void print_table(const Results& r) {
              r.counts_match ? "match" : "MISMATCH");
 }
 
+// The side-by-side table: reading only, rule 1 by hand, rule 1 by bylaw, the whole pack.
+void print_side_by_side(const Results& r) {
+  const RuleOne& one = *r.rule_one;
+  auto row = [&r](const char* what, double seconds) {
+    fmt::print("{:<44} {:>8.3f} s {:>12.0f} {:>12.0f}\n", what, seconds, r.n() / seconds,
+               r.per_event_ns(seconds));
+  };
+  fmt::print(
+      "\nside by side, one run on the same stream           wall time     events/s     ns/event\n");
+  row("parse-only (a)", r.parse_seconds);
+  row("rule 1 by hand (simdjson, hash maps)", one.hand.seconds);
+  row("bylaw run, rule 1 alone (bench/r1.policy)", one.bylaw.child.seconds);
+  row("bylaw run, the whole pack (b)", r.run.child.seconds);
+  fmt::print("ratios: bylaw r1 / by hand {:.2f} (target >= 0.5); whole pack / parse-only {:.3f}\n",
+             one.hand.seconds / one.bylaw.child.seconds, r.parse_seconds / r.run.child.seconds);
+  fmt::print("holds of rule 1: {} by bylaw, {}\n", one.holds,
+             one.same_holds ? "the same by hand" : "DIFFERENT by hand");
+}
+
 int bench(const BenchOptions& o) {
   Results r;
   r.input = o.input;
   // (b) first, while this process is small: a forked child counts the parent's resident pages
   // in its peak RSS until it execs.
-  r.run = measure_run(o);
+  r.run = measure_run(o, o.policy);
+  if (!o.r1_policy.empty()) r.rule_one = measure_rule_one(o);
   if (r.run.child.status != 0)
     return std::fprintf(stderr, "bylaw-bench: bylaw run failed (%d)\n", r.run.child.status), 1;
   std::optional<Stream> stream = read_stream(o.input);
@@ -374,8 +456,10 @@ int bench(const BenchOptions& o) {
     print_json(r);
   } else {
     print_table(r);
+    if (r.rule_one) print_side_by_side(r);
   }
-  return r.counts_match ? 0 : 1;
+  bool rule_one_ok = !r.rule_one || r.rule_one->same_holds;
+  return r.counts_match && rule_one_ok ? 0 : 1;
 }
 
 }  // namespace
@@ -386,6 +470,10 @@ int main(int argc, char** argv) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::Throw);
   add_bylaw_run_inputs(app, options.bylaw, options.policy, options.input);
   app.add_flag("--json", options.json, "One JSON object instead of the table");
+  app.add_option("--r1-policy", options.r1_policy, "Rule 1 alone (policies/bench/r1.policy)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--r1-baseline", options.r1_baseline, "Rule 1 by hand (bylaw-bench-r1)")
+      ->check(CLI::ExistingFile);
   if (auto exit = parse_command_line(app, argc, argv)) return *exit;
   return bench(options);
 }

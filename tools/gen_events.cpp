@@ -1,7 +1,7 @@
 // bylaw-gen-events: a deterministic stream of marketplace life, as CloudEvents JSON Lines.
 //
 //   bylaw-gen-events --events N [--freelancers F] [--clients C] [--seed S] [--bad-rate P]
-//                    [--days D] [--output FILE]
+//                    [--days D] [--mix default|rare] [--output FILE]
 //
 // Contracts start, get work, close (some cancelled unpaid), get feedback (some negative, some
 // after a refund-for-review message), go to dispute and arbitration; held freelancers appeal too
@@ -52,6 +52,7 @@ struct Options {
   std::uint64_t seed = 1;
   double bad_rate = 0;
   std::int64_t days = 730;
+  bool rare = false;  // --mix rare: few events make a decision
   std::string output = "-";
 };
 
@@ -143,18 +144,33 @@ class Generator {
     return now_.micros - c.closed_at.micros > kContractLife ? nullptr : &c;
   }
 
+  // What each step does, in thousandths: the default mix answers an appeal, dispute or
+  // arbitration request on about 12% of events; the rare one (--mix rare) on about 2%, the rest
+  // being ordinary marketplace life that makes no decision.
+  struct Mix {
+    std::uint64_t start, work, close, feedback, message, dispute, arbitration, appeal, burst;
+  };
+  static constexpr Mix kDefaultMix{200, 180, 150, 200, 80, 60, 30, 60, 3};
+  static constexpr Mix kRareMix{240, 260, 190, 200, 90, 8, 4, 6, 1};
+
   void step() {
+    const Mix& mix = options_.rare ? kRareMix : kDefaultMix;
     std::uint64_t roll = random_.below(1000);
-    if (roll < 200)
+    auto within = [&roll](std::uint64_t share) {
+      if (roll < share) return true;
+      roll -= share;
+      return false;
+    };
+    if (within(mix.start))
       return start_contract(random_.below(options_.clients), random_.below(options_.freelancers));
-    if (roll < 380) return submit_work();
-    if (roll < 530) return close_contract();
-    if (roll < 730) return feedback();
-    if (roll < 810) return message();
-    if (roll < 870) return dispute();
-    if (roll < 900) return arbitration();
-    if (roll < 960) return appeal();
-    if (roll < 963) return cancellation_burst();
+    if (within(mix.work)) return submit_work();
+    if (within(mix.close)) return close_contract();
+    if (within(mix.feedback)) return feedback();
+    if (within(mix.message)) return message();
+    if (within(mix.dispute)) return dispute();
+    if (within(mix.arbitration)) return arbitration();
+    if (within(mix.appeal)) return appeal();
+    if (within(mix.burst)) return cancellation_burst();
     return start_contract(random_.below(options_.clients), random_.below(options_.freelancers));
   }
 
@@ -418,9 +434,16 @@ int main(int argc, char** argv) {
   app.add_option("--days", options.days, "Days of event time the stream spans")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  std::string mix = "default";
+  app.add_option("--mix", mix,
+                 "default: about 12% of events make a decision; rare: about 2% (fewer appeals, "
+                 "disputes and arbitrations)")
+      ->check(CLI::IsMember({"default", "rare"}))
+      ->capture_default_str();
   app.add_option("--output", options.output, "Where to write; - for standard output")
       ->capture_default_str();
   if (auto exit = parse_command_line(app, argc, argv)) return *exit;
+  options.rare = mix == "rare";
   std::FILE* out = options.output == "-" ? stdout : std::fopen(options.output.c_str(), "wb");
   if (!out) {
     std::fprintf(stderr, "bylaw-gen-events: cannot open '%s'\n", options.output.c_str());
