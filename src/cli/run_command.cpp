@@ -1,11 +1,14 @@
 // bylaw run --policy FILE [--input FILE|-] [--output FILE|-] [--rejects FILE|-] ...
 //           [--store FILE [--checkpoint-every N] [--checkpoint-interval D] ...]
+#include <sched.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -33,6 +36,7 @@ struct RunCommandOptions {
   Duration checkpoint_interval{0, 200'000};
   bool allow_policy_change = false;
   bool restart = false;
+  std::string explanations = "inline";
 };
 
 void log_reject(std::uint64_t line, std::string_view reason, std::string_view detail,
@@ -95,12 +99,33 @@ void write_summary(const std::string& path, const io::RunCounts& counts) {
   if (!summary) throw io::RunRefused(fmt::format("cannot write summary '{}'", path));
 }
 
+// --explanations, checked against --store; none after saying why.
+std::optional<io::Explanations> explanations_mode(const RunCommandOptions& args) {
+  bool with_store = !args.stream.files.store.empty();
+  if (args.explanations == "store") {
+    if (with_store) return io::Explanations::in_store;
+    spdlog::error("--explanations store needs --store: the explanations would go nowhere");
+    return std::nullopt;
+  }
+  if (args.explanations == "none") {
+    if (!with_store) return io::Explanations::none;
+    spdlog::error(
+        "--explanations none with --store: the audit store always keeps explanations; "
+        "--explanations store leaves them out of the output only");
+    return std::nullopt;
+  }
+  return io::Explanations::inline_trace;
+}
+
 int run_run(const RunCommandOptions& args) {
   set_log_format(args.stream.log_format);
+  std::optional<io::Explanations> explanations = explanations_mode(args);
+  if (!explanations) return kExitFailure;
   std::optional<check::Policy> policy = load_pack(args.policy, stderr);
   if (!policy) return kExitBadPolicy;
   io::RunOptions options = run_options(args.stream);
   options.stop = install_stop_handlers();
+  options.explanations = *explanations;
   try {
     io::RunFiles files = args.stream.files;
     files.summary_json = args.summary_json;  // checked writable with the others
@@ -139,6 +164,13 @@ void add_store_options(CLI::App* run, RunCommandOptions& o) {
       ->needs(store);
 }
 
+// The cores this process may run on (its CPU affinity, as under a container's cpuset).
+unsigned available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& bylaw, Run& chosen) {
@@ -163,6 +195,16 @@ void add_run_command(CLI::App& bylaw, Run& chosen) {
                   "The end-of-run summary as one JSON object")
       ->type_name("FILE|-");
   add_engine_options(run, options->stream);
+  options->stream.run.threads = available_cores();
+  run->add_option("--threads", options->stream.run.threads,
+                  "With 2 or more, a regular-file input without --store is decoded on a thread of "
+                  "its own ahead of evaluation; the output is the same (default: the cores "
+                  "available)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  add_choice(run, "--explanations", options->explanations, {"inline", "store", "none"},
+             "Where each decision's explanation goes: on its line (inline, the default); only in "
+             "the --store, the line saying {\"in_store\":true} (store); nowhere (none)");
   add_store_options(run, *options);
   run_when_chosen(run, chosen, options, run_run);
 }

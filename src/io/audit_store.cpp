@@ -141,9 +141,9 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::string& path, bool creat
     exec(db, kSchema);
     Statement format(db, "SELECT value FROM meta WHERE key = 'chain_format'");
     if (!format.step()) {  // a new store (a reader must not wait for a writer's lock here)
-      exec(db, fmt::format("INSERT INTO meta(key, value) VALUES ('chain_format', '{}')",
-                           kChainFormat)
-                   .c_str());
+      exec(db,
+           fmt::format("INSERT INTO meta(key, value) VALUES ('chain_format', '{}')", kChainFormat)
+               .c_str());
     }
     std::unique_ptr<AuditStore> store(new AuditStore(db, path));
     store->prepared_ = std::make_unique<Prepared>(db);

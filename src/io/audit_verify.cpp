@@ -54,9 +54,9 @@ std::optional<BodyFacts> read_body(simdjson::ondemand::parser& parser, const std
 // The first column of a decision record that its body contradicts, or empty.
 std::string column_differing(const AuditRecord& r, const BodyFacts& body) {
   std::pair<const char*, std::pair<const std::string*, const std::string*>> columns[] = {
-      {"key", {&r.key, &body.id}},         {"kind", {&r.kind, &body.kind}},
-      {"name", {&r.name, &body.name}},     {"subject", {&r.subject, &body.subject}},
-      {"time", {&r.time, &body.time}},     {"rule", {&r.rule, &body.rule}}};
+      {"key", {&r.key, &body.id}},     {"kind", {&r.kind, &body.kind}},
+      {"name", {&r.name, &body.name}}, {"subject", {&r.subject, &body.subject}},
+      {"time", {&r.time, &body.time}}, {"rule", {&r.rule, &body.rule}}};
   for (const auto& [column, values] : columns) {
     if (*values.first != *values.second) {
       return fmt::format("its {} column says '{}' but its decision says '{}'", column,
@@ -73,12 +73,12 @@ std::string column_differing(const AuditRecord& r, const BodyFacts& body) {
 class Verifier {
  public:
   Verifier(sqlite3* db, const VerifyOptions& options, VerifyReport& report)
-      : db_(db), options_(options), report_(report),
+      : db_(db),
+        options_(options),
+        report_(report),
         evidence_(db, "SELECT event_id FROM evidence WHERE decision_id = ? ORDER BY event_id") {}
 
-  bool run() {
-    return chain() && orphan_evidence() && anchored_head() && signed_heads();
-  }
+  bool run() { return chain() && orphan_evidence() && anchored_head() && signed_heads(); }
 
  private:
   bool fail(std::string problem) {
@@ -118,10 +118,10 @@ class Verifier {
     other.bind(1, r.prev_hash).bind_integer(2, r.seq);
     std::string before = previous.seq == 0 ? "the start" : describe(previous);
     if (other.step()) {
-      return fail(fmt::format("record {} ({} {}) was reordered: it follows record {} ({} {}) in "
-                              "the chain, not {}",
-                              r.seq, r.kind, r.key, other.integer(0), other.text(1),
-                              other.text(2), before));
+      return fail(fmt::format(
+          "record {} ({} {}) was reordered: it follows record {} ({} {}) in "
+          "the chain, not {}",
+          r.seq, r.kind, r.key, other.integer(0), other.text(1), other.text(2), before));
     }
     return fail(fmt::format("{} does not follow {}: a record before it was changed or removed",
                             describe(r), before));
@@ -160,8 +160,8 @@ class Verifier {
     }
     for (const auto& id : indexed) {
       if (!cited.count(id)) {
-        return fmt::format("the evidence index has row ({}, {}) but {} does not cite {}", r.key,
-                           id, describe(r), id);
+        return fmt::format("the evidence index has row ({}, {}) but {} does not cite {}", r.key, id,
+                           describe(r), id);
       }
     }
     return {};
@@ -186,16 +186,18 @@ class Verifier {
     if (!options_.head) return true;
     const AuditHead& head = *options_.head;
     if (head.seq > report_.head.seq) {
-      return fail(fmt::format("the chain ends at record {}, before the anchored head {}: records "
-                              "{} to {} at least were removed",
-                              report_.head.seq, head.text(), report_.head.seq + 1, head.seq));
+      return fail(
+          fmt::format("the chain ends at record {}, before the anchored head {}: records "
+                      "{} to {} at least were removed",
+                      report_.head.seq, head.text(), report_.head.seq + 1, head.seq));
     }
     Statement at(db_, "SELECT hash FROM records WHERE seq = ?");
     at.bind_integer(1, head.seq);
     if (head.seq == 0 ? head.hash != kGenesisHash : (!at.step() || at.text(0) != head.hash)) {
-      return fail(fmt::format("the chain no longer holds the anchored head {}: it was rewritten "
-                              "at or before record {}",
-                              head.text(), head.seq));
+      return fail(
+          fmt::format("the chain no longer holds the anchored head {}: it was rewritten "
+                      "at or before record {}",
+                      head.text(), head.seq));
     }
     return true;
   }
@@ -207,9 +209,10 @@ class Verifier {
     while (heads.step()) {
       AuditHead head{heads.integer(0), heads.text(1)};
       if (heads.text(4) != head.hash) {
-        return fail(fmt::format("signed head {} is not in the chain: the chain was rewritten at "
-                                "or before record {}",
-                                head.text(), head.seq));
+        return fail(
+            fmt::format("signed head {} is not in the chain: the chain was rewritten at "
+                        "or before record {}",
+                        head.text(), head.seq));
       }
       if (options_.key) {
         if (heads.text(2) != options_.key->hex()) {

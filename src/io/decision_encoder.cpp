@@ -234,7 +234,7 @@ std::string encode_decision(const runtime::Decision& decision) {
   return out;
 }
 
-void append_decision(const runtime::Decision& d, std::string& out) {
+void append_decision(const runtime::Decision& d, std::string& out, Explanations explanations) {
   JsonWriter w(out);
   w.begin_object();
   w.field("id", d.id);
@@ -279,8 +279,21 @@ void append_decision(const runtime::Decision& d, std::string& out) {
   }
   w.key("evidence");
   write_strings(w, d.evidence);
-  w.key("explanation");
-  write_trace(w, d.explanation, d.kind);
+  switch (explanations) {
+    case Explanations::inline_trace:
+      w.key("explanation");
+      write_trace(w, d.explanation, d.kind);
+      break;
+    case Explanations::in_store:
+      w.key("explanation");
+      w.begin_object();
+      w.key("in_store");
+      w.boolean(true);
+      w.end_object();
+      break;
+    case Explanations::none:
+      break;
+  }
   w.end_object();
 }
 

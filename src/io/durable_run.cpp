@@ -20,8 +20,13 @@ namespace {
 // Decisions wait here, encoded, until their checkpoint is committed.
 class PendingDecisions : public runtime::DecisionSink {
  public:
-  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store, RunObserver* observer)
-      : out_(out), shadow_(shadow), store_(store), observer_(observer) {}
+  PendingDecisions(std::string& out, std::string* shadow, AuditStore& store, RunObserver* observer,
+                   Explanations explanations)
+      : out_(out),
+        shadow_(shadow),
+        store_(store),
+        observer_(observer),
+        explanations_(explanations) {}
   void on_decision(const runtime::Decision& decision) override {
     if (observer_) observer_->decided(decision);
     if (decision.shadow) {  // shadow rules enforce nothing: kept only when asked for
@@ -31,9 +36,16 @@ class PendingDecisions : public runtime::DecisionSink {
       }
       return;
     }
-    std::size_t start = out_.size();
-    append_decision(decision, out_);
-    store_.add_decision(decision, out_.substr(start));
+    if (explanations_ == Explanations::inline_trace) {  // one encoding for both
+      std::size_t start = out_.size();
+      append_decision(decision, out_);
+      store_.add_decision(decision, out_.substr(start));
+    } else {  // the whole decision in the store, the line without its trace
+      stored_.clear();
+      append_decision(decision, stored_);
+      store_.add_decision(decision, stored_);
+      append_decision(decision, out_, explanations_);
+    }
     out_ += '\n';
   }
 
@@ -42,6 +54,8 @@ class PendingDecisions : public runtime::DecisionSink {
   std::string* shadow_;
   AuditStore& store_;
   RunObserver* observer_;
+  Explanations explanations_;
+  std::string stored_;  // scratch: the decision as the store keeps it
 };
 
 // An output of the run: where it goes, how much of it the last checkpoint committed, and what
@@ -80,7 +94,7 @@ class DurableRun {
                   Channel{"shadow output", options.shadow_output, nullptr}},
         sink_(channels_[kDecisions].pending,
               options.shadow_output.empty() ? nullptr : &channels_[kShadow].pending, store,
-              options.observer),
+              options.observer, options.run.explanations),
         runner_(std::make_unique<StreamRunner>(policy, sink_, reject_handler(), options.run)) {}
 
   DurableRunResult run() {

@@ -25,8 +25,11 @@ struct EventDecoder::Parser {
 // growing it on the way up through ordinary line lengths would be allocations in the hot path.
 constexpr std::size_t kUsualLineCapacity = 64 * 1024;
 
-EventDecoder::EventDecoder(const check::Schema& schema)
+EventDecoder::EventDecoder(const check::Schema& schema, bool ahead)
     : schema_(schema), parser_(std::make_unique<Parser>()), pools_(schema.types.size()) {
+  if (ahead) {
+    for (auto& pool : pools_) pool.share_between_threads();
+  }
   // The parser sizes its document lazily, by the longest line so far: parsing one blank document
   // that long sizes it now.
   std::vector<char>& buffer = parser_->buffer;

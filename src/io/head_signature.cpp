@@ -49,9 +49,12 @@ std::optional<std::vector<unsigned char>> unhex(const std::string& text) {
     unsigned value = 0;
     for (char c : text.substr(i, 2)) {
       value <<= 4;
-      if (c >= '0' && c <= '9') value |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') value |= static_cast<unsigned>(c - 'a' + 10);
-      else return std::nullopt;
+      if (c >= '0' && c <= '9')
+        value |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        value |= static_cast<unsigned>(c - 'a' + 10);
+      else
+        return std::nullopt;
     }
     out.push_back(static_cast<unsigned char>(value));
   }
@@ -98,8 +101,9 @@ bool write_pem(const std::string& path, mode_t mode, EVP_PKEY* key, bool private
     error = fmt::format("cannot write '{}': {}", path, std::strerror(errno));
     return false;
   }
-  int ok = private_part ? PEM_write_PrivateKey(file.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
-                        : PEM_write_PUBKEY(file.get(), key);
+  int ok = private_part
+               ? PEM_write_PrivateKey(file.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+               : PEM_write_PUBKEY(file.get(), key);
   if (ok != 1) {
     error = fmt::format("cannot write '{}': {}", path, openssl_error());
     return false;
@@ -137,10 +141,10 @@ std::string SigningKey::sign(const std::string& message) const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   unsigned char signature[64];
   std::size_t size = sizeof signature;
-  bool ok = ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key_->pkey.get()) == 1 &&
-            EVP_DigestSign(ctx, signature, &size,
-                           reinterpret_cast<const unsigned char*>(message.data()),
-                           message.size()) == 1;
+  bool ok =
+      ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key_->pkey.get()) == 1 &&
+      EVP_DigestSign(ctx, signature, &size, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) throw std::runtime_error("cannot sign the audit head: " + openssl_error());
   return hex(signature, size);
@@ -163,10 +167,10 @@ bool PublicKey::verify(const std::string& message, const std::string& signature_
   auto signature = unhex(signature_hex);
   if (!signature) return false;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key_->pkey.get()) == 1 &&
-            EVP_DigestVerify(ctx, signature->data(), signature->size(),
-                             reinterpret_cast<const unsigned char*>(message.data()),
-                             message.size()) == 1;
+  bool ok =
+      ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key_->pkey.get()) == 1 &&
+      EVP_DigestVerify(ctx, signature->data(), signature->size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
   EVP_MD_CTX_free(ctx);
   ERR_clear_error();
   return ok;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+
 #include <stdexcept>
+#include "bylaw/core/keyed_hash.hpp"
 
 namespace bylaw::io {
 
@@ -15,7 +17,7 @@ void IdSet::reserve(std::size_t ids, std::size_t bytes) {
 }
 
 std::uint64_t IdSet::hash_of(std::string_view id) {
-  return std::hash<std::string_view>{}(id);
+  return keyed_hash(id);  // keyed: ids are chosen by whoever writes the stream
 }
 
 std::string_view IdSet::stored(std::uint32_t offset) const {

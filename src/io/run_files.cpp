@@ -18,6 +18,7 @@
 #include "bylaw/io/durable_run.hpp"
 #include "bylaw/io/internal/tuning.hpp"
 #include "bylaw/io/line_reader.hpp"
+#include "decode_ahead.hpp"
 #include "input_file.hpp"
 #include "output_file.hpp"
 
@@ -134,12 +135,13 @@ std::unique_ptr<OutputFile> open_output(const char* what, const std::string& pat
 
 class FileSink : public runtime::DecisionSink {
  public:
-  FileSink(BufferedOutput& out, BufferedOutput& shadow) : out_(out), shadow_(shadow) {}
+  FileSink(BufferedOutput& out, BufferedOutput& shadow, Explanations explanations)
+      : out_(out), shadow_(shadow), explanations_(explanations) {}
   void on_decision(const runtime::Decision& decision) override {
     // Shadow rules enforce nothing: their decisions go only where they were asked for.
     BufferedOutput& to = decision.shadow ? shadow_ : out_;
     if (!to) return;
-    append_decision(decision, to.buffer());
+    append_decision(decision, to.buffer(), explanations_);
     to.buffer() += '\n';
     to.wrote();
   }
@@ -147,6 +149,7 @@ class FileSink : public runtime::DecisionSink {
  private:
   BufferedOutput& out_;
   BufferedOutput& shadow_;
+  Explanations explanations_;
 };
 
 }  // namespace
@@ -160,7 +163,7 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
   BufferedOutput out(open_output("the output", files.output));
   BufferedOutput rejects(open_output("the rejects", files.rejects));
   BufferedOutput shadow(open_output("the shadow output", files.shadow_output));
-  FileSink sink(out, shadow);
+  FileSink sink(out, shadow, options.explanations);
   RejectHandler on_reject = [&](std::uint64_t line, std::string_view reason,
                                 std::string_view detail, std::string_view text) {
     if (!rejects) return log_reject(line, reason, detail, text);
@@ -179,8 +182,19 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
     if (!input.regular()) flush_all();
     return input.read(buffer, size);
   });
-  std::string_view line;
-  while (reader.next(line)) runner->line(line);
+  if (options.threads >= 2 && input.regular()) {
+    // A live input is read line by line instead: its decisions go out as soon as it pauses.
+    DecodeAhead ahead(policy.schema, reader, runner->lines_so_far() + 1);
+    while (std::unique_ptr<DecodedBatch> batch = ahead.next()) {
+      for (std::size_t i = 0; i < batch->lines.size(); ++i) {
+        runner->decoded_line(batch->line(i), std::move(batch->lines[i]));
+      }
+      ahead.give_back(std::move(batch));
+    }
+  } else {
+    std::string_view line;
+    while (reader.next(line)) runner->line(line);
+  }
   if (input.failed()) {
     throw std::runtime_error(fmt::format("reading {} failed: {}", input.name(), input.error()));
   }

@@ -65,6 +65,7 @@ runtime::EngineOptions engine_options(const RunOptions& options) {
   out.max_entries_per_key = options.max_per_key;
   out.max_decisions_per_subject = options.max_per_key;
   out.observer = options.observer;
+  out.traces = options.explanations != Explanations::none;
   return out;
 }
 }  // namespace
@@ -110,7 +111,20 @@ struct StreamRunner::Impl {
   void line(std::string_view text) {
     ++counts.lines;
     auto is_duplicate = [this](const std::string& id) { return used_ids.contains(id); };
-    DecodedLine decoded = decoder.decode(text, counts.lines, counts.lines, is_duplicate);
+    accept(text, decoder.decode(text, counts.lines, counts.lines, is_duplicate));
+  }
+
+  // A line decoded by a DecodeAhead: its duplicate check is made here, in input order.
+  void decoded_line(std::string_view text, DecodedLine decoded) {
+    ++counts.lines;
+    if (decoded.duplicate_unchecked && used_ids.contains(decoded.id)) {
+      decoded.outcome = LineOutcome::duplicate;
+      decoded.event = {};
+    }
+    accept(text, std::move(decoded));
+  }
+
+  void accept(std::string_view text, DecodedLine decoded) {
     switch (decoded.outcome) {
       case LineOutcome::duplicate:
         ++counts.duplicates;
@@ -159,6 +173,14 @@ StreamRunner::~StreamRunner() = default;
 
 void StreamRunner::line(std::string_view text) {
   impl_->line(text);
+}
+
+void StreamRunner::decoded_line(std::string_view text, DecodedLine decoded) {
+  impl_->decoded_line(text, std::move(decoded));
+}
+
+std::uint64_t StreamRunner::lines_so_far() const {
+  return impl_->counts.lines;
 }
 
 void StreamRunner::finish() {

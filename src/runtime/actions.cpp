@@ -2,12 +2,12 @@
 // every emitted decision carries (id, evidence, message).
 #include <algorithm>
 #include <optional>
-#include <unordered_set>
 #include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "bylaw/core/keyed_hash.hpp"
 #include "bylaw/core/sha256.hpp"
 #include "rule_runner.hpp"
 
@@ -35,19 +35,18 @@ std::string cause_of(const Event& event, bool timer, const check::Policy& policy
                      std::get<std::string>(event.fields[0]), event.time.micros);
 }
 
-void add_unique(std::vector<std::string>& ids, std::unordered_set<std::string>& seen,
-                const std::string& id) {
+void add_unique(std::vector<std::string>& ids, KeyedSet& seen, const std::string& id) {
   if (!id.empty() && seen.insert(id).second) ids.push_back(id);
 }
 
 void add_aggregate_evidence(const EvidenceRef& ref, const AggregateView& view,
-                            std::vector<std::string>& ids, std::unordered_set<std::string>& seen) {
+                            std::vector<std::string>& ids, KeyedSet& seen) {
   AggregateLists lists = list_aggregate(view);
   if (ref.kind != EvidenceRef::Kind::first_per_value) {
     for (const auto* entry : lists.counted) add_unique(ids, seen, entry->id);
     return;
   }
-  std::unordered_set<std::string> values;
+  KeyedSet values;
   for (const auto* entry : lists.counted) {
     std::string key;
     append_key(key, entry->value);
@@ -58,7 +57,7 @@ void add_aggregate_evidence(const EvidenceRef& ref, const AggregateView& view,
 std::vector<std::string> evidence_ids(const std::vector<EvidenceRef>& refs, Firing& firing) {
   Frame& frame = firing.frame;
   std::vector<std::string> ids;
-  std::unordered_set<std::string> seen;
+  KeyedSet seen;
   for (const auto& ref : refs) {
     if (ref.kind == EvidenceRef::Kind::trigger) {
       if (auto trigger = firing.trigger()) add_unique(ids, seen, *trigger);
@@ -194,7 +193,7 @@ Emission RuleRunner::emission(Firing& firing, std::size_t a, const std::string& 
   d.policy = policy_.versioned_name();
   d.policy_hash = policy_.hash;
   d.shadow = rule.mode == check::Mode::shadow;
-  d.explanation = firing.explained();
+  if (state_.traces) d.explanation = firing.explained();
   d.explanation.display = action.display;
   return e;
 }
@@ -336,7 +335,7 @@ void RuleRunner::postpone_appeal(Firing& firing, std::size_t a, const std::strin
   bool emits_besides_postponing =
       std::any_of(rule.actions.begin(), rule.actions.end(),
                   [](const check::ActionDef& x) { return x.kind != ActionKind::postpone; });
-  if (emits_besides_postponing) firing.explained();
+  if (emits_besides_postponing && state_.traces) firing.explained();
   HoldState& held = state_.holds.get(subject, name);
   held.appeal_at = *due;
   state_.timers.push(

@@ -26,7 +26,20 @@ EventPool::~EventPool() {
   }
 }
 
+void EventPool::give_back(Event* event) {
+  if (!between_threads_) {
+    free_.push_back(event);
+    return;
+  }
+  std::lock_guard lock(returned_mutex_);
+  returned_.push_back(event);
+}
+
 Event* EventPool::acquire() {
+  if (free_.empty() && between_threads_) {
+    std::lock_guard lock(returned_mutex_);
+    free_.swap(returned_);
+  }
   if (!free_.empty()) {
     Event* event = free_.back();
     free_.pop_back();

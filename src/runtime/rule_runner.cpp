@@ -17,6 +17,7 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
     : history(plan),
       max_entries_per_key(std::max<std::size_t>(options.max_entries_per_key, 1)),
       max_decisions_per_subject(std::max<std::size_t>(options.max_decisions_per_subject, 1)),
+      traces(options.traces),
       history_cap_logged(plan.histories.size(), false) {
   for (const auto& rule : policy.rules) {
     correlations.emplace_back(rule.correlations.size());
@@ -88,7 +89,7 @@ Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& vi
     table.assign(size, {0, kEmpty});  // keeps its capacity: no allocation once warm
     std::int64_t different = 0;
     for (std::size_t i = 0; i < keys; ++i) {
-      std::uint64_t hash = std::hash<std::string>{}(distinct_keys[i]);
+      std::uint64_t hash = keyed_hash(distinct_keys[i]);
       for (std::size_t at = hash & (size - 1);; at = (at + 1) & (size - 1)) {
         auto& slot = table[at];
         if (slot.second == kEmpty) {

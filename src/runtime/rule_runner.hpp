@@ -32,6 +32,7 @@ struct EngineState {
   EngineStats stats;
   std::size_t max_entries_per_key;
   std::size_t max_decisions_per_subject;
+  bool traces;  // EngineOptions::traces
   // Whether a cap was already logged, per rule and aggregate, and per history need: once is
   // enough to tell an operator, a million times would bury the log.
   std::vector<std::vector<bool>> window_cap_logged;

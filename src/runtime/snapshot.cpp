@@ -9,6 +9,7 @@
 // decisions are kept when some `earlier` still asks for them. What is left behind is reported. The
 // event schema itself must not change: saved events are laid out by it.
 #include <algorithm>
+#include <limits>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -23,6 +24,9 @@ namespace {
 
 // 4: expiries, authors' timers; 5: when the next sweep by time is due
 constexpr std::string_view kMagic = "bylaw-engine-state/5";
+
+// Before any time: where a key restored with nothing left goes in a TouchOrder.
+constexpr Time kBeforeAll{std::numeric_limits<std::int64_t>::min()};
 
 void put_time(std::string& out, Time time) {
   put_signed(out, time.micros);
@@ -152,11 +156,11 @@ void History::save(std::string& out) const {
   for (std::size_t i = 0; i < records_.size(); ++i) {
     put_varint(out, static_cast<std::uint64_t>(plan_.histories[i].kind));
     put_text(out, plan_.histories[i].name);
-    put_varint(out, records_[i].size());
-    for (const auto& [subject, records] : records_[i]) {
+    put_varint(out, records_[i].subjects.size());
+    for (const auto& [subject, kept] : records_[i].subjects) {
       put_text(out, subject);
-      put_varint(out, records.size());
-      for (const auto& record : records) {
+      put_varint(out, kept.records.size());
+      for (const auto& record : kept.records) {
         put_time(out, record.time);
         put_optional_bool(out, record.eligible);
         put_text(out, record.trigger);
@@ -186,8 +190,14 @@ void History::restore(ByteReader& in, std::vector<std::string>& dropped) {
         record.eligible = read_optional_bool(in);
         record.trigger = std::string(in.text());
       }
-      if (need) records_[*need][subject] = std::move(records);
+      if (need) records_[*need].subjects[subject].records = std::move(records);
     }
+  }
+  for (Need& need : records_) {
+    need.order.rebuild(need.subjects, [](const Node& node) {
+      const auto& records = node.second.records;
+      return records.empty() ? kBeforeAll : records.back().time;
+    });
   }
 }
 
@@ -207,23 +217,17 @@ void CorrelationIndex::restore(ByteReader& in, CorrelationIndex* into) {
       into->latest_.emplace(key, Kept{packed_time(packed), std::string(packed), nullptr, nullptr});
     }
   }
-  if (into && into->timed_) {  // the time order, rebuilt: oldest first, ties by key
-    std::vector<Node*> nodes;
-    for (auto& node : into->latest_) nodes.push_back(&node);
-    std::sort(nodes.begin(), nodes.end(), [](const Node* a, const Node* b) {
-      return std::tie(a->second.time, a->first) < std::tie(b->second.time, b->first);
-    });
-    into->oldest_ = into->newest_ = nullptr;
-    for (Node* node : nodes) into->append(*node);
+  if (into && into->timed_) {
+    into->order_.rebuild(into->latest_, [](const Node& node) { return node.second.time; });
   }
 }
 
 void AggregateWindow::save(std::string& out) const {
   put_varint(out, entries_.size());
-  for (const auto& [key, entries] : entries_) {
+  for (const auto& [key, keyed] : entries_) {
     put_text(out, key);
-    put_varint(out, entries.size());
-    for (const auto& entry : entries) {
+    put_varint(out, keyed.entries.size());
+    for (const auto& entry : keyed.entries) {
       put_text(out, entry.id);
       put_time(out, entry.time);
       put_value(out, entry.value);
@@ -239,7 +243,7 @@ void AggregateWindow::restore(ByteReader& in, AggregateWindow* into, const Reaso
   AggregateEntries discarded;
   for (std::size_t keys = in.count(); keys > 0; --keys) {
     std::string key(in.text());
-    AggregateEntries& entries = into ? into->entries_[key] : discarded;
+    AggregateEntries& entries = into ? into->entries_[key].entries : discarded;
     for (std::size_t n = in.count(); n > 0; --n) {
       AggregateEntry& entry = entries.push_back();
       entry.id.assign(in.text());
@@ -251,6 +255,11 @@ void AggregateWindow::restore(ByteReader& in, AggregateWindow* into, const Reaso
       if (!into) entries.pop_front();
     }
   }
+  if (!into) return;
+  into->order_.rebuild(into->entries_, [](const Node& node) {
+    const AggregateEntries& entries = node.second.entries;
+    return entries.empty() ? kBeforeAll : entries.back().time;  // empty: first to go
+  });
 }
 
 // ---------------------------------------------------------------- the engine

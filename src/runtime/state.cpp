@@ -107,7 +107,15 @@ History::History(const plan::Plan& plan) : plan_(plan), records_(plan.histories.
 
 bool History::record(std::size_t need, const std::string& subject, DecisionRecord record,
                      std::size_t cap) {
-  auto& records = records_[need][subject];
+  Need& n = records_[need];
+  auto [it, fresh] = n.subjects.try_emplace(subject);
+  n.order.touch(*it, fresh);  // records come in time order: this subject is now the newest
+  auto& records = it->second.records;
+  if (auto lower = lower_bound(need, record.time)) {
+    auto kept = std::find_if(records.begin(), records.end(),
+                             [lower](const DecisionRecord& r) { return r.time > *lower; });
+    records.erase(records.begin(), kept);
+  }
   bool capped = records.size() >= cap;
   // A vector's front erase moves the rest: at a cap of ~1000 short records, rare and cheap.
   if (capped) records.erase(records.begin());
@@ -118,28 +126,32 @@ bool History::record(std::size_t need, const std::string& subject, DecisionRecor
 void History::query(std::size_t need, const std::string& subject, std::optional<Time> since,
                     std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const {
   out.clear();
-  const auto& by_subject = records_[need];
-  auto it = by_subject.find(subject);
-  if (it == by_subject.end()) return;
-  for (const auto& record : it->second) {
+  const auto& subjects = records_[need].subjects;
+  auto it = subjects.find(subject);
+  if (it == subjects.end()) return;
+  for (const auto& record : it->second.records) {
     if (since && record.time <= *since) continue;
     if (eligible && record.eligible != eligible) continue;
     out.push_back(&record);
   }
 }
 
+std::optional<Time> History::lower_bound(std::size_t need, Time now) const {
+  const auto& horizon = plan_.histories[need].horizon;
+  if (!horizon) return std::nullopt;  // some query looks at the whole history
+  return subtract(now, *horizon);
+}
+
 void History::sweep(Time now) {
   for (std::size_t i = 0; i < records_.size(); ++i) {
-    const auto& horizon = plan_.histories[i].horizon;
-    if (!horizon) continue;  // some query looks at the whole history
-    Time lower = subtract(now, *horizon);
-    auto& by_subject = records_[i];
-    for (auto it = by_subject.begin(); it != by_subject.end();) {
-      auto& records = it->second;
-      auto kept = std::find_if(records.begin(), records.end(),
-                               [lower](const DecisionRecord& r) { return r.time > lower; });
-      records.erase(records.begin(), kept);
-      it = records.empty() ? by_subject.erase(it) : std::next(it);
+    std::optional<Time> lower = lower_bound(i, now);
+    if (!lower) continue;
+    Need& need = records_[i];
+    while (Node* oldest = need.order.oldest()) {
+      const auto& records = oldest->second.records;
+      if (!records.empty() && records.back().time > *lower) break;
+      need.order.unlink(*oldest);
+      need.subjects.erase(oldest->first);
     }
   }
 }
@@ -149,10 +161,8 @@ void CorrelationIndex::put(const std::string& key, const Event& event) {
   auto [it, fresh] = latest_.try_emplace(key);  // one lookup; key copied if new
   Kept& kept = it->second;
   kept.time = event.time;
-  if (timed_) {  // put in time order (the engine evaluates in time order): it is now the newest
-    if (!fresh) unlink(*it);
-    append(*it);
-  }
+  // Put in time order (the engine evaluates in time order): it is now the newest.
+  if (timed_) order_.touch(*it, fresh);
   std::string& stored = kept.packed;
   if (stored.capacity() < packing_.size()) {
     // Sized to fit with some room, as later events under this key are about as long: ids,
@@ -174,61 +184,44 @@ const Event* CorrelationIndex::find(const std::string& key, UnpackedEvent& into)
 
 std::size_t History::subjects() const {
   std::size_t n = 0;
-  for (const auto& need : records_) n += need.size();
+  for (const auto& need : records_) n += need.subjects.size();
   return n;
 }
 
-CorrelationIndex::CorrelationIndex(CorrelationIndex&& other) noexcept
-    : latest_(std::move(other.latest_)),
-      packing_(std::move(other.packing_)),
-      timed_(other.timed_),
-      oldest_(std::exchange(other.oldest_, nullptr)),
-      newest_(std::exchange(other.newest_, nullptr)) {}  // nodes move with the map
-
-void CorrelationIndex::unlink(Node& node) {
-  Kept& kept = node.second;
-  (kept.older ? kept.older->second.newer : oldest_) = kept.newer;
-  (kept.newer ? kept.newer->second.older : newest_) = kept.older;
-  kept.older = kept.newer = nullptr;
-}
-
-void CorrelationIndex::append(Node& node) {
-  node.second.older = newest_;
-  node.second.newer = nullptr;
-  (newest_ ? newest_->second.newer : oldest_) = &node;
-  newest_ = &node;
-}
-
 void CorrelationIndex::sweep(Time lower) {
-  while (oldest_ && oldest_->second.time <= lower) {
-    Node& node = *oldest_;
-    unlink(node);
-    latest_.erase(node.first);
+  while (Node* oldest = order_.oldest()) {
+    if (oldest->second.time > lower) break;
+    order_.unlink(*oldest);
+    latest_.erase(oldest->first);
   }
 }
 
 AggregateEntries& AggregateWindow::slide(const std::string& key, Time lower) {
-  auto& entries = entries_[key];
+  auto [it, fresh] = entries_.try_emplace(key);
+  // The caller pushes an entry at the event's time, the latest yet: the key is now the newest.
+  order_.touch(*it, fresh);
+  auto& entries = it->second.entries;
   while (!entries.empty() && entries.front().time <= lower) entries.pop_front();
   return entries;
 }
 
 const AggregateEntries* AggregateWindow::find(const std::string& key) const {
   auto it = entries_.find(key);
-  return it == entries_.end() ? nullptr : &it->second;
+  return it == entries_.end() ? nullptr : &it->second.entries;
 }
 
 std::size_t AggregateWindow::entries() const {
   std::size_t total = 0;
-  for (const auto& [key, entries] : entries_) total += entries.size();
+  for (const auto& [key, keyed] : entries_) total += keyed.entries.size();
   return total;
 }
 
 void AggregateWindow::sweep(Time lower) {
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    auto& entries = it->second;
-    while (!entries.empty() && entries.front().time <= lower) entries.pop_front();
-    it = entries.empty() ? entries_.erase(it) : std::next(it);
+  while (Node* oldest = order_.oldest()) {
+    const AggregateEntries& entries = oldest->second.entries;
+    if (!entries.empty() && entries.back().time > lower) break;
+    order_.unlink(*oldest);
+    entries_.erase(oldest->first);
   }
 }
 

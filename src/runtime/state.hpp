@@ -1,5 +1,6 @@
 // The engine's state: holds, remembered decisions, `latest` indexes and aggregate windows.
-// Everything is keyed (by account, contract, ...) and what leaves its window is shed.
+// Everything is keyed (by account, contract, ...) and what leaves its window is shed. Keys come
+// from the stream, so every table hashes them with the process's secret key (keyed_hash.hpp).
 #pragma once
 
 #include <cstdint>
@@ -8,16 +9,17 @@
 #include <queue>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "bylaw/core/bytes.hpp"
+#include "bylaw/core/keyed_hash.hpp"
 #include "bylaw/core/time.hpp"
 #include "bylaw/core/value.hpp"
 #include "bylaw/plan/plan.hpp"
 #include "bylaw/runtime/event.hpp"
 #include "packed_event.hpp"
 #include "ring.hpp"
+#include "touch_order.hpp"
 
 namespace bylaw::runtime {
 
@@ -53,7 +55,7 @@ class Holds {
 
  private:
   // By hold name, then subject: looked up with the strings at hand, no key built per lookup.
-  std::unordered_map<std::string, std::unordered_map<std::string, HoldState>> holds_;
+  KeyedMap<KeyedMap<HoldState>> holds_;
 };
 
 // An author's timer pending for one subject: one per name and subject, so scheduling it again
@@ -75,7 +77,7 @@ class Schedules {
   void restore(ByteReader& in);
 
  private:
-  std::unordered_map<std::string, std::unordered_map<std::string, Scheduled>> pending_;
+  KeyedMap<KeyedMap<Scheduled>> pending_;
 };
 
 struct DecisionRecord {
@@ -94,6 +96,9 @@ class History {
   // `out` (cleared first; the caller keeps it, so its capacity is reused).
   void query(std::size_t need, const std::string& subject, std::optional<Time> since,
              std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const;
+  // Forgets, for each need with a horizon, the subjects whose records are all older than it,
+  // looking only at subjects not recorded since (TouchOrder). A subject recorded later sheds its
+  // old records at its next record.
   void sweep(Time now);
   std::size_t subjects() const;  // subjects with records kept, over every need
   // Checkpoints (snapshot.cpp): needs are saved by kind and name, and a restore keeps those the
@@ -103,9 +108,23 @@ class History {
 
  private:
   const plan::Plan& plan_;
-  // Oldest first. A vector, not a deque: most subjects have one or two records, and a deque
-  // takes over 500 bytes for its first.
-  std::vector<std::unordered_map<std::string, std::vector<DecisionRecord>>> records_;
+  struct Kept;
+  using Node = std::pair<const std::string, Kept>;
+  struct Kept {
+    // Oldest first. A vector, not a deque: most subjects have one or two records, and a deque
+    // takes over 500 bytes for its first.
+    std::vector<DecisionRecord> records;
+    Node* older = nullptr;  // TouchOrder: subjects by their last record
+    Node* newer = nullptr;
+  };
+  struct Need {
+    KeyedMap<Kept> subjects;
+    TouchOrder<Node> order;
+  };
+  // The horizon of a need, as the lower bound of what is kept at `now`; none: everything.
+  std::optional<Time> lower_bound(std::size_t need, Time now) const;
+
+  std::vector<Need> records_;  // by need
 };
 
 // The latest event per key for one `latest` of one rule. Events are kept packed: these indexes
@@ -118,7 +137,7 @@ class CorrelationIndex {
   void expire_by_time() { timed_ = true; }
   CorrelationIndex() = default;
   CorrelationIndex(const CorrelationIndex&) = delete;  // the list points into latest_'s nodes
-  CorrelationIndex(CorrelationIndex&& other) noexcept;
+  CorrelationIndex(CorrelationIndex&& other) noexcept = default;
   CorrelationIndex& operator=(const CorrelationIndex&) = delete;
   CorrelationIndex& operator=(CorrelationIndex&&) = delete;
   // Copies the key only when it is new; a replaced event's bytes are reused when they fit.
@@ -139,19 +158,15 @@ class CorrelationIndex {
   struct Kept {
     Time time;           // the event's, so a sweep need not unpack it
     std::string packed;  // the event
-    // Timed indexes: the keys in the order they were last put (oldest first), linked through
-    // the map's own nodes, which stay put when the map grows: no allocation of its own.
+    // Timed indexes: the keys in the order they were last put (TouchOrder).
     Node* older = nullptr;
     Node* newer = nullptr;
   };
-  void unlink(Node& node);
-  void append(Node& node);
 
-  std::unordered_map<std::string, Kept> latest_;  // by key
-  std::string packing_;                           // scratch: the event being put, packed
+  KeyedMap<Kept> latest_;  // by key
+  std::string packing_;    // scratch: the event being put, packed
   bool timed_ = false;
-  Node* oldest_ = nullptr;
-  Node* newest_ = nullptr;
+  TouchOrder<Node> order_;
 };
 
 // What a window keeps of an event: not the event itself, so windows cost memory by what they
@@ -172,11 +187,18 @@ using AggregateEntries = Ring<AggregateEntry>;
 // One aggregate of one rule: per key, its events in time order, oldest first.
 class AggregateWindow {
  public:
+  AggregateWindow() = default;
+  AggregateWindow(const AggregateWindow&) = delete;  // the order points into entries_'s nodes
+  AggregateWindow(AggregateWindow&& other) noexcept = default;
+  AggregateWindow& operator=(const AggregateWindow&) = delete;
+  AggregateWindow& operator=(AggregateWindow&&) = delete;
   // This key's entries, after dropping those at or before `lower` (out of the window). The
   // caller pushes the new entry.
   AggregateEntries& slide(const std::string& key, Time lower);
   const AggregateEntries* find(const std::string& key) const;
-  // Drops everything at or before `lower` under every key, and keys left empty.
+  // Drops the keys whose every entry is at or before `lower`, looking only at keys not slid
+  // since then (TouchOrder). A key slid later keeps its older entries until its next slide:
+  // lookups skip them, and a slide drops them.
   void sweep(Time lower);
   std::size_t keys() const { return entries_.size(); }
   std::size_t entries() const;
@@ -187,7 +209,16 @@ class AggregateWindow {
   static void restore(ByteReader& in, AggregateWindow* into, const ReasonOf& reason_of);
 
  private:
-  std::unordered_map<std::string, AggregateEntries> entries_;
+  struct Keyed;
+  using Node = std::pair<const std::string, Keyed>;
+  struct Keyed {
+    AggregateEntries entries;
+    Node* older = nullptr;  // TouchOrder: keys by their last slide
+    Node* newer = nullptr;
+  };
+
+  KeyedMap<Keyed> entries_;
+  TouchOrder<Node> order_;
 };
 
 // What a timer does when it comes due.

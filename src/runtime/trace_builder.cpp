@@ -1,10 +1,10 @@
 // Builds the explanation of a firing rule from the values its evaluation used.
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "bylaw/check/types.hpp"
 #include "bylaw/core/folded_text.hpp"
+#include "bylaw/core/keyed_hash.hpp"
 #include "rule_runner.hpp"
 
 namespace bylaw::runtime {
@@ -72,7 +72,7 @@ double value_over(const check::Aggregate& aggregate,
     return sum;
   }
   if (!aggregate.distinct) return static_cast<double>(entries.size());
-  std::unordered_set<std::string> values;
+  KeyedSet values;
   for (const auto* e : entries) {
     std::string key;
     append_key(key, e->value);

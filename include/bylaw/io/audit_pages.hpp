@@ -18,7 +18,7 @@ namespace bylaw::io {
 
 struct LoadedDecision {
   runtime::Decision decision;
-  std::string json;  // as stored
+  std::string json;                            // as stored
   std::shared_ptr<const StoredPolicy> policy;  // null when the store lacks its text
   explain::PageContext context;
   const std::string* source() const {

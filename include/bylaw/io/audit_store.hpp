@@ -36,17 +36,17 @@ struct AuditHead {
 };
 
 struct VerifyOptions {
-  std::optional<AuditHead> head;    // the chain must still hold it and extend it
-  const PublicKey* key = nullptr;   // every signed head must carry a good signature by it
+  std::optional<AuditHead> head;   // the chain must still hold it and extend it
+  const PublicKey* key = nullptr;  // every signed head must carry a good signature by it
 };
 
 struct VerifyReport {
   bool intact = false;
   std::uint64_t records = 0;
-  AuditHead head;                 // the newest record: keep it elsewhere, check it later
-  std::uint64_t signed_heads = 0; // heads with a signature in the store
-  std::int64_t last_signed = 0;   // the newest signed head's sequence number (0: none)
-  std::string problem;            // the first difference, in words
+  AuditHead head;                  // the newest record: keep it elsewhere, check it later
+  std::uint64_t signed_heads = 0;  // heads with a signature in the store
+  std::int64_t last_signed = 0;    // the newest signed head's sequence number (0: none)
+  std::string problem;             // the first difference, in words
 };
 
 // A search of the stored decisions; every field set narrows it. Newest first, by decision time
@@ -56,12 +56,12 @@ struct DecisionQuery {
   std::string rule;
   std::string kind;  // hold, release, alert, eligibility
   std::string name;
-  std::string event;             // decisions that cite this event id
-  std::optional<Time> from;      // decision time at or after
-  std::optional<Time> to;        // decision time before
-  bool active_holds = false;     // holds not released since
+  std::string event;          // decisions that cite this event id
+  std::optional<Time> from;   // decision time at or after
+  std::optional<Time> to;     // decision time before
+  bool active_holds = false;  // holds not released since
   std::size_t limit = 50;
-  std::string after;             // a page's cursor: the `next` of the page before
+  std::string after;  // a page's cursor: the `next` of the page before
 };
 
 struct FoundDecision {

@@ -9,10 +9,16 @@
 
 namespace bylaw::io {
 
+// Where a decision's explanation goes (`run --explanations`): on its line (the contract's
+// default); in the audit store only, the line saying so with "explanation":{"in_store":true}
+// (the decision's id finds it there); or nowhere, the line having no "explanation" at all.
+enum class Explanations { inline_trace, in_store, none };
+
 // One decision as a single line of JSON, without the line end.
 std::string encode_decision(const runtime::Decision& decision);
 // The same, appended to `out` (a writer's buffer: no string of its own per decision).
-void append_decision(const runtime::Decision& decision, std::string& out);
+void append_decision(const runtime::Decision& decision, std::string& out,
+                     Explanations explanations = Explanations::inline_trace);
 
 // The explanation object alone, indented for reading.
 std::string encode_explanation(const runtime::Decision& decision);

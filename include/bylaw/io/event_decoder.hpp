@@ -24,12 +24,17 @@ struct DecodedLine {
   Time time;                // the envelope time, once known
   std::string reason;       // rejected: the reason code (invalid_json, missing_field:amount, ...)
   std::string detail;       // rejected: a human explanation
+  // Decoded ahead (decode_ahead), without the duplicate check, which is still to be made: the
+  // envelope was valid, so a used id makes it a duplicate whatever the data held.
+  bool duplicate_unchecked = false;
 };
 
 // Parses with simdjson's validating DOM parser, reused from line to line.
 class EventDecoder {
  public:
-  explicit EventDecoder(const check::Schema& schema);
+  // `ahead`: the decoder runs on a thread of its own (decode_ahead), and the events it makes are
+  // released on another.
+  explicit EventDecoder(const check::Schema& schema, bool ahead = false);
   ~EventDecoder();
   EventDecoder(const EventDecoder&) = delete;
   EventDecoder& operator=(const EventDecoder&) = delete;
@@ -45,6 +50,17 @@ class EventDecoder {
       return out;
     }
     return decode_data(std::move(out), line_number, sequence);
+  }
+
+  // The whole line, with the duplicate check left to the caller, which may be evaluating earlier
+  // lines meanwhile: the outcome is then what decode() gives when the id is not used.
+  DecodedLine decode_ahead(std::string_view line, std::uint64_t line_number,
+                           std::uint64_t sequence) {
+    DecodedLine out = decode_envelope(line);
+    if (out.outcome != LineOutcome::event) return out;
+    out = decode_data(std::move(out), line_number, sequence);
+    out.duplicate_unchecked = true;
+    return out;
   }
 
  private:

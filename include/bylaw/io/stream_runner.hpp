@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/io/decision_encoder.hpp"
+#include "bylaw/io/event_decoder.hpp"
 #include "bylaw/runtime/engine.hpp"
 
 namespace bylaw::io {
@@ -40,6 +42,12 @@ struct RunOptions {
   // Set (by a signal handler) to stop after the current line, leaving the lateness buffer as
   // it is. Null: run to the end of the input.
   const volatile std::sig_atomic_t* stop = nullptr;
+  // Threads for a run from a regular file without a store (run_files): with 2 or more, lines are
+  // decoded on a thread of their own ahead of evaluation (DecodeAhead). Evaluation stays on one
+  // thread, in input order, so the output is the same for any number.
+  unsigned threads = 1;
+  // Where explanations go (`run --explanations`); in_store needs a store.
+  Explanations explanations = Explanations::inline_trace;
 };
 
 struct RunCounts {
@@ -80,6 +88,10 @@ class StreamRunner {
 
   // One input line, without its line end.
   void line(std::string_view text);
+  // The same, decoded already by an EventDecoder's decode_ahead (on another thread) for line
+  // number lines_so_far() + 1.
+  void decoded_line(std::string_view text, DecodedLine decoded);
+  std::uint64_t lines_so_far() const;
   // Evaluates what the lateness buffer still holds.
   void finish();
   // A new input begins, the state carrying on from the last (a store's next day): lines and

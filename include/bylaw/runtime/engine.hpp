@@ -43,6 +43,9 @@ struct EngineOptions {
   std::size_t max_decisions_per_subject = 1000;
   // When set, told which clauses each rule exercised (policy tests count them).
   ClauseObserver* observer = nullptr;
+  // Whether decisions carry their explanation. Off (`run --explanations none`), no trace is
+  // built at all: the evaluation then costs only what the answers need.
+  bool traces = true;
 };
 
 struct EngineStats {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -89,13 +90,20 @@ class EventPool {
   // event left there: overwrite them all.
   Event* acquire();
   std::size_t allocated() const { return all_.size(); }
+  // Events are acquired on one thread (a decoder running ahead) and given back on another (the
+  // evaluation): returns then go through a locked list, which acquire takes over whole when its
+  // own runs out. Set before the first acquire.
+  void share_between_threads() { between_threads_ = true; }
 
  private:
   friend class EventPtr;
-  void give_back(Event* event) { free_.push_back(event); }
+  void give_back(Event* event);
 
   std::vector<Event*> all_;
   std::vector<Event*> free_;
+  bool between_threads_ = false;
+  std::mutex returned_mutex_;
+  std::vector<Event*> returned_;  // given back from another thread, under returned_mutex_
 };
 
 }  // namespace bylaw::runtime

@@ -44,3 +44,55 @@ TEST_CASE("a correlation index keeps the latest event per key", "[runtime][state
   CHECK(index.size() == 1);
   CHECK(index.find("other", found) == nullptr);
 }
+
+namespace {
+
+Time at(std::int64_t seconds) {
+  return Time{seconds * 1'000'000};
+}
+
+void push(AggregateWindow& window, const std::string& key, std::int64_t seconds,
+          std::int64_t lower = -1) {
+  AggregateEntry& entry = window.slide(key, at(lower)).push_back();
+  entry.id = key + "@" + std::to_string(seconds);
+  entry.time = at(seconds);
+  entry.value = Absent{};
+  entry.left_out_by = nullptr;
+  entry.reads.clear();
+}
+
+}  // namespace
+
+TEST_CASE("a window's sweep drops the keys whose entries all expired, oldest first",
+          "[runtime][state]") {
+  AggregateWindow window;
+  push(window, "a", 10);
+  push(window, "b", 20);
+  push(window, "c", 30);
+  push(window, "a", 40);  // a is now the newest: its entry at 10 stays until a's next slide
+  window.sweep(at(25));   // b's every entry is at or before 25; c's is not, so the sweep stops
+  CHECK(window.find("b") == nullptr);
+  REQUIRE(window.find("a") != nullptr);
+  CHECK(window.find("a")->size() == 2);
+  CHECK(window.keys() == 2);
+  push(window, "a", 50, 25);  // a slide drops what is out of the window
+  CHECK(window.find("a")->size() == 2);
+  CHECK(window.find("a")->front().time == at(40));
+  window.sweep(at(60));
+  CHECK(window.keys() == 0);
+  CHECK(window.entries() == 0);
+
+  // The order survives a checkpoint: a restored window sweeps as the unbroken one.
+  push(window, "x", 100);
+  push(window, "y", 200);
+  push(window, "x", 300);
+  std::string saved;
+  window.save(saved);
+  AggregateWindow restored;
+  ByteReader in(saved, "window");
+  AggregateWindow::restore(in, &restored, [](std::string_view) { return nullptr; });
+  restored.sweep(at(250));
+  CHECK(restored.find("y") == nullptr);
+  REQUIRE(restored.find("x") != nullptr);
+  CHECK(restored.find("x")->size() == 2);
+}
