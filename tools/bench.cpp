@@ -22,6 +22,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -180,16 +181,27 @@ std::vector<std::string> lines_of(const std::string& path) {
   return lines;
 }
 
+// `threads`: --threads; 0 leaves bylaw's default (the cores available).
 RunMeasure measure_run(const BenchOptions& o, const std::string& policy,
-                       std::vector<std::string>* holds = nullptr) {
+                       std::vector<std::string>* holds = nullptr, unsigned threads = 0) {
   RunMeasure m;
   char work[] = "/tmp/bylaw-bench-XXXXXX";
   if (!mkdtemp(work)) return m;
   std::string dir = work;
   std::string out = dir + "/decisions.jsonl", rejects = dir + "/rejects.jsonl",
               summary = dir + "/summary.json";
-  m.child = run_child({o.bylaw, "run", "--policy", policy, "--input", o.input, "--output", out,
-                       "--rejects", rejects, "--summary-json", summary});
+  std::vector<std::string> argv{o.bylaw, "run", "--policy", policy, "--input", o.input};
+  for (const auto& [flag, file] : {std::pair<std::string, std::string>{"--output", out},
+                                   {"--rejects", rejects},
+                                   {"--summary-json", summary}}) {
+    argv.push_back(flag);
+    argv.push_back(file);
+  }
+  if (threads > 0) {
+    argv.push_back("--threads");
+    argv.push_back(std::to_string(threads));
+  }
+  m.child = run_child(argv);
   m.summary = read_whole(summary);
   if (holds) *holds = holds_in(out);
   std::error_code error;
@@ -337,7 +349,8 @@ struct Results {
   std::uint64_t bytes = 0;
   double parse_seconds = 0;
   std::uint64_t checksum = 0;
-  RunMeasure run;
+  RunMeasure run;             // bylaw's default threads
+  RunMeasure run_one_thread;  // --threads 1
   std::optional<RuleOne> rule_one;
   Phases phases;
   std::uint64_t run_evaluated = 0;
@@ -360,13 +373,14 @@ void print_json(const Results& r) {
       "\"decode_ns\":{:.0f},\"evaluate_ns\":{:.0f},\"encode_ns_per_decision\":{:.0f},"
       "\"decode_allocations_per_event\":{:.2f},\"evaluate_allocations_per_event\":{:.2f},"
       "\"output_bytes\":{},\"evaluated\":{},\"run_evaluated\":{},\"decisions\":{},\"counts_"
-      "match\":{}",
+      "match\":{},\"run_one_thread_seconds\":{:.4f},\"run_default_threads_seconds\":{:.4f}",
       r.events, r.bytes, r.reference_rate(), r.run_rate(), r.run_rate() / r.reference_rate(),
       r.run.child.peak_rss_kb, r.per_event_ns(r.phases.decode_seconds),
       r.phases.evaluate_seconds / r.evaluated() * 1e9, r.per_decision_ns(r.phases.encode_seconds),
       static_cast<double>(r.phases.decode_allocations) / r.n(),
       static_cast<double>(r.phases.evaluate_allocations) / r.evaluated(), r.run.output_bytes,
-      r.phases.evaluated, r.run_evaluated, r.phases.decisions, r.counts_match);
+      r.phases.evaluated, r.run_evaluated, r.phases.decisions, r.counts_match,
+      r.run_one_thread.child.seconds, r.run.child.seconds);
   if (r.rule_one) {  // the side by side, in the same object
     fmt::print(
         ",\"r1_by_hand_seconds\":{:.4f},\"r1_bylaw_seconds\":{:.4f},\"r1_holds\":{},"
@@ -414,6 +428,11 @@ void print_table(const Results& r) {
              static_cast<double>(r.run.child.peak_rss_kb) / 1024.0, r.checksum % 1000);
   fmt::print("counts: run evaluated {}, phases evaluated {}: {}\n", r.run_evaluated, p.evaluated,
              r.counts_match ? "match" : "MISMATCH");
+  fmt::print(
+      "threads: (b) with bylaw's default ({} cores here) {:.3f} s, with --threads 1 {:.3f} s: "
+      "{:.2f}x\n",
+      std::thread::hardware_concurrency(), r.run.child.seconds, r.run_one_thread.child.seconds,
+      r.run_one_thread.child.seconds / r.run.child.seconds);
 }
 
 // The side-by-side table: reading only, rule 1 by hand, rule 1 by bylaw, the whole pack.
@@ -441,6 +460,7 @@ int bench(const BenchOptions& o) {
   // (b) first, while this process is small: a forked child counts the parent's resident pages
   // in its peak RSS until it execs.
   r.run = measure_run(o, o.policy);
+  r.run_one_thread = measure_run(o, o.policy, nullptr, 1);
   if (!o.r1_policy.empty()) r.rule_one = measure_rule_one(o);
   if (r.run.child.status != 0)
     return std::fprintf(stderr, "bylaw-bench: bylaw run failed (%d)\n", r.run.child.status), 1;
