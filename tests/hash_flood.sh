@@ -20,11 +20,11 @@ for stream in gen small-flood; do
   BYLAW_HASH_SEED=2 "$bylaw" run --policy "$policy" --input "$work/$stream.jsonl" \
     --output "$work/$stream.2" 2> /dev/null
   "$bylaw" run --policy "$policy" --input "$work/$stream.jsonl" --output "$work/$stream.r" 2> /dev/null
-  [ -s "$work/$stream.1" ] || [ "$stream" = small-flood ] || fail "no decisions on $stream"
+  [ "$(wc -l < "$work/$stream.1")" -gt 1000 ] || fail "too few decisions on $stream to compare"
   cmp "$work/$stream.1" "$work/$stream.2" || fail "$stream: the output depends on the hash key"
   cmp "$work/$stream.1" "$work/$stream.r" || fail "$stream: the output depends on the hash key"
 done
-echo "ok: $(wc -l < "$work/gen.1") decisions, the same under three keys"
+echo "ok: $(wc -l < "$work/gen.1") and $(wc -l < "$work/small-flood.1") decisions, the same under three keys"
 
 "$flood" --events 200000 --ids colliding --output "$work/colliding.jsonl"
 "$flood" --events 200000 --ids ordinary --output "$work/ordinary.jsonl"

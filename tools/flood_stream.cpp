@@ -2,8 +2,9 @@
 //
 //   bylaw-flood-stream --events N --ids colliding|ordinary [--output FILE]
 //
-// Contracts close and get negative feedback: every event id, contract, client and freelancer is
-// new, so each event adds keys to bylaw's table of used ids, its `latest` indexes and its windows.
+// Contracts close and get negative feedback: every event id, contract and client is new, and each
+// freelancer has three contracts, so each event adds keys to bylaw's table of used ids, its
+// `latest` indexes and its windows, and every third feedback blocks a freelancer (rule 1).
 // With --ids colliding they are ids whose std::hash agree in their low 10 bits
 // (tools/flood_ids.hpp); with --ids ordinary, ids of the same form and length taken in order.
 // tests/hash_flood.sh runs bylaw on both and compares the time per event.
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
                                : flood_ids::ordinary(count, prefix);
   };
   auto event_ids = ids(2 * pairs, "e-"), contracts = ids(pairs, "k-"), clients = ids(pairs, "c-"),
-       freelancers = ids(pairs, "f-");
+       freelancers = ids(pairs / 3 + 1, "f-");
   std::FILE* out = output == "-" ? stdout : std::fopen(output.c_str(), "w");
   if (!out) return std::fprintf(stderr, "bylaw-flood-stream: cannot open %s\n", output.c_str()), 1;
   bylaw::Time now = *bylaw::parse_rfc3339("2026-01-01T00:00:00Z");
@@ -47,14 +48,15 @@ int main(int argc, char** argv) {
         out,
         R"({{"specversion":"1.0","id":"{}","source":"flood","type":"contract.closed","time":"{}","data":{{"contract":"{}","client":"{}","freelancer":"{}","outcome":"completed","closed_by":"client","earned":100}}}})"
         "\n",
-        event_ids[2 * i], bylaw::format_rfc3339(now), contracts[i], clients[i], freelancers[i]);
+        event_ids[2 * i], bylaw::format_rfc3339(now), contracts[i], clients[i], freelancers[i / 3]);
     if (++written == events) break;
     now.micros += 1000000;
     fmt::print(
         out,
         R"({{"specversion":"1.0","id":"{}","source":"flood","type":"feedback.submitted","time":"{}","data":{{"contract":"{}","client":"{}","freelancer":"{}","direction":"client_to_freelancer","public_rating":1,"private_score":1,"reasons":["skills"]}}}})"
         "\n",
-        event_ids[2 * i + 1], bylaw::format_rfc3339(now), contracts[i], clients[i], freelancers[i]);
+        event_ids[2 * i + 1], bylaw::format_rfc3339(now), contracts[i], clients[i],
+        freelancers[i / 3]);
     ++written;
   }
   if (out != stdout) std::fclose(out);

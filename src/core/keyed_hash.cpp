@@ -2,9 +2,13 @@
 
 #include <sys/random.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 namespace bylaw {
 
@@ -29,10 +33,29 @@ Key key_from_seed(std::uint64_t seed) {
   return key;
 }
 
-Key initial_key() {
-  if (const char* seed = std::getenv("BYLAW_HASH_SEED"); seed && *seed) {
-    return key_from_seed(std::strtoull(seed, nullptr, 10));
+// BYLAW_HASH_SEED, when set: a whole decimal number, or nothing (a random key, said so).
+std::optional<std::uint64_t> seed_from_environment() {
+  const char* text = std::getenv("BYLAW_HASH_SEED");
+  if (!text || !*text) return std::nullopt;
+  std::string_view seed(text);
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(seed.data(), seed.data() + seed.size(), value);
+  if (error != std::errc() || end != seed.data() + seed.size()) {
+    std::fprintf(stderr,
+                 "bylaw: warning: BYLAW_HASH_SEED must be a decimal number from 0 to %llu, not "
+                 "'%s': the hash key is drawn at random instead\n",
+                 static_cast<unsigned long long>(UINT64_MAX), text);
+    return std::nullopt;
   }
+  // A fixed key is for tests: someone who knows it can choose ids that collide.
+  std::fprintf(stderr,
+               "bylaw: warning: BYLAW_HASH_SEED is set: hash tables use a fixed key, which "
+               "leaves them open to ids chosen to collide\n");
+  return value;
+}
+
+Key initial_key() {
+  if (auto seed = seed_from_environment()) return key_from_seed(*seed);
   Key key;
   // getrandom blocks only before the kernel's pool is first ready, early in boot.
   if (getrandom(&key, sizeof key, 0) != static_cast<ssize_t>(sizeof key)) {

@@ -195,8 +195,7 @@ void History::restore(ByteReader& in, std::vector<std::string>& dropped) {
   }
   for (Need& need : records_) {
     need.order.rebuild(need.subjects, [](const Node& node) {
-      const auto& records = node.second.records;
-      return records.empty() ? kBeforeAll : records.back().time;
+      return latest_time(node.second.records, kBeforeAll);
     });
   }
 }
@@ -257,8 +256,7 @@ void AggregateWindow::restore(ByteReader& in, AggregateWindow* into, const Reaso
   }
   if (!into) return;
   into->order_.rebuild(into->entries_, [](const Node& node) {
-    const AggregateEntries& entries = node.second.entries;
-    return entries.empty() ? kBeforeAll : entries.back().time;  // empty: first to go
+    return latest_time(node.second.entries, kBeforeAll);  // empty: first to go
   });
 }
 

@@ -148,8 +148,7 @@ void History::sweep(Time now) {
     if (!lower) continue;
     Need& need = records_[i];
     while (Node* oldest = need.order.oldest()) {
-      const auto& records = oldest->second.records;
-      if (!records.empty() && records.back().time > *lower) break;
+      if (latest_time(oldest->second.records, *lower) > *lower) break;
       need.order.unlink(*oldest);
       need.subjects.erase(oldest->first);
     }
@@ -218,8 +217,7 @@ std::size_t AggregateWindow::entries() const {
 
 void AggregateWindow::sweep(Time lower) {
   while (Node* oldest = order_.oldest()) {
-    const AggregateEntries& entries = oldest->second.entries;
-    if (!entries.empty() && entries.back().time > lower) break;
+    if (latest_time(oldest->second.entries, lower) > lower) break;
     order_.unlink(*oldest);
     entries_.erase(oldest->first);
   }

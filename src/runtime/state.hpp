@@ -3,6 +3,7 @@
 // from the stream, so every table hashes them with the process's secret key (keyed_hash.hpp).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,6 +23,16 @@
 #include "touch_order.hpp"
 
 namespace bylaw::runtime {
+
+// The latest time among `items` (entries or records, each with a `time`), `none` when empty. Not
+// simply the last one: a timer fires at its due time, which a `postpone ... until` may have put
+// before the clock, so a rule it triggers can add an item older than those already kept.
+template <class Items>
+Time latest_time(const Items& items, Time none) {
+  Time latest = none;
+  for (const auto& item : items) latest = std::max(latest, item.time);
+  return latest;
+}
 
 // A composite key built from values, unambiguous whatever the strings hold.
 void append_key(std::string& key, const Value& value);
@@ -97,8 +108,8 @@ class History {
   void query(std::size_t need, const std::string& subject, std::optional<Time> since,
              std::optional<bool> eligible, std::vector<const DecisionRecord*>& out) const;
   // Forgets, for each need with a horizon, the subjects whose records are all older than it,
-  // looking only at subjects not recorded since (TouchOrder). A subject recorded later sheds its
-  // old records at its next record.
+  // from the least recently recorded, stopping at the first subject with a record inside it
+  // (TouchOrder). A subject kept sheds its old records at its next record.
   void sweep(Time now);
   std::size_t subjects() const;  // subjects with records kept, over every need
   // Checkpoints (snapshot.cpp): needs are saved by kind and name, and a restore keeps those the
@@ -196,9 +207,9 @@ class AggregateWindow {
   // caller pushes the new entry.
   AggregateEntries& slide(const std::string& key, Time lower);
   const AggregateEntries* find(const std::string& key) const;
-  // Drops the keys whose every entry is at or before `lower`, looking only at keys not slid
-  // since then (TouchOrder). A key slid later keeps its older entries until its next slide:
-  // lookups skip them, and a slide drops them.
+  // Drops the keys whose every entry is at or before `lower`, from the least recently slid,
+  // stopping at the first key with an entry after `lower` (TouchOrder). A key kept keeps its
+  // older entries until its next slide: lookups skip them, and a slide drops them.
   void sweep(Time lower);
   std::size_t keys() const { return entries_.size(); }
   std::size_t entries() const;

@@ -3,8 +3,9 @@
 // the ids cannot choose them to fall into one bucket (hash flooding): ids that all collide under
 // an unkeyed hash such as std::hash spread like any others under a key they do not know.
 //
-// Nothing bylaw writes depends on the key: tables are looked up, never listed in their order
-// where an answer or a decision could see it.
+// No decision, reject or summary depends on the key: tables are looked up, never listed in their
+// order where an answer could see it. Checkpoints list them in their order, and restores do not
+// care.
 #pragma once
 
 #include <cstdint>

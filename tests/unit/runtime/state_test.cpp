@@ -96,3 +96,17 @@ TEST_CASE("a window's sweep drops the keys whose entries all expired, oldest fir
   REQUIRE(restored.find("x") != nullptr);
   CHECK(restored.find("x")->size() == 2);
 }
+
+TEST_CASE("a window's sweep keeps a key with an entry in the window, added out of time order",
+          "[runtime][state]") {
+  // A timer due before the clock (a `postpone ... until` in the past) triggers a rule at that
+  // time: its entry goes behind a later one under the same key.
+  AggregateWindow window;
+  push(window, "a", 100);
+  push(window, "a", 90);
+  window.sweep(at(95));
+  REQUIRE(window.find("a") != nullptr);  // the entry at 100 is still in the window
+  CHECK(window.find("a")->size() == 2);
+  window.sweep(at(100));
+  CHECK(window.find("a") == nullptr);
+}
