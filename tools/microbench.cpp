@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/event_decoder.hpp"
 #include "bylaw/runtime/engine.hpp"
@@ -110,6 +111,40 @@ void Dispatch(benchmark::State& state) {
   }
 }
 BENCHMARK(Dispatch);
+
+struct Keep : bylaw::runtime::DecisionSink {
+  std::vector<bylaw::runtime::Decision> decisions;
+  void on_decision(const bylaw::runtime::Decision& d) override { decisions.push_back(d); }
+};
+
+// Writing decisions as JSON Lines with their whole traces (the output path): the decisions rule 1
+// makes on negative feedback from many clients, encoded again and again into one reused buffer.
+void EncodeDecision(benchmark::State& state) {
+  const auto& policy = marketplace();
+  Keep kept;
+  bylaw::runtime::Engine engine(policy, {}, kept);
+  for (std::uint64_t i = 0; i < 4096 && kept.decisions.size() < 64; ++i) {
+    auto e = feedback(policy, i, 16);
+    e.fields[5] = std::int64_t{3};  // negative: counted
+    engine.push(bylaw::runtime::share(std::move(e)));
+  }
+  if (kept.decisions.empty()) {
+    state.SkipWithError("no decision to encode");
+    return;
+  }
+  std::string out;
+  std::size_t bytes = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    bylaw::io::append_decision(kept.decisions[i++ % kept.decisions.size()], out);
+    bytes += out.size();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.counters["bytes_per_decision"] = static_cast<double>(bytes) / state.iterations();
+}
+BENCHMARK(EncodeDecision);
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "bylaw/core/time.hpp"
 
 #include <cctype>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -228,38 +229,45 @@ char* put_digits(char* end, std::int64_t value, int width) {
 
 }  // namespace
 
-std::string format_rfc3339(Time time) {
+char* write_rfc3339(char* out, Time time) {
   std::int64_t days = floor_div(time.micros, kMicrosPerDay);
   std::int64_t rest = time.micros - days * kMicrosPerDay;
   CivilDate date = civil_from_days(days);
   std::int64_t seconds = rest / kMicrosPerSecond;
   std::int64_t micros = rest % kMicrosPerSecond;
   if (date.year < 0 || date.year > 9999) {  // outside RFC 3339's four digits: rare, so fmt
-    std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", date.year, date.month,
-                                  date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
+    out = fmt::format_to(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", date.year, date.month,
+                         date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
     if (micros != 0) {
-      out +=
-          micros % 1000 == 0 ? fmt::format(".{:03}", micros / 1000) : fmt::format(".{:06}", micros);
+      out = micros % 1000 == 0 ? fmt::format_to(out, ".{:03}", micros / 1000)
+                               : fmt::format_to(out, ".{:06}", micros);
     }
-    return out + 'Z';
+    *out++ = 'Z';
+    return out;
   }
   // Every decision carries several times: digits by hand, not through a format string.
-  char text[] = "0000-00-00T00:00:00.000000Z";
-  put_digits(text + 4, date.year, 4);
-  put_digits(text + 7, date.month, 2);
-  put_digits(text + 10, date.day, 2);
-  put_digits(text + 13, seconds / 3600, 2);
-  put_digits(text + 16, seconds / 60 % 60, 2);
-  put_digits(text + 19, seconds % 60, 2);
-  std::size_t length = 19;
+  std::memcpy(out, "0000-00-00T00:00:00", 19);
+  put_digits(out + 4, date.year, 4);
+  put_digits(out + 7, date.month, 2);
+  put_digits(out + 10, date.day, 2);
+  put_digits(out + 13, seconds / 3600, 2);
+  put_digits(out + 16, seconds / 60 % 60, 2);
+  put_digits(out + 19, seconds % 60, 2);
+  out += 19;
   if (micros != 0) {
     bool millis = micros % 1000 == 0;
     int width = millis ? 3 : 6;
-    put_digits(text + 20 + width, millis ? micros / 1000 : micros, width);
-    length = 20 + static_cast<std::size_t>(width);
+    *out++ = '.';
+    out += width;
+    put_digits(out, millis ? micros / 1000 : micros, width);
   }
-  text[length] = 'Z';
-  return std::string(text, length + 1);
+  *out++ = 'Z';
+  return out;
+}
+
+std::string format_rfc3339(Time time) {
+  char text[kRfc3339MaxLength];
+  return std::string(text, write_rfc3339(text, time));
 }
 
 std::optional<Time> parse_time_or_date(std::string_view text) {
@@ -299,9 +307,9 @@ std::string format_duration_words(Duration d) {
 }
 
 std::string format_time_words(Time time) {
-  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
   std::int64_t days = time.micros >= 0 ? time.micros / kMicrosPerDay
                                        : -((-time.micros + kMicrosPerDay - 1) / kMicrosPerDay);
   std::int64_t of_day = time.micros - days * kMicrosPerDay;

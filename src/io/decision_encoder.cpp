@@ -12,7 +12,7 @@ namespace {
 
 void time_or_null(JsonWriter& w, const std::optional<Time>& time) {
   if (time) {
-    w.string(format_rfc3339(*time));
+    w.time(*time);
   } else {
     w.null();
   }
@@ -54,7 +54,7 @@ void write_correlation(JsonWriter& w, const runtime::CorrelationTrace& c) {
   if (c.found_id) {
     w.begin_object();
     w.field("id", *c.found_id);
-    w.field("time", format_rfc3339(*c.found_time));
+    w.time_field("time", *c.found_time);
     w.key("fields");
     w.begin_object();
     for (const auto& [name, value] : c.found_fields) w.field(name, value);
@@ -103,7 +103,7 @@ void write_aggregate_entries(JsonWriter& w, const runtime::AggregateTrace& a) {
   for (const auto& e : a.counted) {
     w.begin_object();
     w.field("id", e.id);
-    w.field("time", format_rfc3339(e.time));
+    w.time_field("time", e.time);
     if (!e.value.empty()) w.field("value", e.value);
     write_fields_read(w, e.fields);
     w.end_object();
@@ -114,7 +114,7 @@ void write_aggregate_entries(JsonWriter& w, const runtime::AggregateTrace& a) {
   for (const auto& e : a.left_out) {
     w.begin_object();
     w.field("id", e.id);
-    w.field("time", format_rfc3339(e.time));
+    w.time_field("time", e.time);
     w.field("reason", e.reason);
     write_fields_read(w, e.fields);
     w.end_object();
@@ -132,8 +132,8 @@ void write_aggregate(JsonWriter& w, const runtime::AggregateTrace& a) {
   w.key("window");
   w.begin_object();
   w.field("duration", a.window);
-  w.field("from_exclusive", format_rfc3339(a.from));
-  w.field("to_inclusive", format_rfc3339(a.to));
+  w.time_field("from_exclusive", a.from);
+  w.time_field("to_inclusive", a.to);
   w.end_object();
   w.key("after");
   time_or_null(w, a.after);
@@ -143,7 +143,8 @@ void write_aggregate(JsonWriter& w, const runtime::AggregateTrace& a) {
 }
 
 // What set a rule off other than an event: a timer, or a decision (`on decision`).
-void write_cause(JsonWriter& w, const char* key, const runtime::TimerTrace& cause) {
+template <std::size_t N>
+void write_cause(JsonWriter& w, const char (&key)[N], const runtime::TimerTrace& cause) {
   w.key(key);
   w.begin_object();
   w.field("name", cause.name);
@@ -171,8 +172,8 @@ void write_margin(JsonWriter& w, const runtime::MarginTrace& m) {
 }
 
 // "key": [ each item written by `write` ]
-template <class Items, class Write>
-void write_list(JsonWriter& w, const char* key, const Items& items, Write write) {
+template <std::size_t N, class Items, class Write>
+void write_list(JsonWriter& w, const char (&key)[N], const Items& items, Write write) {
   w.key(key);
   w.begin_array();
   for (const auto& item : items) write(w, item);
@@ -241,7 +242,7 @@ void append_decision(const runtime::Decision& d, std::string& out, Explanations 
   w.field("kind", check::decision_kind_name(d.kind));
   w.field("name", d.name);
   w.field("subject", d.subject);
-  w.field("time", format_rfc3339(d.time));
+  w.time_field("time", d.time);
   w.key("trigger");
   if (d.trigger) {
     w.string(*d.trigger);
@@ -259,7 +260,7 @@ void append_decision(const runtime::Decision& d, std::string& out, Explanations 
         w.key("scope");
         write_strings(w, d.scope);
       }
-      if (d.expires_at) w.field("expires_at", format_rfc3339(*d.expires_at));
+      if (d.expires_at) w.time_field("expires_at", *d.expires_at);
       break;
     case check::DecisionKind::release:
       break;
@@ -270,7 +271,7 @@ void append_decision(const runtime::Decision& d, std::string& out, Explanations 
       w.key("eligible");
       w.boolean(d.eligible);
       if (!d.eligible) w.field("reason", d.reason);
-      if (d.eligible_at) w.field("eligible_at", format_rfc3339(*d.eligible_at));
+      if (d.eligible_at) w.time_field("eligible_at", *d.eligible_at);
       break;
   }
   if (d.shadow) {
@@ -301,6 +302,7 @@ std::string encode_explanation(const runtime::Decision& decision) {
   std::string compact;
   JsonWriter w(compact);
   write_trace(w, decision.explanation, decision.kind);
+  w.finish();
   return ordered_json::parse(compact).dump(2, ' ', false, ordered_json::error_handler_t::replace);
 }
 

@@ -55,6 +55,10 @@ std::optional<Time> parse_rfc3339(std::string_view text);
 std::optional<Time> parse_time_or_date(std::string_view text);
 // Always UTC with Z; fraction only when non-zero (.fff or .ffffff).
 std::string format_rfc3339(Time time);
+// The same, written at `out`, which has room for kRfc3339MaxLength bytes; returns the end. For
+// the hot output path, which writes several per decision.
+constexpr std::size_t kRfc3339MaxLength = 48;
+char* write_rfc3339(char* out, Time time);
 
 // For people: "365 days", "6 months", "1 day 12 hours", "30 minutes".
 std::string format_duration_words(Duration duration);
