@@ -25,6 +25,7 @@ void add_test_command(CLI::App& bylaw, Run& chosen);
 void add_backtest_command(CLI::App& bylaw, Run& chosen);
 void add_fmt_command(CLI::App& bylaw, Run& chosen);
 void add_serve_command(CLI::App& bylaw, Run& chosen);
+void add_plan_command(CLI::App& bylaw, Run& chosen);
 
 // The subcommand's parsed options, kept alive by what runs it: `chosen` is set to run(options)
 // once the command line has been parsed and this subcommand was given.

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   bylaw::cli::add_test_command(app, chosen);
   bylaw::cli::add_backtest_command(app, chosen);
   bylaw::cli::add_fmt_command(app, chosen);
+  bylaw::cli::add_plan_command(app, chosen);
 
   // `bylaw help` as well as `bylaw --help`.
   std::vector<std::string> args(argv + 1, argv + argc);
