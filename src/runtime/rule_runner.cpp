@@ -25,6 +25,12 @@ EngineState::EngineState(const check::Policy& policy, const plan::Plan& plan,
       if (rule.correlations[c].within) correlations.back()[c].expire_by_time();
     }
     aggregates.emplace_back(rule.aggregates.size());
+    for (std::size_t a = 0; a < rule.aggregates.size(); ++a) {
+      const check::Aggregate& aggregate = rule.aggregates[a];
+      if (aggregate.distinct && aggregate.function == check::AggregateFunction::count) {
+        aggregates.back()[a].count_distinct();
+      }
+    }
     window_cap_logged.emplace_back(rule.aggregates.size(), false);
   }
 }
@@ -51,6 +57,11 @@ bool counts(const AggregateEntry& entry, const AggregateView& view) {
 
 Value aggregate_value(const check::Aggregate& aggregate, const AggregateView& view,
                       DistinctScratch& distinct) {
+  // A count kept by the window's key (no `after` that leaves some out; for a count distinct,
+  // over many entries): no recount.
+  if (view.window_key && !view.after && aggregate.function == check::AggregateFunction::count) {
+    if (auto kept = view.window_key->count_after(view.lower, aggregate.distinct)) return *kept;
+  }
   std::vector<std::string>& distinct_keys = distinct.keys;
   std::int64_t count = 0;
   double sum = 0;
@@ -164,9 +175,10 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     append_key(v.key, v.key_value);
     v.lower =
         subtract(frame.now, std::get<Duration>(evaluate_ref(aggregate.window, frame, scratch)));
-    AggregateEntries& entries = state_.aggregates[rule_index][i].slide(v.key, v.lower);
-    if (entries.size() >= state_.max_entries_per_key) {
-      entries.pop_front();
+    AggregateWindow& window = state_.aggregates[rule_index][i];
+    WindowKey& keyed = window.slide(v.key, v.lower);
+    if (keyed.entries().size() >= state_.max_entries_per_key) {
+      keyed.drop_oldest();
       ++state_.stats.capped;
       if (!state_.window_cap_logged[rule_index][i]) {
         state_.window_cap_logged[rule_index][i] = true;
@@ -177,7 +189,7 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
             check::display_value(v.key_value, aggregate.key.type));
       }
     }
-    AggregateEntry& entry = entries.push_back();
+    AggregateEntry& entry = keyed.add();
     entry.id.assign(event->id);
     entry.time = event->time;
     if (aggregate.value) {
@@ -187,7 +199,9 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     }
     entry.left_out_by = left_out_by;
     entry.reads.assign(reads_scratch_);
-    v.entries = &entries;
+    keyed.added(window.counts_distinct());
+    v.entries = &keyed.entries();
+    v.window_key = &keyed;
   }
   if (left_out_by) return;
   for (std::size_t i = 0; i < rule.aggregates.size(); ++i) {

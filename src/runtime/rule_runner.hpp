@@ -45,6 +45,9 @@ struct EngineState {
 // trace is built) which entries counted and which were left out.
 struct AggregateView {
   const AggregateEntries* entries = nullptr;
+  // The window's key the entries belong to, for what it keeps counted; null for a view made up
+  // for a trace (a margin's "without").
+  const WindowKey* window_key = nullptr;
   std::string key;  // the key's encoding (append_key)
   Value key_value;  // for traces
   Time lower;

@@ -225,8 +225,8 @@ void AggregateWindow::save(std::string& out) const {
   put_varint(out, entries_.size());
   for (const auto& [key, keyed] : entries_) {
     put_text(out, key);
-    put_varint(out, keyed.entries.size());
-    for (const auto& entry : keyed.entries) {
+    put_varint(out, keyed.entries().size());
+    for (const auto& entry : keyed.entries()) {
       put_text(out, entry.id);
       put_time(out, entry.time);
       put_value(out, entry.value);
@@ -242,21 +242,22 @@ void AggregateWindow::restore(ByteReader& in, AggregateWindow* into, const Reaso
   AggregateEntries discarded;
   for (std::size_t keys = in.count(); keys > 0; --keys) {
     std::string key(in.text());
-    AggregateEntries& entries = into ? into->entries_[key].entries : discarded;
+    WindowKey* kept = into ? &into->entries_[key] : nullptr;
     for (std::size_t n = in.count(); n > 0; --n) {
-      AggregateEntry& entry = entries.push_back();
+      AggregateEntry& entry = kept ? kept->add() : discarded.push_back();
       entry.id.assign(in.text());
       entry.time = read_time(in);
       in.value(entry.value, spare);
       entry.left_out_by = nullptr;
       if (in.boolean()) entry.left_out_by = reason_of(in.text());
       entry.reads.assign(in.text());
-      if (!into) entries.pop_front();
+      if (!kept) discarded.pop_front();
     }
+    if (kept) kept->reindex(into->count_distinct_);
   }
   if (!into) return;
   into->order_.rebuild(into->entries_, [](const Node& node) {
-    return latest_time(node.second.entries, kBeforeAll);  // empty: first to go
+    return latest_time(node.second.entries(), kBeforeAll);  // empty: first to go
   });
 }
 

@@ -195,29 +195,111 @@ void CorrelationIndex::sweep(Time lower) {
   }
 }
 
-AggregateEntries& AggregateWindow::slide(const std::string& key, Time lower) {
+namespace {
+
+// The key of a value in DistinctCounts; one buffer, reused (evaluation is single-threaded).
+const std::string& value_key(const Value& value) {
+  thread_local std::string key;
+  key.clear();
+  append_key(key, value);
+  return key;
+}
+
+}  // namespace
+
+void DistinctCounts::add(const Value& value) {
+  auto [it, fresh] = counts_.try_emplace(value_key(value), 0);
+  if (it->second++ == 0) ++distinct_;
+}
+
+void DistinctCounts::remove(const Value& value) {
+  auto it = counts_.find(value_key(value));
+  if (it == counts_.end() || it->second == 0) return;  // not counted: cannot happen
+  if (--it->second > 0) return;
+  --distinct_;
+  if (counts_.size() <= 2 * distinct_ + 8) return;
+  // Zeros outnumber the values counted: forget them, so memory follows what is in the window.
+  for (auto z = counts_.begin(); z != counts_.end();) z = z->second == 0 ? counts_.erase(z) : ++z;
+}
+
+void WindowKey::forget(const AggregateEntry& entry) {
+  if (entry.left_out_by) return;
+  --counted_;
+  if (distinct_) distinct_->remove(entry.value);
+}
+
+void WindowKey::drop_until(Time lower) {
+  while (!entries_.empty() && entries_.front().time <= lower) drop_oldest();
+}
+
+void WindowKey::drop_oldest() {
+  forget(entries_.front());
+  entries_.pop_front();
+  if (entries_.empty()) {
+    distinct_.reset();
+    in_time_order_ = true;
+  }
+}
+
+void WindowKey::added(bool count_distinct) {
+  const AggregateEntry& entry = entries_.back();
+  if (entries_.size() >= 2 && entry.time < entries_[entries_.size() - 2].time) {
+    in_time_order_ = false;
+  }
+  if (!entry.left_out_by) ++counted_;
+  if (distinct_) {
+    if (!entry.left_out_by) distinct_->add(entry.value);
+  } else if (count_distinct && entries_.size() >= kCountsFrom) {
+    reindex(count_distinct);
+  }
+}
+
+void WindowKey::reindex(bool count_distinct) {
+  distinct_.reset();
+  in_time_order_ = true;
+  counted_ = 0;
+  const AggregateEntry* before = nullptr;
+  for (const auto& entry : entries_) {
+    if (before && entry.time < before->time) in_time_order_ = false;
+    before = &entry;
+    if (!entry.left_out_by) ++counted_;
+  }
+  if (!count_distinct || entries_.size() < kCountsFrom) return;
+  distinct_ = std::make_unique<DistinctCounts>();
+  for (const auto& entry : entries_) {
+    if (!entry.left_out_by) distinct_->add(entry.value);
+  }
+}
+
+std::optional<std::int64_t> WindowKey::count_after(Time lower, bool distinct) const {
+  if (!in_time_order_ || (distinct && !distinct_)) return std::nullopt;
+  // In time order, so the front is the oldest: nothing at or before `lower` is left behind it.
+  if (!entries_.empty() && entries_.front().time <= lower) return std::nullopt;
+  return static_cast<std::int64_t>(distinct ? distinct_->distinct() : counted_);
+}
+
+WindowKey& AggregateWindow::slide(const std::string& key, Time lower) {
   auto [it, fresh] = entries_.try_emplace(key);
-  // The caller pushes an entry at the event's time, the latest yet: the key is now the newest.
+  // The caller adds an entry at the event's time, the latest yet: the key is now the newest.
   order_.touch(*it, fresh);
-  auto& entries = it->second.entries;
-  while (!entries.empty() && entries.front().time <= lower) entries.pop_front();
-  return entries;
+  it->second.drop_until(lower);
+  return it->second;
 }
 
 const AggregateEntries* AggregateWindow::find(const std::string& key) const {
   auto it = entries_.find(key);
-  return it == entries_.end() ? nullptr : &it->second.entries;
+  return it == entries_.end() ? nullptr : &it->second.entries();
 }
 
 std::size_t AggregateWindow::entries() const {
   std::size_t total = 0;
-  for (const auto& [key, keyed] : entries_) total += keyed.entries.size();
+  for (const auto& [key, keyed] : entries_) total += keyed.entries().size();
   return total;
 }
 
 void AggregateWindow::sweep(Time lower) {
   while (Node* oldest = order_.oldest()) {
-    if (latest_time(oldest->second.entries, lower) > lower) break;
+    if (latest_time(oldest->second.entries(), lower) > lower) break;
     order_.unlink(*oldest);
     entries_.erase(oldest->first);
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <string>
@@ -195,6 +196,56 @@ struct AggregateEntry {
 
 using AggregateEntries = Ring<AggregateEntry>;
 
+// How many counted entries of one key's window hold each value: a count distinct without a
+// recount of the window. Values that drop to zero keep their slot until they outnumber the rest,
+// so a window whose values come and go does not allocate for each.
+class DistinctCounts {
+ public:
+  void add(const Value& value);
+  void remove(const Value& value);
+  std::size_t distinct() const { return distinct_; }
+
+ private:
+  KeyedMap<std::uint32_t> counts_;  // by the value's key (append_key)
+  std::size_t distinct_ = 0;        // values counted more than zero times
+};
+
+// One key of one window: its entries, oldest first.
+class WindowKey {
+ public:
+  // A count distinct keeps DistinctCounts for a key from this many entries on: below it, a
+  // recount costs less than keeping them.
+  static constexpr std::size_t kCountsFrom = 32;
+
+  const AggregateEntries& entries() const { return entries_; }
+  // Drops the entries at or before `lower` from the front, or the oldest one.
+  void drop_until(Time lower);
+  void drop_oldest();
+  // The slot of a new entry, newest; once filled in, added() counts it.
+  AggregateEntry& add() { return entries_.push_back(); }
+  void added(bool count_distinct);
+  // Recounts what added() keeps, after a restore.
+  void reindex(bool count_distinct);
+  // The number of counted entries (`distinct`: of different values among them) after `lower`,
+  // when kept without a recount; none: count them (entries out of time order, or for a count
+  // distinct, few entries or not a count distinct window).
+  std::optional<std::int64_t> count_after(Time lower, bool distinct) const;
+
+  // TouchOrder: keys by their last slide.
+  std::pair<const std::string, WindowKey>* older = nullptr;
+  std::pair<const std::string, WindowKey>* newer = nullptr;
+
+ private:
+  void forget(const AggregateEntry& entry);
+
+  AggregateEntries entries_;
+  std::size_t counted_ = 0;  // entries not left out
+  std::unique_ptr<DistinctCounts> distinct_;
+  // False once an entry older than the one before it was added (a timer due before the clock):
+  // an entry at or before `lower` may then sit behind the front, where only a recount skips it.
+  bool in_time_order_ = true;
+};
+
 // One aggregate of one rule: per key, its events in time order, oldest first.
 class AggregateWindow {
  public:
@@ -203,9 +254,12 @@ class AggregateWindow {
   AggregateWindow(AggregateWindow&& other) noexcept = default;
   AggregateWindow& operator=(const AggregateWindow&) = delete;
   AggregateWindow& operator=(AggregateWindow&&) = delete;
-  // This key's entries, after dropping those at or before `lower` (out of the window). The
-  // caller pushes the new entry.
-  AggregateEntries& slide(const std::string& key, Time lower);
+  // For a `count distinct`: keys keep DistinctCounts (WindowKey::kCountsFrom).
+  void count_distinct() { count_distinct_ = true; }
+  bool counts_distinct() const { return count_distinct_; }
+  // This key, after dropping its entries at or before `lower` (out of the window). The caller
+  // adds the new entry.
+  WindowKey& slide(const std::string& key, Time lower);
   const AggregateEntries* find(const std::string& key) const;
   // Drops the keys whose every entry is at or before `lower`, from the least recently slid,
   // stopping at the first key with an entry after `lower` (TouchOrder). A key kept keeps its
@@ -220,16 +274,11 @@ class AggregateWindow {
   static void restore(ByteReader& in, AggregateWindow* into, const ReasonOf& reason_of);
 
  private:
-  struct Keyed;
-  using Node = std::pair<const std::string, Keyed>;
-  struct Keyed {
-    AggregateEntries entries;
-    Node* older = nullptr;  // TouchOrder: keys by their last slide
-    Node* newer = nullptr;
-  };
+  using Node = std::pair<const std::string, WindowKey>;
 
-  KeyedMap<Keyed> entries_;
+  KeyedMap<WindowKey> entries_;
   TouchOrder<Node> order_;
+  bool count_distinct_ = false;
 };
 
 // What a timer does when it comes due.

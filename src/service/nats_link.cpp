@@ -102,6 +102,7 @@ std::vector<std::string> NatsLink::streams_for(const std::string& subject) const
 void NatsLink::on_disconnected(natsConnection*, void* self) {
   auto* link = static_cast<NatsLink*>(self);
   link->connected_ = false;
+  ++link->disconnects_;
   if (!link->closing_) spdlog::warn("NATS: disconnected from {}; reconnecting", link->url_);
 }
 

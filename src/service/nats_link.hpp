@@ -5,6 +5,7 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ class NatsLink {
   bool connected() const { return connected_; }
   // Whether the connection was lost and made again since the last call.
   bool take_reconnected() { return reconnected_.exchange(false); }
+  // How many times the connection was lost so far: a batch of publishes compares it before each
+  // one, so that none goes out on a new connection after some were lost with the old one.
+  std::uint64_t disconnects() const { return disconnects_; }
   // Whether an asynchronous publish failed since the last call.
   bool take_publish_failed() { return publish_failed_.exchange(false); }
 
@@ -43,6 +47,7 @@ class NatsLink {
   natsConnection* connection_ = nullptr;
   jsCtx* jetstream_ = nullptr;
   std::atomic<bool> connected_{false};
+  std::atomic<std::uint64_t> disconnects_{0};
   std::atomic<bool> reconnected_{false};
   std::atomic<bool> publish_failed_{false};
   std::atomic<bool> closing_{false};

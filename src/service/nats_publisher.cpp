@@ -79,8 +79,19 @@ void NatsPublisher::append(std::string_view bytes) {
 
 bool NatsPublisher::publish_all(std::string_view bytes) {
   link_.take_publish_failed();
+  // A whole batch goes out on one connection. What a broker that dies receives last is lost, a
+  // suffix of what it was sent; a line sent on the next connection would be stored ahead of
+  // those, out of order. So the batch stops at a lost connection and is published again from
+  // its start (what was stored is dropped as a duplicate). The count is bumped by the library's
+  // disconnected callback, which runs before the first reconnect attempt (kReconnectWaitMs
+  // later), and publishes in between fail (no reconnect buffer).
+  std::uint64_t connection = link_.disconnects();
   natsStatus sent = NATS_OK;
   while (sent == NATS_OK && !bytes.empty()) {
+    if (link_.disconnects() != connection) {
+      sent = NATS_CONNECTION_DISCONNECTED;
+      break;
+    }
     std::size_t end = bytes.find('\n');
     sent = publish_line(bytes.substr(0, end));
     bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);

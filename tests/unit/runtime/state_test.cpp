@@ -1,3 +1,6 @@
+#include <optional>
+#include <random>
+#include <set>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -52,13 +55,28 @@ Time at(std::int64_t seconds) {
 }
 
 void push(AggregateWindow& window, const std::string& key, std::int64_t seconds,
-          std::int64_t lower = -1) {
-  AggregateEntry& entry = window.slide(key, at(lower)).push_back();
+          std::int64_t lower = -1, Value value = Absent{},
+          const std::string* left_out_by = nullptr) {
+  WindowKey& keyed = window.slide(key, at(lower));
+  AggregateEntry& entry = keyed.add();
   entry.id = key + "@" + std::to_string(seconds);
   entry.time = at(seconds);
-  entry.value = Absent{};
-  entry.left_out_by = nullptr;
+  entry.value = std::move(value);
+  entry.left_out_by = left_out_by;
   entry.reads.clear();
+  keyed.added(window.counts_distinct());
+}
+
+// What a recount gives: the entries counted after `lower`, or the different values among them.
+std::int64_t recount(const AggregateEntries& entries, Time lower, bool distinct = true) {
+  std::set<std::string> values;
+  std::int64_t counted = 0;
+  for (const auto& entry : entries) {
+    if (entry.left_out_by || entry.time <= lower) continue;
+    values.insert(std::get<std::string>(entry.value));
+    ++counted;
+  }
+  return distinct ? static_cast<std::int64_t>(values.size()) : counted;
 }
 
 }  // namespace
@@ -109,4 +127,61 @@ TEST_CASE("a window's sweep keeps a key with an entry in the window, added out o
   CHECK(window.find("a")->size() == 2);
   window.sweep(at(100));
   CHECK(window.find("a") == nullptr);
+}
+
+TEST_CASE("a count distinct kept per value agrees with a recount as the window slides",
+          "[runtime][state]") {
+  AggregateWindow window;
+  window.count_distinct();
+  std::mt19937 random(5);
+  const std::string reason = "left out";
+  std::int64_t kept_answers = 0;
+  for (std::int64_t t = 1; t <= 20'000; ++t) {
+    // Bursts that fill the window past WindowKey::kCountsFrom, then gaps that empty it.
+    std::int64_t width = (t / 2000) % 2 == 0 ? 400 : 20;
+    std::int64_t lower = t - width;
+    Value value = std::string("c-") + std::to_string(random() % 60);
+    push(window, "k", t, lower, value, random() % 7 == 0 ? &reason : nullptr);
+    WindowKey& keyed = window.slide("k", at(lower));
+    if (random() % 50 == 0 && keyed.entries().size() > 1) keyed.drop_oldest();  // the cap
+    std::optional<std::int64_t> kept = keyed.count_after(at(lower), true);
+    if (keyed.entries().size() >= WindowKey::kCountsFrom) REQUIRE(kept.has_value());
+    if (kept) {
+      ++kept_answers;
+      REQUIRE(*kept == recount(keyed.entries(), at(lower)));
+    }
+    REQUIRE(keyed.count_after(at(lower), false) == recount(keyed.entries(), at(lower), false));
+  }
+  CHECK(kept_answers > 5'000);
+}
+
+TEST_CASE("a count distinct is recounted once an entry arrives out of time order",
+          "[runtime][state]") {
+  AggregateWindow window;
+  window.count_distinct();
+  for (std::int64_t t = 100; t < 140; ++t)
+    push(window, "k", t, 0, std::string("v") + std::to_string(t % 3));
+  CHECK(window.slide("k", at(0)).count_after(at(0), true) == 3);
+  push(window, "k", 50, 0, std::string("late"));  // a timer due before the clock
+  CHECK_FALSE(window.slide("k", at(0)).count_after(at(0), true).has_value());
+  // Once the window empties, the order starts again.
+  push(window, "k", 1000, 999, std::string("v"));
+  WindowKey& keyed = window.slide("k", at(999));
+  CHECK(keyed.entries().size() == 1);
+  CHECK_FALSE(keyed.count_after(at(999), true).has_value());  // few entries: recounted
+}
+
+TEST_CASE("a restored window keeps its counts per value", "[runtime][state]") {
+  AggregateWindow window;
+  window.count_distinct();
+  for (std::int64_t t = 1; t <= 100; ++t)
+    push(window, "k", t, 0, std::string("v") + std::to_string(t % 7));
+  std::string saved;
+  window.save(saved);
+  AggregateWindow restored;
+  restored.count_distinct();
+  ByteReader in(saved, "window");
+  AggregateWindow::restore(in, &restored, [](std::string_view) { return nullptr; });
+  CHECK(restored.slide("k", at(0)).count_after(at(0), true) == 7);
+  CHECK(restored.slide("k", at(95)).count_after(at(95), true) == 5);
 }
