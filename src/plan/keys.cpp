@@ -170,9 +170,8 @@ std::optional<check::DecisionKind> decision_kind(check::ActionKind kind) {
     case check::ActionKind::alert:
       return check::DecisionKind::alert;
     case check::ActionKind::eligibility:
-    case check::ActionKind::postpone:  // with its eligibility answer, if any, in `denies`
       return check::DecisionKind::eligibility;
-    default:
+    default:  // postpone, schedule, cancel: they change state and decide nothing
       return std::nullopt;
   }
 }
