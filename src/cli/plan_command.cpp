@@ -54,7 +54,7 @@ void print_routing(const check::Policy& policy, const plan::KeyAnalysis& analysi
     if (type.raised()) continue;
     std::vector<std::string> to;
     for (const auto& rule : analysis.rules) {
-      if (rule.steps.empty() || rule.trigger.rfind(type.name + " as ", 0) != 0) continue;
+      if (rule.steps.empty() || rule.trigger_type != type.name) continue;
       to.push_back(fmt::format("{} step 1 at {}", rule.rule, rule.steps.front().key));
     }
     for (const auto& feed : analysis.feeds) {

@@ -285,6 +285,7 @@ RuleKeys RuleWalker::walk() {
   if (rule_.trigger_type) {
     const auto& type = policy_.schema.types[*rule_.trigger_type];
     keys.trigger = fmt::format("{} as {}", type.name, rule_.alias);
+    keys.trigger_type = type.name;
     // A timer fires, and a decision is made, under its subject: the rule it sets off starts there.
     if (type.timer) {
       record(StateKind::timer, false, "timer " + type.name, {rule_.alias + ".subject"});

@@ -51,7 +51,8 @@ struct Step {
 
 struct RuleKeys {
   std::string rule;
-  std::string trigger;  // "feedback.submitted as f"
+  std::string trigger;       // "feedback.submitted as f"
+  std::string trigger_type;  // "feedback.submitted"
   std::vector<StateAccess> accesses;
   std::vector<Step> steps;  // none for a rule that touches no keyed state
 };

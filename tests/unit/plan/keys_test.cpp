@@ -112,6 +112,28 @@ TEST_CASE("events that feed a latest index are routed to the partition of its ke
   CHECK(fed("work.submitted", "work") == "w.contract");
 }
 
+TEST_CASE(
+    "the extended pack: a composite key joins the step of the rule's other accesses and "
+    "rules on decisions start at the decision's subject",
+    "[plan][keys]") {
+  static const check::LoadResult extended =
+      io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/extended.policy");
+  REQUIRE(extended.policy.has_value());
+  auto analysis = analyse(*extended.policy);
+  // The alert is remembered under its sender, so the (contract, sender) index goes there too.
+  const auto& alert = rule(analysis, "feedback_manipulation_alert");
+  CHECK(step_keys(alert) == std::vector<std::string>{"m.sender"});
+  CHECK(alert.accesses.front().partition_key == "m.sender");
+  const auto& suspension = rule(analysis, "client_suspension");
+  CHECK(step_keys(suspension) == std::vector<std::string>{"a.subject"});
+  CHECK(suspension.accesses.front().kind == StateKind::decision);
+  const auto& lapse = rule(analysis, "block_lapse_starts");
+  CHECK(lapse.accesses.back().kind == StateKind::timer);
+  CHECK(lapse.accesses.back().writes);
+  // An alert nobody remembers or reacts to touches no keyed state.
+  CHECK(rule(analysis, "off_platform_payment_alert").steps.empty());
+}
+
 TEST_CASE("steps follow the order of evaluation, and a key met again is a step again",
           "[plan][keys]") {
   auto policy = testing::policy_of(R"(
