@@ -124,6 +124,10 @@ int run_run(const RunCommandOptions& args) {
   std::optional<check::Policy> policy = load_pack(args.policy, stderr);
   if (!policy) return kExitBadPolicy;
   io::RunOptions options = run_options(args.stream);
+  if (options.partitions > 0 && !args.stream.files.store.empty()) {
+    spdlog::error("--partitions with --store: a partitioned run keeps no checkpoints yet");
+    return kExitFailure;
+  }
   options.stop = install_stop_handlers();
   options.explanations = *explanations;
   try {
@@ -202,6 +206,12 @@ void add_run_command(CLI::App& bylaw, Run& chosen) {
                   "available)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  run->add_option("--partitions", options->stream.run.partitions,
+                  "Evaluate with the state split by key over N partitions in this process, as "
+                  "workers of a cluster would (docs/scaling.md): the same decisions, timers' "
+                  "in another order; the summary adds hops and the balance of partitions")
+      ->check(CLI::Range(1, 4096))
+      ->type_name("N");
   add_choice(run, "--explanations", options->explanations, {"inline", "store", "none"},
              "Where each decision's explanation goes: on its line (inline, the default); only in "
              "the --store, the line saying {\"in_store\":true} (store); nowhere (none)");

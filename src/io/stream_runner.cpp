@@ -68,9 +68,17 @@ runtime::EngineOptions engine_options(const RunOptions& options) {
   out.traces = options.explanations != Explanations::none;
   return out;
 }
+
+runtime::EngineOptions handing_off(runtime::EngineOptions options, runtime::EventHandoff* handoff) {
+  options.handoff = handoff;
+  return options;
+}
 }  // namespace
 
 struct StreamRunner::Impl {
+  // A partitioned run (RunOptions::partitions): the engine below admits events and hands them
+  // here to be evaluated.
+  std::unique_ptr<PartitionedEvaluation> partitioned;
   runtime::Engine engine;
   EventDecoder decoder;
   IdSet used_ids;
@@ -89,7 +97,11 @@ struct StreamRunner::Impl {
 
   Impl(const check::Policy& policy, runtime::DecisionSink& sink, RejectHandler reject,
        const RunOptions& options)
-      : engine(policy, engine_options(options), sink),
+      : partitioned(options.partitions > 0
+                        ? std::make_unique<PartitionedEvaluation>(policy, engine_options(options),
+                                                                  sink, options.partitions)
+                        : nullptr),
+        engine(policy, handing_off(engine_options(options), partitioned.get()), sink),
         decoder(policy.schema),
         on_reject(std::move(reject)),
         report_duplicates(options.report_duplicates),
@@ -185,6 +197,7 @@ std::uint64_t StreamRunner::lines_so_far() const {
 
 void StreamRunner::finish() {
   impl_->engine.finish();
+  if (impl_->partitioned) impl_->partitioned->finish(impl_->engine.clock());
 }
 
 void StreamRunner::begin_input() {
@@ -209,6 +222,17 @@ RunCounts StreamRunner::counts(bool with_state) const {
   RunCounts counts = impl_->counts;
   counts.engine = since(impl_->engine.stats(), impl_->before);
   if (with_state) counts.state = impl_->engine.state_size();
+  if (const auto& partitioned = impl_->partitioned) {
+    std::uint64_t evaluated = counts.engine.evaluated;
+    counts.engine = partitioned->stats();
+    counts.engine.evaluated = evaluated;  // once per event, not once per partition it reached
+    if (with_state) {
+      std::size_t buffered = counts.state.buffered;
+      counts.state = partitioned->state_size();
+      counts.state.buffered = buffered;
+    }
+    counts.partitioned = partitioned->counts();
+  }
   counts.ids_remembered = impl_->used_ids.size();
   return counts;
 }
@@ -286,18 +310,59 @@ void leave_to_exit(std::unique_ptr<StreamRunner> runner) {
 
 }  // namespace internal
 
+namespace {
+
+// The state a partition holds, in one number: window entries, `latest` keys, subjects with
+// remembered decisions, holds and timers.
+std::uint64_t state_items(const runtime::StateSize& s) {
+  return s.aggregate_entries + s.correlation_keys + s.history_subjects + s.holds + s.timers;
+}
+
+// Over partitions: the largest against the mean (1: even).
+double max_over_mean(const std::vector<std::uint64_t>& values) {
+  if (values.empty()) return 0;
+  std::uint64_t sum = 0;
+  std::uint64_t max = 0;
+  for (auto v : values) {
+    sum += v;
+    max = std::max(max, v);
+  }
+  return sum == 0 ? 0
+                  : static_cast<double>(max) * static_cast<double>(values.size()) /
+                        static_cast<double>(sum);
+}
+
+std::vector<std::uint64_t> state_per_partition(const PartitionCounts& p) {
+  std::vector<std::uint64_t> out;
+  for (const auto& s : p.state) out.push_back(state_items(s));
+  return out;
+}
+
+std::string partition_summary(const RunCounts& c) {
+  if (!c.partitioned) return {};
+  const PartitionCounts& p = *c.partitioned;
+  return fmt::format(
+      "bylaw run: {} partitions: {} hops; events per partition max/mean {:.2f}, state per "
+      "partition max/mean {:.2f}\n",
+      p.events.size(), p.hops, max_over_mean(p.events), max_over_mean(state_per_partition(p)));
+}
+
+}  // namespace
+
 std::string summary_text(const RunCounts& c) {
   const runtime::EngineStats& e = c.engine;
   double rate = c.seconds > 0 ? static_cast<double>(c.lines) / c.seconds : 0;
   return fmt::format(
-      "bylaw run: {} lines read: {} evaluated, {} duplicates, {} skipped, {} late, {} rejected\n"
-      "bylaw run: decisions: {} hold, {} release, {} alert, {} eligibility ({} shadow, not "
-      "emitted); {} timers fired{}\n"
-      "bylaw run: {:.3f} s elapsed, {:.0f} events/s\n",
-      c.lines, c.evaluated, c.duplicates, c.skipped, c.late, c.rejected, e.holds, e.releases,
-      e.alerts, e.eligibilities, e.shadow, e.timers_fired,
-      e.capped ? fmt::format("; {} entries dropped by per-key caps", e.capped) : "", c.seconds,
-      rate);
+             "bylaw run: {} lines read: {} evaluated, {} duplicates, {} skipped, {} late, {} "
+             "rejected\n"
+             "bylaw run: decisions: {} hold, {} release, {} alert, {} eligibility ({} shadow, not "
+             "emitted); {} timers fired{}\n"
+             "bylaw run: {:.3f} s elapsed, {:.0f} events/s\n",
+             c.lines, c.evaluated, c.duplicates, c.skipped, c.late, c.rejected, e.holds, e.releases,
+             e.alerts, e.eligibilities, e.shadow, e.timers_fired,
+             e.capped ? fmt::format("; {} entries dropped by per-key caps", e.capped) : "",
+             c.seconds, rate) +
+         partition_summary(c);
 }
 
 std::string summary_json(const RunCounts& c) {
@@ -326,6 +391,15 @@ std::string summary_json(const RunCounts& c) {
                   {"buffered", c.state.buffered},
                   {"ids", c.ids_remembered}};
   if (c.peak_rss_kb > 0) out["peak_rss_mb"] = c.peak_rss_kb / 1024;
+  if (c.partitioned) {
+    const PartitionCounts& p = *c.partitioned;
+    out["partitions"] = {{"count", p.events.size()},
+                         {"hops", p.hops},
+                         {"events", p.events},
+                         {"state", state_per_partition(p)},
+                         {"events_max_over_mean", max_over_mean(p.events)},
+                         {"state_max_over_mean", max_over_mean(state_per_partition(p))}};
+  }
   return out.dump();
 }
 

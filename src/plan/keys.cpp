@@ -58,7 +58,9 @@ class RuleWalker {
   void let(std::uint32_t index);
   void correlation(const check::Let& let, const check::Correlation& c);
   void action(const check::ActionDef& a);
-  void record(StateKind kind, bool writes, std::string what, std::vector<std::string> key);
+  void record(StateKind kind, bool writes, std::string what, std::vector<std::string> key,
+              std::vector<const TExpr*> exprs);
+  bool from_trigger(const TExpr& e) const;
   void choose_partition_keys();
   void make_steps(RuleKeys& keys) const;
 
@@ -90,13 +92,15 @@ std::string RuleWalker::key_text(const TExpr& e) const {
   }
 }
 
-void RuleWalker::record(StateKind kind, bool writes, std::string what,
-                        std::vector<std::string> key) {
+void RuleWalker::record(StateKind kind, bool writes, std::string what, std::vector<std::string> key,
+                        std::vector<const TExpr*> exprs) {
   StateAccess access;
   access.kind = kind;
   access.writes = writes;
   access.what = std::move(what);
   access.key = std::move(key);
+  access.key_exprs = std::move(exprs);
+  access.key_exprs.resize(access.key.size(), nullptr);
   access.binds = binding_;
   accesses_.push_back(std::move(access));
   phases_.push_back(phase_);
@@ -117,7 +121,7 @@ void RuleWalker::expr(const TExpr& e) {
   if (e.kind == TExpr::Kind::call && reads_hold(e.builtin) && e.args.size() == 2) {
     record(StateKind::hold, false,
            fmt::format("hold {} ({})", e.args[1].text, check::builtin_name(e.builtin)),
-           {key_text(e.args[0])});
+           {key_text(e.args[0])}, {&e.args[0]});
   }
 }
 
@@ -125,10 +129,16 @@ void RuleWalker::correlation(const check::Let& let, const check::Correlation& c)
   for (const auto& probe : c.probes) expr(probe);
   const auto& type = policy_.schema.types[static_cast<std::size_t>(c.event_type)];
   std::vector<std::string> key;
-  for (const auto& probe : c.probes) key.push_back(key_text(probe));
+  std::vector<const TExpr*> exprs;
+  for (const auto& probe : c.probes) {
+    key.push_back(key_text(probe));
+    exprs.push_back(&probe);
+  }
   record(StateKind::latest, false,
-         fmt::format("latest {} as {} ({})", type.name, c.alias, let.name), std::move(key));
+         fmt::format("latest {} as {} ({})", type.name, c.alias, let.name), std::move(key),
+         std::move(exprs));
   accesses_.back().event_type = type.name;
+  accesses_.back().correlation = static_cast<std::int32_t>(&c - rule_.correlations.data());
   for (std::int32_t slot : c.key_slots) {
     accesses_.back().indexed_by.push_back(c.alias + "." + field_name(type, slot));
   }
@@ -152,7 +162,7 @@ void RuleWalker::let(std::uint32_t index) {
       if (h.after) expr(*h.after);
       record(StateKind::history, false,
              fmt::format("earlier {} {} ({})", check::decision_kind_name(h.kind), h.name, l.name),
-             {key_text(h.subject)});
+             {key_text(h.subject)}, {&h.subject});
       break;
     }
     case check::Let::Source::aggregate:
@@ -197,6 +207,7 @@ void RuleWalker::action(const check::ActionDef& a) {
 
   std::string name = a.static_name ? *a.static_name : a.name.text;
   std::vector<std::string> subject{key_text(a.subject)};
+  std::vector<const TExpr*> subject_expr{&a.subject};
   using check::ActionKind;
   switch (a.kind) {
     case ActionKind::hold:
@@ -208,13 +219,13 @@ void RuleWalker::action(const check::ActionDef& a) {
                          : a.kind == ActionKind::hold   ? "hold"
                                                         : "release",
                          name),
-             subject);
+             subject, subject_expr);
       break;
     case ActionKind::schedule:
     case ActionKind::cancel:
       record(StateKind::timer, true,
              fmt::format("{} {}", a.kind == ActionKind::schedule ? "schedule" : "cancel", name),
-             subject);
+             subject, subject_expr);
       break;
     default:
       break;
@@ -223,10 +234,10 @@ void RuleWalker::action(const check::ActionDef& a) {
   if (auto kind = decision_kind(a.kind); kind && a.static_name) {
     std::string decision = fmt::format("{} {}", check::decision_kind_name(*kind), name);
     if (plan_.history_index(*kind, name)) {
-      record(StateKind::history, true, decision + " (remembered)", subject);
+      record(StateKind::history, true, decision + " (remembered)", subject, subject_expr);
     }
     if (plan_.reaction_type(*kind, name)) {
-      record(StateKind::decision, true, decision + " (reacted to)", subject);
+      record(StateKind::decision, true, decision + " (reacted to)", subject, subject_expr);
     }
   }
 }
@@ -240,12 +251,14 @@ void RuleWalker::choose_partition_keys() {
   for (auto& access : accesses_) {
     if (access.key.size() == 1) continue;
     access.partition_key = access.key.empty() ? std::string() : access.key.front();
-    for (const auto& part : access.key) {
+    access.partition_part = 0;
+    for (std::size_t part = 0; part < access.key.size(); ++part) {
       bool shared = std::any_of(accesses_.begin(), accesses_.end(), [&](const StateAccess& other) {
-        return other.key.size() == 1 && other.partition_key == part;
+        return other.key.size() == 1 && other.partition_key == access.key[part];
       });
       if (shared) {
-        access.partition_key = part;
+        access.partition_key = access.key[part];
+        access.partition_part = part;
         break;
       }
     }
@@ -257,6 +270,10 @@ void RuleWalker::make_steps(RuleKeys& keys) const {
     if (keys.steps.empty() || keys.steps.back().key != accesses_[i].partition_key) {
       Step step;
       step.key = accesses_[i].partition_key;
+      const auto& exprs = accesses_[i].key_exprs;
+      std::size_t part = accesses_[i].partition_part;
+      step.key_expr = part < exprs.size() ? exprs[part] : nullptr;
+      step.from_trigger = step.key_expr && from_trigger(*step.key_expr);
       if (!keys.steps.empty()) {
         // What the partitions before computed: the trigger, the lets they bound, what `where`
         // and `exclude` decided, and the trace built so far.
@@ -279,6 +296,17 @@ void RuleWalker::make_steps(RuleKeys& keys) const {
   }
 }
 
+// Whether a key can be worked out from the trigger alone: no lookup, no window, no state.
+bool RuleWalker::from_trigger(const TExpr& e) const {
+  if (e.kind == TExpr::Kind::let) {
+    const check::Let& l = rule_.lets[e.index];
+    return l.source == check::Let::Source::value && l.value && from_trigger(*l.value);
+  }
+  if (e.kind == TExpr::Kind::call && reads_hold(e.builtin)) return false;
+  return std::all_of(e.args.begin(), e.args.end(),
+                     [this](const TExpr& arg) { return from_trigger(arg); });
+}
+
 RuleKeys RuleWalker::walk() {
   RuleKeys keys;
   keys.rule = rule_.name;
@@ -288,10 +316,10 @@ RuleKeys RuleWalker::walk() {
     keys.trigger_type = type.name;
     // A timer fires, and a decision is made, under its subject: the rule it sets off starts there.
     if (type.timer) {
-      record(StateKind::timer, false, "timer " + type.name, {rule_.alias + ".subject"});
+      record(StateKind::timer, false, "timer " + type.name, {rule_.alias + ".subject"}, {});
     } else if (type.decision) {
       record(StateKind::decision, false, "decision " + type.decision_name,
-             {rule_.alias + ".subject"});
+             {rule_.alias + ".subject"}, {});
     }
   }
   phase_ = Phase::where;
@@ -309,7 +337,7 @@ RuleKeys RuleWalker::walk() {
     record(StateKind::window, true,
            fmt::format("{}{} per {} as {}", function, a.value ? " " + a.value->text : "",
                        a.key.text, name),
-           {key_text(a.key)});
+           {key_text(a.key)}, {&a.key});
   }
   for (const auto& a : rule_.aggregates) {
     if (a.after) expr(*a.after);
@@ -331,14 +359,19 @@ KeyAnalysis analyse_keys(const check::Policy& policy, const Plan& plan) {
   for (const auto& rule : policy.rules) {
     if (rule.mode == check::Mode::off) continue;
     RuleKeys keys = RuleWalker(policy, plan, rule).walk();
+    keys.rule_index = static_cast<std::uint32_t>(&rule - policy.rules.data());
     for (const auto& access : keys.accesses) {
       if (access.kind != StateKind::latest) continue;
       // The index is fed at the partition of its key's chosen part, spelled over the indexed
       // event.
-      auto part = std::find(access.key.begin(), access.key.end(), access.partition_key);
-      std::size_t at = static_cast<std::size_t>(part - access.key.begin());
-      analysis.feeds.push_back({access.event_type, rule.name, access.binds,
-                                at < access.indexed_by.size() ? access.indexed_by[at] : ""});
+      std::size_t at = access.partition_part;
+      const check::Correlation& c = rule.correlations[static_cast<std::size_t>(access.correlation)];
+      IndexFeed feed{access.event_type, rule.name, access.binds,
+                     at < access.indexed_by.size() ? access.indexed_by[at] : ""};
+      feed.rule_index = keys.rule_index;
+      feed.correlation = static_cast<std::uint32_t>(access.correlation);
+      feed.slot = at < c.key_slots.size() ? c.key_slots[at] : 0;
+      analysis.feeds.push_back(std::move(feed));
     }
     analysis.rules.push_back(std::move(keys));
   }

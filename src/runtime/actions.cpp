@@ -9,6 +9,7 @@
 
 #include "bylaw/core/keyed_hash.hpp"
 #include "bylaw/core/sha256.hpp"
+#include "hops.hpp"
 #include "rule_runner.hpp"
 
 namespace bylaw::runtime {
@@ -149,9 +150,34 @@ void RuleRunner::fire(Firing& firing) {
   record_history();
 }
 
+namespace {
+
+// Whether an action changes state kept under its subject: a hold and what goes with it, a
+// timer, or a decision some `earlier` remembers or some rule reacts to (plan/keys.cpp agrees).
+bool writes_subject(const plan::Plan& plan, const check::ActionDef& action,
+                    const std::string& name) {
+  switch (action.kind) {
+    case ActionKind::alert:
+      return plan.history_index(DecisionKind::alert, name) ||
+             plan.reaction_type(DecisionKind::alert, name);
+    case ActionKind::eligibility:
+      return plan.history_index(DecisionKind::eligibility, name) ||
+             plan.reaction_type(DecisionKind::eligibility, name);
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
 std::optional<Emission> RuleRunner::act(Firing& firing, std::size_t a, const std::string& subject,
                                         const std::string& name) {
   const check::ActionDef& action = firing.frame.rule.actions[a];
+  if (gate_ && writes_subject(plan_, action, name)) {
+    std::string key;
+    append_key(key, std::string_view(subject));
+    gate_->write(key);
+  }
   switch (action.kind) {
     case ActionKind::hold:
       return place_hold(firing, a, subject, name);

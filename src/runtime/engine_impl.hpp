@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <queue>
 #include <string>
 
@@ -47,6 +48,10 @@ struct Engine::Impl {
   // Reasons of exclusions that left entries out under an earlier policy and are gone from this
   // one (a restore with a policy change): entries point at their text, which must outlive them.
   std::deque<std::string> carried_reasons;
+  // Partitioned (partitions.hpp): whether this partition keeps an event in a rule's `latest`
+  // index; unset, every index keeps every event.
+  std::function<bool(std::uint32_t rule, std::uint32_t correlation, const Event& event)>
+      index_owner;
 
   Impl(const check::Policy& p, EngineOptions o, DecisionSink& sink)
       : policy(p),
@@ -71,9 +76,19 @@ struct Engine::Impl {
   }
 
   void evaluate(const EventPtr& event) {
+    if (options.handoff) {
+      ++state.stats.evaluated;
+      options.handoff->evaluate(event);
+      return;
+    }
     fire_timers(event->time);
     run_step(plan.rules_by_type[static_cast<std::size_t>(event->type)], &event, false);
     index_correlations(event);
+    count_and_sweep(event);
+  }
+
+  // After an event: counted, and every so often the windows and indexes swept.
+  void count_and_sweep(const EventPtr& event) {
     ++state.stats.evaluated;
     bool due = ++since_sweep >= kSweepEvery;
     if (sweep_step) {
@@ -163,6 +178,8 @@ struct Engine::Impl {
   // After the rules: `latest` never sees the event it is evaluated for.
   void index_correlations(const EventPtr& event) {
     for (const auto& ref : plan.correlations_by_type[static_cast<std::size_t>(event->type)]) {
+      // Partitioned: only the indexes of the keys this partition owns.
+      if (index_owner && !index_owner(ref.rule, ref.correlation, *event)) continue;
       const check::Rule& rule = policy.rules[ref.rule];
       const check::Correlation& correlation = rule.correlations[ref.correlation];
       if (correlation.filter) {

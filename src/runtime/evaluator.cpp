@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "bylaw/check/operators.hpp"
+#include "hops.hpp"
 
 namespace bylaw::runtime {
 
@@ -110,6 +111,21 @@ Value membership(const TExpr& expr, Frame& frame) {
   return expr.op == Op::has_any ? any : all;
 }
 
+Value hold_builtin(Builtin builtin, const HoldState* hold) {
+  switch (builtin) {
+    case Builtin::held:
+      return hold != nullptr && hold->active;
+    case Builtin::appeal_at:
+      return hold && hold->active && hold->appeal_at ? Value(*hold->appeal_at) : Value(Absent{});
+    case Builtin::placed_at:
+      return hold && hold->active ? Value(hold->placed_at) : Value(Absent{});
+    case Builtin::released_at:
+      return hold && hold->released_at ? Value(*hold->released_at) : Value(Absent{});
+    default:
+      return Absent{};
+  }
+}
+
 Value call(const TExpr& expr, Frame& frame) {
   if (expr.builtin == Builtin::exists || expr.builtin == Builtin::size) {
     const TExpr& arg = expr.args[0];
@@ -123,18 +139,15 @@ Value call(const TExpr& expr, Frame& frame) {
   const auto* s = text_of(evaluate_ref(expr.args[0], frame, subject_scratch));
   const auto* n = text_of(evaluate_ref(expr.args[1], frame, name_scratch));
   const HoldState* hold = s && n ? frame.state.holds.find(*s, *n) : nullptr;
-  switch (expr.builtin) {
-    case Builtin::held:
-      return hold != nullptr && hold->active;
-    case Builtin::appeal_at:
-      return hold && hold->active && hold->appeal_at ? Value(*hold->appeal_at) : Value(Absent{});
-    case Builtin::placed_at:
-      return hold && hold->active ? Value(hold->placed_at) : Value(Absent{});
-    case Builtin::released_at:
-      return hold && hold->released_at ? Value(*hold->released_at) : Value(Absent{});
-    default:
-      return Absent{};
-  }
+  if (!frame.gate || !s || !n) return hold_builtin(expr.builtin, hold);
+  // Partitioned: the hold lives at its subject's partition.
+  std::string key;
+  append_key(key, std::string_view(*s));
+  if (const HopRead* replay = frame.gate->read(key)) return replay->value;
+  HopRead read;
+  read.value = hold_builtin(expr.builtin, hold);
+  frame.gate->kept(read);
+  return read.value;
 }
 
 Value evaluate_unary(const TExpr& expr, Frame& frame) {
@@ -328,6 +341,34 @@ bool correlation_key(const check::Correlation& correlation, Frame& frame, std::s
   return true;
 }
 
+namespace {
+
+enum class GateAnswer : std::uint8_t { no_lookup, read_here, replayed };
+
+// Partitioned: a `latest` lookup goes through the gate under the part of its key that
+// partitions it: replayed from what an earlier partition found, or read here (and then handed
+// to the gate), or none at all when that part is absent (wherever the rule runs).
+GateAnswer replay_latest(Frame& frame, std::uint32_t correlation_index, LetValue& slot) {
+  const check::Correlation& correlation = frame.rule.correlations[correlation_index];
+  std::size_t part = frame.gate->latest_parts[frame.rule_index][correlation_index];
+  Value scratch;
+  const Value& value = evaluate_ref(correlation.probes[part], frame, scratch);
+  if (is_absent(value)) return GateAnswer::no_lookup;
+  std::string key;
+  append_key(key, value);
+  const HopRead* replay = frame.gate->read(key);
+  if (!replay) return GateAnswer::read_here;
+  correlation_key(correlation, frame, slot.key);
+  slot.record = nullptr;
+  if (replay->found) {
+    unpack_event(replay->packed, slot.found);
+    slot.record = &slot.found.event;
+  }
+  return GateAnswer::replayed;
+}
+
+}  // namespace
+
 LetValue& let_value(Frame& frame, std::uint32_t index) {
   LetValue& slot = frame.lets[index];
   if (slot.ready) return slot;
@@ -340,6 +381,8 @@ LetValue& let_value(Frame& frame, std::uint32_t index) {
     }
     case check::Let::Source::latest: {
       const check::Correlation& correlation = frame.rule.correlations[def.index];
+      GateAnswer gate = frame.gate ? replay_latest(frame, def.index, slot) : GateAnswer::no_lookup;
+      if (gate == GateAnswer::replayed) break;
       if (correlation_key(correlation, frame, slot.key)) {
         slot.record =
             frame.state.correlations[frame.rule_index][def.index].find(slot.key, slot.found);
@@ -349,6 +392,13 @@ LetValue& let_value(Frame& frame, std::uint32_t index) {
                                                          *correlation.within)))) {
           slot.record = nullptr;
         }
+      }
+      if (gate == GateAnswer::read_here) {
+        HopRead read;
+        read.kind = HopRead::Kind::latest;
+        read.found = slot.record != nullptr;
+        if (slot.record) pack_event(*slot.record, read.packed);
+        frame.gate->kept(std::move(read));
       }
       break;
     }
@@ -367,8 +417,23 @@ LetValue& let_value(Frame& frame, std::uint32_t index) {
           const auto* t = std::get_if<Time>(&after);
           if (t && (!since || *t > *since)) since = *t;
         }
+        if (frame.gate) {
+          std::string key;
+          append_key(key, std::string_view(*s));
+          if (const HopRead* replay = frame.gate->read(key)) {
+            slot.decisions.clear();
+            for (const auto& record : replay->decisions) slot.decisions.push_back(&record);
+            break;
+          }
+        }
         frame.state.history.query(frame.state.plan.history_of[frame.rule_index][def.index], *s,
                                   since, query.eligible, slot.decisions);
+        if (frame.gate) {
+          HopRead read;
+          read.kind = HopRead::Kind::earlier;
+          for (const auto* record : slot.decisions) read.decisions.push_back(*record);
+          frame.gate->kept(std::move(read));
+        }
       }
       break;
     }

@@ -20,6 +20,8 @@ struct StateView {
   const plan::Plan& plan;
 };
 
+class HopGate;  // hops.hpp
+
 struct LetValue {
   bool ready = false;
   Value value;                                   // value and aggregate lets
@@ -50,6 +52,8 @@ struct Frame {
   // When set, each field of the trigger that is read sets its slot's bit: the fields a rule's
   // `where` and `exclude` read from a candidate, shown with it in traces.
   std::uint64_t* trigger_reads = nullptr;
+  // Partitioned evaluation only: every read of keyed state passes it (hops.hpp).
+  HopGate* gate = nullptr;
 
   Frame(const check::Policy& p, const check::Rule& r, std::uint32_t index, const StateView& s,
         const Event* e, Time t, std::vector<LetValue>& scratch)

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "hops.hpp"
+
 namespace bylaw::runtime {
 
 using check::ActionKind;
@@ -146,6 +148,8 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
   StateView view{state_.holds, state_.history, state_.correlations, plan_};
   Frame frame(policy_, rule, rule_index, view, event.get(), event->time, lets_[rule_index]);
   frame.observer = observer_;
+  if (gate_) gate_->begin_rule();
+  frame.gate = gate_;
   std::uint64_t reads = 0;
   if (!rule.aggregates.empty()) frame.trigger_reads = &reads;
   for (std::size_t g = 0; g < rule.guards.size(); ++g) {
@@ -175,6 +179,7 @@ void RuleRunner::run(std::uint32_t rule_index, const EventPtr& event, bool timer
     append_key(v.key, v.key_value);
     v.lower =
         subtract(frame.now, std::get<Duration>(evaluate_ref(aggregate.window, frame, scratch)));
+    if (gate_) gate_->write(v.key);
     AggregateWindow& window = state_.aggregates[rule_index][i];
     WindowKey& keyed = window.slide(v.key, v.lower);
     if (keyed.entries().size() >= state_.max_entries_per_key) {

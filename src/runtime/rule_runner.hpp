@@ -91,6 +91,8 @@ class RuleRunner {
   void end_step() { made_.clear(); }
   // expiry.cpp: the expiry timer of an active hold came due: releases it.
   void expire(const Timer& timer);
+  // Partitioned evaluation: every rule's reads and writes of keyed state pass the gate.
+  void set_gate(HopGate* gate) { gate_ = gate; }
 
  private:
   // actions.cpp: the rule's actions, one function per kind, each returning what it emits.
@@ -121,6 +123,7 @@ class RuleRunner {
   EngineState& state_;
   DecisionSink& sink_;
   ClauseObserver* observer_;  // null but in policy tests
+  HopGate* gate_ = nullptr;   // null but in a partitioned run
   // Per rule, reused from event to event: its lets and its aggregate views.
   std::vector<std::vector<LetValue>> lets_;
   std::vector<std::vector<AggregateView>> views_;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "bylaw/check/policy.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
+#include "bylaw/io/partitioned_evaluation.hpp"
 #include "bylaw/runtime/engine.hpp"
 
 namespace bylaw::io {
@@ -48,6 +50,9 @@ struct RunOptions {
   unsigned threads = 1;
   // Where explanations go (`run --explanations`); in_store needs a store.
   Explanations explanations = Explanations::inline_trace;
+  // `run --partitions N` (no store): the state split over N partitions in this process
+  // (partitioned_evaluation.hpp), with the same decisions; 0: one engine.
+  std::uint32_t partitions = 0;
 };
 
 struct RunCounts {
@@ -65,6 +70,8 @@ struct RunCounts {
   std::uint64_t peak_rss_kb = 0;  // of the process, when the caller measures it (0: not)
   bool stopped = false;           // by RunOptions::stop, before the end of the input
   std::uint64_t input_lag = 0;    // bytes of input waiting to be read, where that is known
+  // A partitioned run: hops and, per partition, its events and state.
+  std::optional<PartitionCounts> partitioned;
 };
 
 // Receives each rejected line (reason `late` included).
@@ -94,6 +101,7 @@ class StreamRunner {
   std::uint64_t lines_so_far() const;
   // Evaluates what the lateness buffer still holds.
   void finish();
+
   // A new input begins, the state carrying on from the last (a store's next day): lines and
   // counts start again from zero, the engine's state does not.
   void begin_input();

@@ -39,6 +39,13 @@ struct StateAccess {
   // key ("c.contract").
   std::string event_type;
   std::vector<std::string> indexed_by;
+
+  // The same, for the runtime (runtime/partitions.hpp): the expressions of `key` (null where the
+  // key is the trigger's own subject: a timer or a decision), which of them partitions, and for a
+  // `latest` its index in the rule's correlations.
+  std::vector<const check::TExpr*> key_exprs;
+  std::size_t partition_part = 0;
+  std::int32_t correlation = -1;
 };
 
 // Consecutive accesses under one partition key: what one partition evaluates.
@@ -47,9 +54,14 @@ struct Step {
   std::vector<std::size_t> accesses;  // into RuleKeys::accesses
   // For every step after the first: what the step before hands on (values bound so far).
   std::vector<std::string> forwarded;
+  // The key's expression, and whether it can be worked out from the trigger alone (no lookup
+  // result in it): a router can then tell where the step runs before the rule is evaluated.
+  const check::TExpr* key_expr = nullptr;
+  bool from_trigger = false;
 };
 
 struct RuleKeys {
+  std::uint32_t rule_index = 0;  // in the policy
   std::string rule;
   std::string trigger;       // "feedback.submitted as f"
   std::string trigger_type;  // "feedback.submitted"
@@ -64,6 +76,11 @@ struct IndexFeed {
   std::string rule;
   std::string index;          // the let's name
   std::string partition_key;  // over the indexed event ("c.contract")
+  // The same for the runtime: the rule and correlation, and the slot of the indexed event's
+  // field that partitions it.
+  std::uint32_t rule_index = 0;
+  std::uint32_t correlation = 0;
+  std::int32_t slot = 0;
 };
 
 struct KeyAnalysis {

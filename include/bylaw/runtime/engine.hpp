@@ -31,6 +31,15 @@ class DecisionSink {
 
 class ClauseObserver;  // observer.hpp
 
+// Takes the events an engine has admitted, in the order it would evaluate them, instead of the
+// engine evaluating them: a partitioned run's router (partitions.hpp) admits like one engine
+// (lateness, its buffer) and hands the evaluation on.
+class EventHandoff {
+ public:
+  virtual ~EventHandoff() = default;
+  virtual void evaluate(const EventPtr& event) = 0;
+};
+
 struct EngineOptions {
   // Events up to this much older than the clock are still evaluated, in time order; older ones
   // are late. With a lateness above zero, events wait in a buffer until nothing earlier can come.
@@ -46,6 +55,8 @@ struct EngineOptions {
   // Whether decisions carry their explanation. Off (`run --explanations none`), no trace is
   // built at all: the evaluation then costs only what the answers need.
   bool traces = true;
+  // When set, admitted events go there instead of being evaluated here (counted as evaluated).
+  EventHandoff* handoff = nullptr;
 };
 
 struct EngineStats {
@@ -115,6 +126,7 @@ class Engine {
   std::optional<Time> clock() const;
 
  private:
+  friend class PartitionEngine;  // an engine for one partition's keys (partitions.hpp)
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
