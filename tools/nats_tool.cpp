@@ -1,10 +1,11 @@
 // bylaw-nats: what the NATS tests, the benchmark and an operator without the `nats` CLI need
 // around bylaw serve (Debian has nats-server but not the CLI):
-//   bylaw-nats --server URL add-stream NAME SUBJECT... [--duplicate-window SECONDS]
+//   bylaw-nats --server URL add-stream NAME SUBJECT... [--duplicate-window SECONDS] [--replicas N]
 //   bylaw-nats --server URL delete-stream NAME
 //   bylaw-nats --server URL publish SUBJECT < events.jsonl     (a line a message, acked)
 //   bylaw-nats --server URL read STREAM [--headers]           (payloads in sequence order)
 //   bylaw-nats --server URL consumer STREAM NAME               (pending and unacked counts)
+//   bylaw-nats --server URL count STREAM                       (how many messages it holds)
 #include <nats/nats.h>
 
 #include <chrono>
@@ -50,7 +51,7 @@ struct Connection {
 };
 
 void add_stream(Connection& c, const std::string& name, std::vector<std::string> subjects,
-                int duplicate_window_s) {
+                int duplicate_window_s, int replicas) {
   std::vector<const char*> list;
   for (const auto& s : subjects) list.push_back(s.c_str());
   jsStreamConfig config;
@@ -60,6 +61,7 @@ void add_stream(Connection& c, const std::string& name, std::vector<std::string>
   config.SubjectsLen = static_cast<int>(list.size());
   config.Storage = js_FileStorage;
   config.Duplicates = static_cast<int64_t>(duplicate_window_s) * 1000 * 1000 * 1000;
+  config.Replicas = replicas;
   jsStreamInfo* info = nullptr;
   jsErrCode code{};
   check(js_AddStream(&info, c.js, &config, nullptr, &code), "adding stream " + name, code);
@@ -110,6 +112,14 @@ void read(Connection& c, const std::string& stream, bool headers) {
   }
 }
 
+void count(Connection& c, const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode code{};
+  check(js_GetStreamInfo(&info, c.js, stream.c_str(), nullptr, &code), "stream " + stream, code);
+  std::cout << info->State.Msgs << '\n';
+  jsStreamInfo_Destroy(info);
+}
+
 void consumer(Connection& c, const std::string& stream, const std::string& name) {
   jsConsumerInfo* info = nullptr;
   jsErrCode code{};
@@ -131,11 +141,13 @@ int main(int argc, char** argv) {
   std::string name, subject, stream;
   std::vector<std::string> subjects;
   int window_s = 120;
+  int replicas = 1;
   bool headers = false;
   auto* add = app.add_subcommand("add-stream", "Create a stream (file storage)");
   add->add_option("name", name)->required();
   add->add_option("subjects", subjects)->required();
   add->add_option("--duplicate-window", window_s, "Seconds (default 120)");
+  add->add_option("--replicas", replicas, "Copies in a cluster (default 1)");
   auto* del = app.add_subcommand("delete-stream", "Delete a stream and its messages");
   del->add_option("name", name)->required();
   auto* pub = app.add_subcommand("publish", "Publish standard input's lines");
@@ -146,14 +158,17 @@ int main(int argc, char** argv) {
   auto* con = app.add_subcommand("consumer", "A consumer's pending and unacked counts");
   con->add_option("stream", stream)->required();
   con->add_option("name", name)->required();
+  auto* cnt = app.add_subcommand("count", "How many messages a stream holds");
+  cnt->add_option("stream", stream)->required();
   if (auto exit = parse_command_line(app, argc, argv)) return *exit;
   try {
     Connection c(url);
-    if (*add) add_stream(c, name, subjects, window_s);
+    if (*add) add_stream(c, name, subjects, window_s, replicas);
     if (*del) delete_stream(c, name);
     if (*pub) publish(c, subject);
     if (*rd) read(c, stream, headers);
     if (*con) consumer(c, stream, name);
+    if (*cnt) count(c, stream);
   } catch (const Failure& f) {
     std::cerr << "bylaw-nats: " << f.what << "\n";
     return 1;

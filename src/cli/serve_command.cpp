@@ -29,6 +29,10 @@ struct ServeCommandOptions {
   std::string http;  // HOST:PORT
   std::string token_file;
   Duration checkpoint_interval{0, 200'000};
+  std::string role = "single";
+  service::ClusterOptions cluster;
+  std::string worker_id;
+  Duration lease_time{0, 10'000'000};
 };
 
 volatile std::sig_atomic_t g_reload = 0;
@@ -55,11 +59,9 @@ void add_broker_options(CLI::App* serve, service::BrokerOptions& b) {
   for (const char* file_option : {"--input", "--output", "--rejects"}) {
     serve->get_option(file_option)->excludes(nats);
   }
-  CLI::Option* stream =
-      serve->add_option("--events-stream", b.events_stream, "The JetStream stream of events")
-          ->type_name("NAME")
-          ->needs(nats);
-  nats->needs(stream);
+  serve->add_option("--events-stream", b.events_stream, "The JetStream stream of events")
+      ->type_name("NAME")
+      ->needs(nats);
   serve->add_option("--events-subject", b.events_subject, "Only the stream's events on SUBJ")
       ->type_name("SUBJ")
       ->needs(nats);
@@ -79,10 +81,80 @@ void add_broker_options(CLI::App* serve, service::BrokerOptions& b) {
       ->needs(nats);
 }
 
+// --cluster, --partitions and what a router or a worker needs.
+void add_cluster_options(CLI::App* serve, ServeCommandOptions& o) {
+  add_choice(serve, "--role", o.role, {"single", "router", "worker"},
+             "single: evaluate everything here (the default); router: admit events and send them "
+             "to a cluster's partitions; worker: evaluate the partitions this process holds by "
+             "lease (docs/scaling.md)");
+  serve
+      ->add_option("--partitions", o.cluster.partitions,
+                   "Partitions of the cluster (router, worker)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  serve
+      ->add_option("--cluster", o.cluster.prefix,
+                   "The cluster's subjects (PREFIX.p.<n>) and buckets (PREFIX_leases, ...)")
+      ->type_name("PREFIX")
+      ->capture_default_str();
+  serve
+      ->add_option("--replicas", o.cluster.replicas,
+                   "Copies of the cluster's stream and buckets, when this member makes them")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  serve
+      ->add_option("--worker-id", o.worker_id,
+                   "This worker's name in the leases (default: host-pid)")
+      ->type_name("ID");
+  add_duration(serve, "--lease-time", o.lease_time,
+               "A worker's lease on a partition lasts this long unless renewed (default 10s)",
+               "10s, 3s");
+}
+
+// A worker: no store (its state goes to JetStream), no events stream (its partitions come from
+// the router).
+int run_worker_role(const ServeCommandOptions& args, const check::Policy& policy) {
+  if (args.serve.broker.url.empty()) {
+    spdlog::error("--role worker needs --nats: a worker reads its partitions from JetStream");
+    return kExitFailure;
+  }
+  if (!args.stream.files.store.empty()) {
+    spdlog::error("--role worker takes no --store: its checkpoints go to JetStream");
+    return kExitFailure;
+  }
+  service::WorkerOptions options;
+  options.url = args.serve.broker.url;
+  options.cluster = args.cluster;
+  options.decisions_prefix = args.serve.broker.decisions_prefix;
+  options.worker_id = args.worker_id;
+  options.lease_time = std::chrono::milliseconds(
+      std::max<std::int64_t>(300, args.lease_time.approximate_micros() / 1000));
+  options.checkpoint_interval = std::chrono::milliseconds(
+      std::max<std::int64_t>(1, args.checkpoint_interval.approximate_micros() / 1000));
+  options.run = run_options(args.stream);
+  options.stop = install_stop_handlers();
+  try {
+    service::run_worker(policy, options);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 int run_serve(const ServeCommandOptions& args) {
   set_log_format(args.stream.log_format);
   std::optional<check::Policy> policy = load_pack(args.serve.policy_path, stderr);
   if (!policy) return kExitBadPolicy;
+  if (args.role == "worker") return run_worker_role(args, *policy);
+  if (args.stream.files.store.empty()) {
+    spdlog::error("--store is required (but with --role worker)");
+    return kExitFailure;
+  }
+  if (!args.serve.broker.url.empty() && args.serve.broker.events_stream.empty()) {
+    spdlog::error("--nats requires --events-stream (but with --role worker)");
+    return kExitFailure;
+  }
   service::ServeOptions options = args.serve;
   options.files = args.stream.files;
   if (!options.broker.url.empty()) {  // events, decisions and rejects: all through the broker
@@ -93,6 +165,16 @@ int run_serve(const ServeCommandOptions& args) {
   options.stop = install_stop_handlers();
   install_reload_handler();
   options.reload = &g_reload;
+  if (args.role == "router") {
+    if (options.broker.url.empty()) {
+      spdlog::error("--role router needs --nats: it publishes to the cluster's partitions there");
+      return kExitFailure;
+    }
+    options.router = args.cluster;
+    // The workers route by the pack they started with: a router's pack changes with theirs,
+    // by restarting them all, not by a reload of its own.
+    options.reload = nullptr;
+  }
   options.checkpoint_interval = std::chrono::milliseconds(
       std::max<std::int64_t>(1, args.checkpoint_interval.approximate_micros() / 1000));
   options.listening = [](int port) { spdlog::info("HTTP listening on port {}", port); };
@@ -129,8 +211,8 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
       ->type_name("FILE");
   CLI::Option* store = serve
                            ->add_option("--store", o->stream.files.store,
-                                        "The audit store: state, checkpoints, the API's data")
-                           ->required()
+                                        "The audit store: state, checkpoints, the API's data "
+                                        "(required, but with --role worker)")
                            ->type_name("FILE");
   add_signing_key(serve, o->stream.files, store);
   add_stream_files(serve, o->stream);
@@ -147,6 +229,7 @@ void add_serve_command(CLI::App& bylaw, Run& chosen) {
                "200ms, 1s");
   add_positive_count(serve, "--checkpoint-every", s.checkpoint_every, "Lines between checkpoints");
   add_engine_options(serve, o->stream);
+  add_cluster_options(serve, *o);
   run_when_chosen(serve, chosen, o, run_serve);
 }
 

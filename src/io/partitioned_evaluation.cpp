@@ -74,7 +74,7 @@ PartitionedEvaluation::PartitionedEvaluation(const check::Policy& policy,
 
 PartitionedEvaluation::~PartitionedEvaluation() = default;
 
-void PartitionedEvaluation::evaluate(const runtime::EventPtr& event) {
+void PartitionedEvaluation::evaluate(const runtime::EventPtr& event, std::uint64_t) {
   impl_->router.route(event, impl_->route);
   impl_->run_event(event);
 }

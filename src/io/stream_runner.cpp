@@ -101,7 +101,10 @@ struct StreamRunner::Impl {
                         ? std::make_unique<PartitionedEvaluation>(policy, engine_options(options),
                                                                   sink, options.partitions)
                         : nullptr),
-        engine(policy, handing_off(engine_options(options), partitioned.get()), sink),
+        engine(
+            policy,
+            handing_off(engine_options(options), partitioned ? partitioned.get() : options.handoff),
+            sink),
         decoder(policy.schema),
         on_reject(std::move(reject)),
         report_duplicates(options.report_duplicates),

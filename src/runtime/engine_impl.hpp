@@ -77,8 +77,7 @@ struct Engine::Impl {
 
   void evaluate(const EventPtr& event) {
     if (options.handoff) {
-      ++state.stats.evaluated;
-      options.handoff->evaluate(event);
+      options.handoff->evaluate(event, ++state.stats.evaluated);
       return;
     }
     fire_timers(event->time);

@@ -24,6 +24,18 @@ std::uint32_t partition_of(std::string_view encoded_key, std::uint32_t partition
                                     partitions);
 }
 
+std::string encode_event(const Event& event) {
+  std::string out;
+  pack_event(event, out);
+  return out;
+}
+
+EventPtr decode_event(std::string_view bytes) {
+  UnpackedEvent unpacked;
+  unpack_event(bytes, unpacked);
+  return share(std::move(unpacked.event));
+}
+
 std::string encode_reads(const HopReads& reads) {
   std::string out;
   put_varint(out, reads.size());

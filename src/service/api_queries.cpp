@@ -99,9 +99,10 @@ ApiAnswer decision_answer(const io::AuditStore& store, const std::string& id,
   auto audience =
       audience_name == "subject" ? explain::Audience::subject : explain::Audience::auditor;
   if (audience == explain::Audience::subject && !explain::has_subject_view(d->decision)) {
-    return not_found(fmt::format("'{}' is an alert for trust-and-safety staff: the account has "
-                                 "no view of it",
-                                 id));
+    return not_found(
+        fmt::format("'{}' is an alert for trust-and-safety staff: the account has "
+                    "no view of it",
+                    id));
   }
   if (format == "html") {
     return {200, explain::render_html(d->decision, audience, d->source(), d->context),

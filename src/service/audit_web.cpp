@@ -37,9 +37,11 @@ std::string param(const Params& params, const char* name) {
 std::optional<Time> bound(const std::string& text, const char* name) {
   if (text.empty()) return std::nullopt;
   std::optional<Time> t = parse_time_or_date(text);
-  if (!t) throw std::invalid_argument(fmt::format("{} '{}': expected a date (2026-04-22) or an "
-                                                  "RFC 3339 time",
-                                                  name, text));
+  if (!t)
+    throw std::invalid_argument(
+        fmt::format("{} '{}': expected a date (2026-04-22) or an "
+                    "RFC 3339 time",
+                    name, text));
   return t;
 }
 

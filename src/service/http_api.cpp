@@ -108,14 +108,14 @@ struct HttpApi::Impl {
     server.Get("/audit/search", [this](const httplib::Request& req, httplib::Response& res) {
       with_store(res, [&](io::AuditStore& s) { return search_page(s, req.params); });
     });
-    server.Get(R"(/audit/decisions/([^/]+))",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 with_store(res, [&](io::AuditStore& s) { return decision_page(s, req.matches[1]); });
-               });
-    server.Get(R"(/audit/subjects/([^/]+))",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 with_store(res, [&](io::AuditStore& s) { return subject_page(s, req.matches[1]); });
-               });
+    server.Get(
+        R"(/audit/decisions/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+          with_store(res, [&](io::AuditStore& s) { return decision_page(s, req.matches[1]); });
+        });
+    server.Get(
+        R"(/audit/subjects/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+          with_store(res, [&](io::AuditStore& s) { return subject_page(s, req.matches[1]); });
+        });
     // Read-only: every other method is refused as such.
     auto read_only = [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Allow", "GET");

@@ -1,6 +1,8 @@
 #include "nats_link.hpp"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -37,7 +39,16 @@ NatsLink::NatsLink(const std::string& url) : url_(url) {
   OptionsHolder holder;
   natsStatus s = natsOptions_Create(&holder.options);
   natsOptions* o = holder.options;
-  if (s == NATS_OK) s = natsOptions_SetURL(o, url.c_str());
+  // A cluster is given as a comma-separated list of its servers: any of them will do.
+  std::vector<std::string> servers;
+  for (std::size_t start = 0; start <= url.size();) {
+    std::size_t end = std::min(url.find(',', start), url.size());
+    if (end > start) servers.push_back(url.substr(start, end - start));
+    start = end + 1;
+  }
+  std::vector<const char*> list;
+  for (const auto& server : servers) list.push_back(server.c_str());
+  if (s == NATS_OK) s = natsOptions_SetServers(o, list.data(), static_cast<int>(list.size()));
   if (s == NATS_OK) s = natsOptions_SetName(o, "bylaw serve");
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // a broker restart is waited out
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, kReconnectWaitMs);

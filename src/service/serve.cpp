@@ -11,6 +11,7 @@
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/durable_run.hpp"
+#include "cluster_router.hpp"
 #include "nats_link.hpp"
 #include "nats_publisher.hpp"
 #include "nats_source.hpp"
@@ -108,6 +109,15 @@ struct Broker {
   NatsPublisher rejects;
 };
 
+// A router's way out: its own connection, so that its acks are its own.
+struct RouterOut {
+  RouterOut(const check::Policy& policy, const std::string& url, const ClusterOptions& cluster,
+            const volatile std::sig_atomic_t* stop)
+      : link(url), router(policy, link, cluster, stop) {}
+  NatsLink link;
+  ClusterRouter router;
+};
+
 // Ready: the policy loaded, the input there (the broker connected), and no work waiting much
 // longer than the checkpoint interval without a checkpoint.
 Readiness readiness(const ServeOptions& options, const Metrics& metrics,
@@ -137,6 +147,11 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
   // The broker first: a stream that is missing refuses the start before anything is written.
   std::unique_ptr<Broker> broker;
   if (!options.broker.url.empty()) broker = std::make_unique<Broker>(options.broker, options.stop);
+  std::unique_ptr<RouterOut> router;
+  if (options.router) {
+    if (!broker) throw io::RunRefused("--role router needs --nats");
+    router = std::make_unique<RouterOut>(policy, options.broker.url, *options.router, options.stop);
+  }
   std::unique_ptr<io::AuditStore> store = io::open_run_store(options.files, policy);
   store->commit();  // the API's connection sees the tables from the start
   Metrics metrics;
@@ -165,6 +180,10 @@ io::RunCounts serve(const check::Policy& policy, const ServeOptions& options) {
     durable.source = &broker->events;
     durable.decisions_to = &broker->decisions;
     durable.rejects_to = &broker->rejects;
+  }
+  if (router) {  // the partitions evaluate; the router's checkpoints wait for them to be stored
+    durable.run.handoff = &router->router;
+    durable.decisions_to = &router->router;
   }
   durable.log_reject = [](std::uint64_t line, std::string_view reason, std::string_view detail,
                           std::string_view) {

@@ -30,7 +30,7 @@ class PartitionedEvaluation : public runtime::EventHandoff {
   ~PartitionedEvaluation() override;
 
   // One admitted event, through every partition its route passes.
-  void evaluate(const runtime::EventPtr& event) override;
+  void evaluate(const runtime::EventPtr& event, std::uint64_t ordinal) override;
   // The end of the stream: timers due by the last event's time fire everywhere, as in one
   // engine.
   void finish(std::optional<Time> clock);

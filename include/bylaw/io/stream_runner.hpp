@@ -53,6 +53,9 @@ struct RunOptions {
   // `run --partitions N` (no store): the state split over N partitions in this process
   // (partitioned_evaluation.hpp), with the same decisions; 0: one engine.
   std::uint32_t partitions = 0;
+  // When set, admitted events are handed there instead of being evaluated (the cluster's
+  // router, service/cluster_router.hpp).
+  runtime::EventHandoff* handoff = nullptr;
 };
 
 struct RunCounts {

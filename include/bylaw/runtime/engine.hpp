@@ -37,7 +37,8 @@ class ClauseObserver;  // observer.hpp
 class EventHandoff {
  public:
   virtual ~EventHandoff() = default;
-  virtual void evaluate(const EventPtr& event) = 0;
+  // `ordinal`: the how-many-th evaluated event this is (1, 2, ...), carried over checkpoints.
+  virtual void evaluate(const EventPtr& event, std::uint64_t ordinal) = 0;
 };
 
 struct EngineOptions {

@@ -40,6 +40,11 @@ class PartitionError : public std::runtime_error {
 // agree (the hash tables inside each use the process's secret key, keyed_hash.hpp).
 std::uint32_t partition_of(std::string_view encoded_key, std::uint32_t partitions);
 
+// An event as the bytes a router sends a partition: its type, id, time, input sequence, line
+// and every field. decode_event throws BadBytes (core/bytes.hpp) when they are damaged.
+std::string encode_event(const Event& event);
+EventPtr decode_event(std::string_view bytes);
+
 // Where one evaluated event goes.
 struct EventRoute {
   struct RuleRoute {

@@ -19,9 +19,9 @@ struct Readiness {
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
-  int port = 0;             // 0: any free port (the one taken is returned by start)
-  std::string token;        // non-empty: /v1/ and /audit need `Authorization: Bearer <token>`
-  std::string store_path;   // the audit store the API reads
+  int port = 0;            // 0: any free port (the one taken is returned by start)
+  std::string token;       // non-empty: /v1/ and /audit need `Authorization: Bearer <token>`
+  std::string store_path;  // the audit store the API reads
 };
 
 class HttpApi {

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "bylaw/check/policy.hpp"
 #include "bylaw/io/run_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
+#include "bylaw/service/cluster.hpp"
 #include "bylaw/service/http_api.hpp"
 
 namespace bylaw::service {
@@ -41,6 +43,9 @@ struct ServeOptions {
   volatile std::sig_atomic_t* reload = nullptr;
   // Told the port HTTP listens on, once it does.
   std::function<void(int port)> listening;
+  // `--role router`: admit the events and send them to a cluster's partitions instead of
+  // evaluating them (cluster.hpp); needs the broker.
+  std::optional<ClusterOptions> router;
 };
 
 // Serves until stopped; the input's end does not end it (the API and metrics stay up). Returns

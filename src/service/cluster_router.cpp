@@ -1,0 +1,59 @@
+#include "cluster_router.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "cluster_setup.hpp"
+#include "partition_messages.hpp"
+
+namespace bylaw::service {
+
+namespace {
+// A barrier at least this often, checkpoint or not: what waits for acks stays bounded.
+constexpr std::size_t kMaxPending = 20000;
+}  // namespace
+
+ClusterRouter::ClusterRouter(const check::Policy& policy, NatsLink& link,
+                             const ClusterOptions& cluster, const volatile std::sig_atomic_t* stop)
+    : router_(policy, cluster.partitions),
+      publisher_(link, stop),
+      prefix_(cluster.prefix),
+      name_(fmt::format("NATS subjects {}.p.*", prefix_)) {
+  ensure_cluster(link, ClusterNames(prefix_), cluster.replicas);
+}
+
+void ClusterRouter::evaluate(const runtime::EventPtr& event, std::uint64_t ordinal) {
+  router_.route(event, route_);
+  PartitionMessage message;
+  message.kind = PartitionMessage::Kind::event;
+  message.n = handed_ = ordinal;
+  message.event = event;
+  std::string body = encode_message(message);
+  for (std::uint32_t p : route_.partitions()) {
+    publisher_.publish(partition_subject(prefix_, p), message_id(message, p), body);
+  }
+  last_time_ = event->time;
+  if (publisher_.pending() >= kMaxPending) sync();
+}
+
+void ClusterRouter::append(std::string_view bytes) {
+  if (!bytes.empty()) throw std::logic_error("the cluster's router made a decision");
+}
+
+void ClusterRouter::sync() {
+  publisher_.flush();
+  if (handed_ == ticked_) return;
+  PartitionMessage tick;
+  tick.kind = PartitionMessage::Kind::tick;
+  tick.n = handed_;
+  tick.time = last_time_;
+  std::string body = encode_message(tick);
+  for (std::uint32_t p = 0; p < router_.partitions(); ++p) {
+    publisher_.publish(partition_subject(prefix_, p), message_id(tick, p), body);
+  }
+  publisher_.flush();
+  ticked_ = handed_;
+}
+
+}  // namespace bylaw::service

@@ -1,0 +1,193 @@
+// A worker (bylaw/service/cluster.hpp): leases, then partitions pumped in turn, then every
+// checkpoint interval the decisions and hops made so far stored and each partition's
+// checkpoint written.
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bylaw/io/decision_encoder.hpp"
+#include "bylaw/io/durable_run.hpp"
+#include "bylaw/service/cluster.hpp"
+#include "cluster_leases.hpp"
+#include "cluster_setup.hpp"
+#include "nats_publisher.hpp"
+#include "owned_partition.hpp"
+
+namespace bylaw::service {
+
+namespace {
+
+// Decisions as JSON Lines until the next checkpoint publishes them.
+class PendingDecisions : public runtime::DecisionSink {
+ public:
+  explicit PendingDecisions(io::Explanations explanations) : explanations_(explanations) {}
+  void on_decision(const runtime::Decision& decision) override {
+    if (decision.shadow)
+      return;  // shadow rules enforce nothing, and a cluster has no shadow output
+    io::append_decision(decision, lines_, explanations_);
+    lines_ += '\n';
+  }
+  std::string take() { return std::exchange(lines_, {}); }
+
+ private:
+  io::Explanations explanations_;
+  std::string lines_;
+};
+
+std::string default_worker_id() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}-{}", host, getpid());
+}
+
+runtime::EngineOptions engine_options(const io::RunOptions& run) {
+  runtime::EngineOptions o;
+  o.max_lateness = run.max_lateness;
+  o.max_entries_per_key = run.max_per_key;
+  o.max_decisions_per_subject = run.max_per_key;
+  o.traces = run.explanations != io::Explanations::none;
+  return o;
+}
+
+class Worker {
+ public:
+  Worker(const check::Policy& policy, const WorkerOptions& options)
+      : policy_(policy),
+        options_(options),
+        names_(options.cluster.prefix),
+        control_(options.url),
+        hop_link_(options.url),
+        decision_link_(options.url),
+        router_(policy, options.cluster.partitions),
+        sink_(options.run.explanations),
+        hops_(hop_link_, options.stop),
+        decisions_(decision_link_, NatsPublisher::Kind::kDecisions, options.decisions_prefix,
+                   options.stop),
+        worker_id_(options.worker_id.empty() ? default_worker_id() : options.worker_id) {
+    ensure_cluster(control_, names_, options.cluster.replicas);
+    lease_bucket_ = open_bucket(control_, names_.leases);
+    checkpoint_bucket_ = open_bucket(control_, names_.checkpoints);
+    leases_ = std::make_unique<Leases>(lease_bucket_, worker_id_, options.lease_time,
+                                       options.cluster.partitions);
+    store_ = std::make_unique<PartitionStore>(checkpoint_bucket_);
+  }
+
+  ~Worker() {
+    owned_.clear();
+    kvStore_Destroy(lease_bucket_);
+    kvStore_Destroy(checkpoint_bucket_);
+  }
+
+  void run() {
+    spdlog::info("worker {}: {} partitions of cluster {}", worker_id_, options_.cluster.partitions,
+                 names_.prefix);
+    auto next_lease = std::chrono::steady_clock::now();
+    auto next_checkpoint = next_lease + options_.checkpoint_interval;
+    while (!*options_.stop) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= next_lease) {
+        lease_turn();
+        next_lease = now + options_.lease_time / 3;
+      }
+      bool did = false;
+      for (auto& [p, partition] : owned_) did = partition->pump(512) || did;
+      if (now >= next_checkpoint) {
+        checkpoint_all();
+        next_checkpoint = now + options_.checkpoint_interval;
+      }
+      if (!did) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    checkpoint_all();
+    for (auto& [p, partition] : owned_) leases_->release(p);
+    spdlog::info("worker {}: stopped; partitions given up", worker_id_);
+  }
+
+ private:
+  // Renew; drop what was lost; give up what is above this worker's share; take what is free.
+  void lease_turn() {
+    for (std::uint32_t p : leases_->renew()) owned_.erase(p);
+    std::size_t workers = leases_->live_workers();
+    std::size_t share = (options_.cluster.partitions + workers - 1) / workers;
+    while (owned_.size() > share) {
+      auto last = std::prev(owned_.end());
+      checkpoint_all();
+      std::uint32_t p = last->first;
+      owned_.erase(last);
+      leases_->release(p);
+      spdlog::info("worker {}: gave partition {} up ({} workers, a share of {})", worker_id_, p,
+                   workers, share);
+    }
+    for (std::uint32_t p : leases_->claim(share)) take_over(p);
+  }
+
+  void take_over(std::uint32_t p) {
+    std::uint64_t revision = 0;
+    std::optional<PartitionCheckpoint> from;
+    try {
+      from = store_->load(p, revision);
+      revisions_[p] = revision;
+      owned_[p] = std::make_unique<OwnedPartition>(policy_, engine_options(options_.run), sink_,
+                                                   router_, p, control_, names_, hops_, from);
+    } catch (const std::exception& e) {
+      // JetStream busy or a node away: another turn, here or at another worker, tries again.
+      spdlog::warn("worker {}: cannot take partition {} now: {}", worker_id_, p, e.what());
+      leases_->release(p);
+      return;
+    }
+    spdlog::info("worker {}: took partition {} ({})", worker_id_, p,
+                 from ? fmt::format("from its checkpoint at event {}, stream sequence {}",
+                                    from->done, from->resume_sequence)
+                      : std::string("from the start"));
+  }
+
+  // Decisions and hops stored first: a checkpoint never covers what could still be lost.
+  void checkpoint_all() {
+    decisions_.append(sink_.take());
+    hops_.flush();
+    for (auto it = owned_.begin(); it != owned_.end();) {
+      std::optional<PartitionCheckpoint> c = it->second->checkpoint();
+      if (c && store_->save(it->first, *c, revisions_[it->first]) == PartitionStore::Saved::lost) {
+        spdlog::warn(
+            "worker {}: partition {}'s checkpoint was written by another worker; "
+            "giving it up",
+            worker_id_, it->first);
+        it = owned_.erase(it);
+        continue;
+      }
+      ++it;
+    }
+  }
+
+  const check::Policy& policy_;
+  const WorkerOptions& options_;
+  ClusterNames names_;
+  NatsLink control_;        // leases, checkpoints, the partitions' messages in
+  NatsLink hop_link_;       // hops out (their own acks)
+  NatsLink decision_link_;  // decisions out
+  runtime::Router router_;
+  PendingDecisions sink_;
+  BatchPublisher hops_;
+  NatsPublisher decisions_;
+  std::string worker_id_;
+  kvStore* lease_bucket_ = nullptr;
+  kvStore* checkpoint_bucket_ = nullptr;
+  std::unique_ptr<Leases> leases_;
+  std::unique_ptr<PartitionStore> store_;
+  std::map<std::uint32_t, std::unique_ptr<OwnedPartition>> owned_;
+  std::map<std::uint32_t, std::uint64_t> revisions_;  // of each partition's checkpoint manifest
+};
+
+}  // namespace
+
+void run_worker(const check::Policy& policy, const WorkerOptions& options) {
+  Worker worker(policy, options);
+  worker.run();
+}
+
+}  // namespace bylaw::service

@@ -1,0 +1,85 @@
+// A partition a worker holds (docs/scaling.md): its engine, the messages of its subject read in
+// stream order and taken in the single engine's order, and the hops it hands on. An event is
+// taken once the router's tick says every event up to it is published (so none before it can
+// still come); a rule that needs a hop waits for it, and the partition with it; timers fire as
+// the ticks move the clock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "batch_publisher.hpp"
+#include "bylaw/check/policy.hpp"
+#include "bylaw/runtime/partitions.hpp"
+#include "cluster_setup.hpp"
+#include "partition_messages.hpp"
+#include "partition_store.hpp"
+
+namespace bylaw::service {
+
+class OwnedPartition {
+ public:
+  // Resumes from `from` (none: from the start of the stream). io::RunRefused when the
+  // partition's subject cannot be read.
+  OwnedPartition(const check::Policy& policy, const runtime::EngineOptions& options,
+                 runtime::DecisionSink& sink, runtime::Router& router, std::uint32_t partition,
+                 NatsLink& link, const ClusterNames& names, BatchPublisher& hops,
+                 const std::optional<PartitionCheckpoint>& from);
+  ~OwnedPartition();
+  OwnedPartition(const OwnedPartition&) = delete;
+  OwnedPartition& operator=(const OwnedPartition&) = delete;
+
+  // Reads up to `budget` messages that have arrived and does what they allow; whether anything
+  // happened.
+  bool pump(std::size_t budget);
+  // What is done, for a checkpoint: none while an event is half done or when nothing changed
+  // since the last one.
+  std::optional<PartitionCheckpoint> checkpoint();
+  std::uint32_t partition() const { return partition_; }
+  std::uint64_t done() const { return done_; }
+
+ private:
+  template <class T>
+  struct Held {
+    std::uint64_t sequence;  // in the stream, for where to resume
+    T value;
+  };
+  using HopKey = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;  // n, rule, step
+  struct Current {
+    std::uint64_t n;
+    runtime::EventPtr event;
+    std::vector<runtime::EventRoute::Work> work;
+    bool indexed;
+    std::size_t next = 0;
+  };
+
+  void subscribe(std::uint64_t from_sequence);
+  void take(natsMsg* msg);
+  bool progress();
+  bool start_next();
+  bool run_current();
+
+  runtime::PartitionEngine engine_;
+  runtime::Router& router_;
+  std::uint32_t partition_;
+  const ClusterNames& names_;
+  NatsLink& link_;
+  BatchPublisher& hops_out_;
+  natsSubscription* subscription_ = nullptr;
+  std::map<std::uint64_t, Held<runtime::EventPtr>> events_;  // by n
+  std::map<HopKey, Held<runtime::Hop>> hops_;
+  std::optional<Current> current_;
+  runtime::EventRoute route_;  // scratch
+  std::uint64_t done_ = 0;     // n of the last event done
+  std::uint64_t ticked_ = 0;   // n of the last tick
+  Time tick_time_;
+  std::uint64_t advanced_ = 0;  // the tick timers were fired for
+  std::uint64_t last_sequence_ = 0;
+  bool changed_ = false;  // since the last checkpoint
+};
+
+}  // namespace bylaw::service

@@ -1,0 +1,130 @@
+#include "partition_store.hpp"
+
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bylaw/core/bytes.hpp"
+#include "bylaw/core/sha256.hpp"
+
+namespace bylaw::service {
+
+namespace {
+
+constexpr std::size_t kChunk = 256 * 1024;
+
+std::string manifest_key(std::uint32_t p) {
+  return fmt::format("partition.{}", p);
+}
+
+std::string chunk_key(std::uint32_t p, std::uint64_t generation, std::size_t i) {
+  return fmt::format("partition.{}.{}.{}", p, generation, i);
+}
+
+struct Manifest {
+  std::uint64_t generation = 0;
+  std::size_t chunks = 0;
+  std::string sha256;
+};
+
+std::optional<std::string> get(kvStore* bucket, const std::string& key, std::uint64_t* revision) {
+  kvEntry* entry = nullptr;
+  if (kvStore_Get(&entry, bucket, key.c_str()) != NATS_OK) return std::nullopt;
+  std::string value(static_cast<const char*>(kvEntry_Value(entry)),
+                    static_cast<std::size_t>(kvEntry_ValueLen(entry)));
+  if (revision) *revision = kvEntry_Revision(entry);
+  kvEntry_Destroy(entry);
+  return value;
+}
+
+std::string encode(const PartitionCheckpoint& c) {
+  std::string out;
+  put_varint(out, c.resume_sequence);
+  put_varint(out, c.done);
+  put_varint(out, c.ticked);
+  put_signed(out, c.tick_time.micros);
+  put_text(out, c.state);
+  return out;
+}
+
+PartitionCheckpoint decode(std::string_view bytes) {
+  ByteReader in(bytes, "partition checkpoint");
+  PartitionCheckpoint c;
+  c.resume_sequence = in.varint();
+  c.done = in.varint();
+  c.ticked = in.varint();
+  c.tick_time = Time{in.signed_varint()};
+  c.state.assign(in.text());
+  if (!in.done()) in.fail("trailing bytes");
+  return c;
+}
+
+void remove_chunks(kvStore* bucket, std::uint32_t p, const Manifest& m) {
+  for (std::size_t i = 0; i < m.chunks; ++i) {
+    kvStore_Purge(bucket, chunk_key(p, m.generation, i).c_str(), nullptr);
+  }
+}
+
+Manifest read_manifest(const std::string& text) {
+  Manifest m;
+  std::istringstream words(text);
+  words >> m.generation >> m.chunks >> m.sha256;
+  return m;
+}
+
+}  // namespace
+
+std::optional<PartitionCheckpoint> PartitionStore::load(std::uint32_t p, std::uint64_t& revision) {
+  revision = 0;
+  std::optional<std::string> text = get(bucket_, manifest_key(p), &revision);
+  if (!text) return std::nullopt;
+  Manifest m = read_manifest(*text);
+  std::string bytes;
+  for (std::size_t i = 0; i < m.chunks; ++i) {
+    std::optional<std::string> chunk = get(bucket_, chunk_key(p, m.generation, i), nullptr);
+    if (!chunk) throw BadBytes(fmt::format("partition {}'s checkpoint lacks chunk {}", p, i));
+    bytes += *chunk;
+  }
+  if (Sha256::hex(bytes) != m.sha256) {
+    throw BadBytes(fmt::format("partition {}'s checkpoint does not match its SHA-256", p));
+  }
+  return decode(bytes);
+}
+
+PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheckpoint& checkpoint,
+                                           std::uint64_t& revision) {
+  Manifest old;
+  if (revision != 0) {
+    std::optional<std::string> text = get(bucket_, manifest_key(p), nullptr);
+    if (text) old = read_manifest(*text);
+  }
+  std::string bytes = encode(checkpoint);
+  Manifest next{old.generation + 1, (bytes.size() + kChunk - 1) / kChunk, Sha256::hex(bytes)};
+  for (std::size_t i = 0; i < next.chunks; ++i) {
+    std::string_view chunk = std::string_view(bytes).substr(i * kChunk, kChunk);
+    std::uint64_t written = 0;
+    natsStatus s = kvStore_Put(&written, bucket_, chunk_key(p, next.generation, i).c_str(),
+                               chunk.data(), static_cast<int>(chunk.size()));
+    if (s != NATS_OK) {
+      spdlog::warn("partition {}: a checkpoint chunk was not stored; the next try writes it", p);
+      return Saved::later;
+    }
+  }
+  std::string text = fmt::format("{} {} {}", next.generation, next.chunks, next.sha256);
+  std::uint64_t written = 0;
+  natsStatus s = revision == 0
+                     ? kvStore_Create(&written, bucket_, manifest_key(p).c_str(), text.data(),
+                                      static_cast<int>(text.size()))
+                     : kvStore_Update(&written, bucket_, manifest_key(p).c_str(), text.data(),
+                                      static_cast<int>(text.size()), revision);
+  if (s != NATS_OK) {
+    remove_chunks(bucket_, p, next);
+    return Saved::lost;
+  }
+  revision = written;
+  if (old.generation != 0) remove_chunks(bucket_, p, old);
+  return Saved::yes;
+}
+
+}  // namespace bylaw::service

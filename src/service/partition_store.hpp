@@ -1,0 +1,45 @@
+// Partition checkpoints in a JetStream key-value bucket, so that any worker can resume any
+// partition (docs/scaling.md). A checkpoint is split into chunks under keys of its own
+// generation (`partition.<n>.<generation>.<i>`, well under NATS's message size), and is made
+// the partition's by writing its manifest (`partition.<n>`: generation, chunks, SHA-256) with
+// compare-and-set on the revision the writer last saw: a worker that lost the partition without
+// noticing cannot write over its new owner's checkpoints. The chunks of the generation before
+// are removed after.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nats/nats.h>
+
+#include "bylaw/core/time.hpp"
+
+namespace bylaw::service {
+
+struct PartitionCheckpoint {
+  std::uint64_t resume_sequence = 1;  // the stream sequence to read the partition from
+  std::uint64_t done = 0;             // the last event (n) done
+  std::uint64_t ticked = 0;           // the last tick seen (n) and its time
+  Time tick_time;
+  std::string state;  // the partition engine's
+};
+
+class PartitionStore {
+ public:
+  explicit PartitionStore(kvStore* bucket) : bucket_(bucket) {}
+
+  // The partition's last checkpoint (none yet: nullopt), and in `revision` what the next save
+  // must find there. Throws BadBytes when it is damaged.
+  std::optional<PartitionCheckpoint> load(std::uint32_t partition, std::uint64_t& revision);
+  enum class Saved { yes, later, lost };
+  // `later`: JetStream did not take it now (the last checkpoint stands); `lost`: another worker
+  // wrote the partition's checkpoint since `revision`, or it could not be told from a failure.
+  Saved save(std::uint32_t partition, const PartitionCheckpoint& checkpoint,
+             std::uint64_t& revision);
+
+ private:
+  kvStore* bucket_;
+};
+
+}  // namespace bylaw::service

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Scale-out on a 3-node NATS cluster (docs/scaling.md): a router and workers over 8 partitions,
+# JetStream streams and buckets with 3 replicas, all on loopback ports picked free, in a folder
+# of the test's own. While the events go in: a worker is killed with SIGKILL (its partitions
+# move once its lease expires), a NATS node is stopped and started again, and a 4th worker
+# joins. The decisions stream then holds exactly the decisions of one `bylaw run` over the same
+# events, each once, byte for byte (sorted by id).
+#
+# usage: cluster.sh GEN BYLAW BYLAW_NATS ROOT [EVENTS]   (EVENTS: 100000 by default)
+set -u
+gen=$1
+bylaw=$2
+tool=$3
+root=$4
+events=${5:-100000}
+source "$(dirname "$0")/script_prelude.sh"
+# A slower build (the sanitizers) on a busy machine takes minutes over 100k events.
+wait_limit=${BYLAW_TEST_WAIT_SECONDS:-600}
+pids=()
+node_pids=(0 0 0)
+trap 'kill -KILL "${pids[@]}" "${node_pids[@]}" 2> /dev/null; rm -rf "$work"' EXIT
+
+# On failure, the end of every log, then why.
+cluster_fail() {
+  for log in "$work"/*.log; do
+    echo "== $(basename "$log")"
+    tail -n 12 "$log"
+  done >&2
+  fail "$@"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+client_ports=("$(free_port)" "$(free_port)" "$(free_port)")
+route_ports=("$(free_port)" "$(free_port)" "$(free_port)")
+routes=$(printf 'nats://127.0.0.1:%s,' "${route_ports[@]}")
+url=$(printf 'nats://127.0.0.1:%s,' "${client_ports[@]}")
+url=${url%,}
+
+# start_node I: node I of the cluster, with its own store; the first start and a restart alike.
+start_node() {
+  local i=$1
+  nats-server -js -n "node$i" -a 127.0.0.1 -p "${client_ports[$i]}" -sd "$work/node$i" \
+    --cluster_name bylaw-test --cluster "nats://127.0.0.1:${route_ports[$i]}" \
+    --routes "${routes%,}" -l "$work/node$i.log" &
+  node_pids[$i]=$!
+}
+stop_node() {
+  kill -TERM "${node_pids[$1]}"
+  wait "${node_pids[$1]}" 2> /dev/null
+}
+for i in 0 1 2; do start_node "$i"; done
+
+# The cluster needs a JetStream leader before streams with 3 replicas can be made.
+for attempt in $(seq 1 100); do
+  "$tool" --server "$url" add-stream EVENTS 'events.>' --replicas 3 2> "$work/err" && break
+  [ "$attempt" -eq 100 ] && fail "no JetStream cluster: $(cat "$work/err")"
+  sleep 0.2
+done
+"$tool" --server "$url" add-stream DECISIONS 'bylaw.decisions.>' --replicas 3 || fail "DECISIONS"
+"$tool" --server "$url" add-stream REJECTS bylaw.rejects --replicas 3 || fail "REJECTS"
+
+pack="$root/policies/marketplace.policy"
+"$gen" --events "$events" --freelancers 2000 --clients 2000 --seed 23 --bad-rate 0.01 \
+  > "$work/events.jsonl"
+"$bylaw" run --policy "$pack" --input "$work/events.jsonl" --output "$work/one.jsonl" 2> /dev/null ||
+  fail "bylaw run failed"
+expected=$(wc -l < "$work/one.jsonl")
+
+cluster=(--nats "$url" --partitions 8 --replicas 3 --checkpoint-interval 100ms)
+"$bylaw" serve --policy "$pack" --store "$work/router.db" --events-stream EVENTS --role router \
+  "${cluster[@]}" 2> "$work/router.log" &
+pid_router=$!
+pids+=($!)
+# start_worker NAME
+start_worker() {
+  "$bylaw" serve --policy "$pack" --role worker --worker-id "$1" --lease-time 2s "${cluster[@]}" \
+    2> "$work/$1.log" &
+  pids+=($!)
+  eval "pid_$1=$!"
+}
+start_worker w1
+start_worker w2
+start_worker w3
+
+# publish FROM TO: events FROM..TO (line numbers) to the events stream.
+publish() {
+  sed -n "$1,$2p" "$work/events.jsonl" | "$tool" --server "$url" publish events.all 2> /dev/null ||
+    fail "publishing events $1..$2"
+}
+decisions() { "$tool" --server "$url" count DECISIONS 2> /dev/null || echo 0; }
+# wait_decisions N: until the decisions stream holds at least N.
+wait_decisions() {
+  for attempt in $(seq 1 "$((wait_limit * 5))"); do
+    [ "$(decisions)" -ge "$1" ] && return 0
+    sleep 0.2
+  done
+  cluster_fail "the decisions stream holds $(decisions) decisions, not $1"
+}
+
+quarter=$((events / 4))
+publish 1 "$quarter"
+wait_decisions $((expected / 8))
+kill -KILL "$pid_w1"  # its partitions wait for its lease to expire, then move
+publish $((quarter + 1)) $((2 * quarter))
+stop_node 1
+sleep 1
+start_node 1
+publish $((2 * quarter + 1)) $((3 * quarter))
+start_worker w4
+publish $((3 * quarter + 1)) "$events"
+wait_decisions "$expected"
+sleep 2  # nothing more may come: a decision twice would show here
+[ "$(decisions)" -eq "$expected" ] || fail "the decisions stream holds $(decisions), not $expected"
+
+"$tool" --server "$url" read DECISIONS > "$work/cluster.jsonl" || fail "reading DECISIONS"
+sort "$work/cluster.jsonl" > "$work/cluster.sorted"
+sort "$work/one.jsonl" > "$work/one.sorted"
+cmp -s "$work/cluster.sorted" "$work/one.sorted" ||
+  cluster_fail "the cluster decided otherwise than one engine: $(diff "$work/one.sorted" "$work/cluster.sorted" | head -c 600)"
+grep -q 'took partition [0-9]* (from its checkpoint' "$work"/w[234].log ||
+  cluster_fail "no partition was taken over from a checkpoint"
+grep -q 'gave partition .* up' "$work"/w[23].log || cluster_fail "no partition moved to the 4th worker"
+
+# SIGTERM: each member checkpoints, gives its partitions up and exits 0.
+for name in w2 w3 w4; do
+  eval "pid=\$pid_$name"
+  kill -TERM "$pid"
+  wait "$pid" || cluster_fail "worker $name exited $? on SIGTERM"
+  grep -q 'stopped; partitions given up' "$work/$name.log" || cluster_fail "worker $name did not stop cleanly"
+done
+kill -TERM "$pid_router"
+wait "$pid_router" || cluster_fail "the router exited $? on SIGTERM"
+echo "cluster: $events events, $expected decisions, the same as one engine"
+exit 0
