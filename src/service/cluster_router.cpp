@@ -1,5 +1,6 @@
 #include "cluster_router.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -10,8 +11,10 @@
 namespace bylaw::service {
 
 namespace {
-// A barrier at least this often, checkpoint or not: what waits for acks stays bounded.
+// A barrier (acks, then a tick) at least this often, checkpoint or not: partitions take events
+// only as ticks cover them, and what waits for acks stays bounded.
 constexpr std::size_t kMaxPending = 20000;
+constexpr auto kTickEvery = std::chrono::milliseconds(20);
 }  // namespace
 
 ClusterRouter::ClusterRouter(const check::Policy& policy, NatsLink& link,
@@ -34,7 +37,7 @@ void ClusterRouter::evaluate(const runtime::EventPtr& event, std::uint64_t ordin
     publisher_.publish(partition_subject(prefix_, p), message_id(message, p), body);
   }
   last_time_ = event->time;
-  if (publisher_.pending() >= kMaxPending) sync();
+  if (publisher_.pending() >= kMaxPending || std::chrono::steady_clock::now() >= next_tick_) sync();
 }
 
 void ClusterRouter::append(std::string_view bytes) {
@@ -54,6 +57,7 @@ void ClusterRouter::sync() {
   }
   publisher_.flush();
   ticked_ = handed_;
+  next_tick_ = std::chrono::steady_clock::now() + kTickEvery;
 }
 
 }  // namespace bylaw::service

@@ -1,12 +1,14 @@
 // The cluster's router (`bylaw serve --role router`, docs/scaling.md): a serve whose engine only
 // admits (duplicates, lateness, the schema) and hands every evaluated event here. Each goes, as
 // a message stamped with its place in the order (n), to the partition subjects of the rules it
-// sets off and the indexes that keep it. At each of the run's checkpoints (this is its output's
-// sync) the router waits until JetStream has stored all of them, then ticks every partition:
-// "every event up to n is published, the last at time t". A checkpoint never covers an event
-// that is not stored; a router restarted from one publishes the rest again, under the same ids.
+// sets off and the indexes that keep it. Every 20 ms while events come, and at each of the run's
+// checkpoints (this is its output's sync), the router waits until JetStream has stored all of
+// them, then ticks every partition: "every event up to n is published, the last at time t". A
+// checkpoint never covers an event that is not stored; a router restarted from one publishes the
+// rest again, under the same ids.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <string>
@@ -45,6 +47,7 @@ class ClusterRouter : public runtime::EventHandoff, public io::RunOutput {
   runtime::EventRoute route_;
   std::uint64_t handed_ = 0;  // n of the last event
   std::uint64_t ticked_ = 0;  // n of the last tick
+  std::chrono::steady_clock::time_point next_tick_;
   Time last_time_;
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -22,6 +23,10 @@
 namespace bylaw::service {
 
 namespace {
+
+// Pacing checkpoints by what they cost keeps them from taking most of the time; but a broker that
+// was slow for a moment must not leave a partition without one for long.
+constexpr std::chrono::seconds kLongestBetweenSaves{5};
 
 // Decisions as JSON Lines until the next checkpoint publishes them.
 class PendingDecisions : public runtime::DecisionSink {
@@ -101,9 +106,9 @@ class Worker {
         checkpoint_all();
         next_checkpoint = now + options_.checkpoint_interval;
       }
-      if (!did) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      if (!did) std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
-    checkpoint_all();
+    checkpoint_all(true);
     for (auto& [p, partition] : owned_) leases_->release(p);
     spdlog::info("worker {}: stopped; partitions given up", worker_id_);
   }
@@ -114,11 +119,17 @@ class Worker {
     for (std::uint32_t p : leases_->renew()) owned_.erase(p);
     std::size_t workers = leases_->live_workers();
     std::size_t share = (options_.cluster.partitions + workers - 1) / workers;
-    while (owned_.size() > share) {
-      auto last = std::prev(owned_.end());
-      checkpoint_all();
-      std::uint32_t p = last->first;
-      owned_.erase(last);
+    // Above its share (a worker joined): give partitions up, each right after a checkpoint of
+    // it, so that the next owner resumes from there. One with an event half done (waiting for a
+    // hop) cannot be checkpointed now: it waits for the next turn.
+    std::vector<std::uint32_t> over;
+    for (auto it = owned_.rbegin(); it != owned_.rend() && owned_.size() - over.size() > share;
+         ++it) {
+      if (it->second->between_events()) over.push_back(it->first);
+    }
+    if (!over.empty()) checkpoint_all(true);
+    for (std::uint32_t p : over) {
+      owned_.erase(p);
       leases_->release(p);
       spdlog::info("worker {}: gave partition {} up ({} workers, a share of {})", worker_id_, p,
                    workers, share);
@@ -146,17 +157,35 @@ class Worker {
                       : std::string("from the start"));
   }
 
-  // Decisions and hops stored first: a checkpoint never covers what could still be lost.
-  void checkpoint_all() {
+  // Decisions and hops stored first: a checkpoint never covers what could still be lost. `all`:
+  // every partition now (stopping, giving partitions up), however recent its last checkpoint.
+  void checkpoint_all(bool all = false) {
     decisions_.append(sink_.take());
     hops_.flush();
+    auto now = std::chrono::steady_clock::now();
     for (auto it = owned_.begin(); it != owned_.end();) {
+      std::uint32_t p = it->first;
+      // A checkpoint saves the partition's whole state: one that took long waits ten times as
+      // long before the next, so that saving never takes most of the time.
+      if (!all && now < next_save_[p]) {
+        ++it;
+        continue;
+      }
       std::optional<PartitionCheckpoint> c = it->second->checkpoint();
-      if (c && store_->save(it->first, *c, revisions_[it->first]) == PartitionStore::Saved::lost) {
+      if (!c) {
+        ++it;
+        continue;
+      }
+      auto started = std::chrono::steady_clock::now();
+      PartitionStore::Saved saved = store_->save(p, *c, revisions_[p]);
+      next_save_[p] =
+          started + std::min<std::chrono::steady_clock::duration>(
+                        10 * (std::chrono::steady_clock::now() - started), kLongestBetweenSaves);
+      if (saved == PartitionStore::Saved::lost) {
         spdlog::warn(
-            "worker {}: partition {}'s checkpoint was written by another worker; "
-            "giving it up",
-            worker_id_, it->first);
+            "worker {}: partition {}'s checkpoint was written by another worker; giving it up",
+            worker_id_, p);
+        leases_->release(p);
         it = owned_.erase(it);
         continue;
       }
@@ -181,6 +210,7 @@ class Worker {
   std::unique_ptr<PartitionStore> store_;
   std::map<std::uint32_t, std::unique_ptr<OwnedPartition>> owned_;
   std::map<std::uint32_t, std::uint64_t> revisions_;  // of each partition's checkpoint manifest
+  std::map<std::uint32_t, std::chrono::steady_clock::time_point> next_save_;  // not before
 };
 
 }  // namespace

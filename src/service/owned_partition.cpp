@@ -62,7 +62,10 @@ void OwnedPartition::subscribe(std::uint64_t from_sequence) {
 
 bool OwnedPartition::pump(std::size_t budget) {
   bool did = false;
-  for (std::size_t i = 0; i < budget; ++i) {
+  // Only what has arrived: a wait here would hold up the worker's other partitions.
+  int queued = 0;
+  natsSubscription_GetPending(subscription_, &queued, nullptr);
+  for (std::size_t i = 0; i < budget && i < static_cast<std::size_t>(std::max(queued, 0)); ++i) {
     natsMsg* msg = nullptr;
     if (natsSubscription_NextMsg(&msg, subscription_, 1) != NATS_OK) break;
     take(msg);

@@ -40,6 +40,8 @@ class OwnedPartition {
   // since the last one.
   std::optional<PartitionCheckpoint> checkpoint();
   std::uint32_t partition() const { return partition_; }
+  // No event half done: a checkpoint now covers everything taken.
+  bool between_events() const { return !current_; }
   std::uint64_t done() const { return done_; }
 
  private:

@@ -1,5 +1,6 @@
 #include "partition_store.hpp"
 
+#include <random>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,12 +19,19 @@ std::string manifest_key(std::uint32_t p) {
   return fmt::format("partition.{}", p);
 }
 
-std::string chunk_key(std::uint32_t p, std::uint64_t generation, std::size_t i) {
+std::string chunk_key(std::uint32_t p, const std::string& generation, std::size_t i) {
   return fmt::format("partition.{}.{}.{}", p, generation, i);
 }
 
+// A generation no other save can pick, even one of the same partition at the same moment (a
+// worker that lost the partition without noticing yet): chunks of two saves never mix.
+std::string new_generation() {
+  static std::mt19937_64 random{std::random_device{}()};
+  return fmt::format("{:016x}", random());
+}
+
 struct Manifest {
-  std::uint64_t generation = 0;
+  std::string generation;
   std::size_t chunks = 0;
   std::string sha256;
 };
@@ -94,19 +102,21 @@ std::optional<PartitionCheckpoint> PartitionStore::load(std::uint32_t p, std::ui
 
 PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheckpoint& checkpoint,
                                            std::uint64_t& revision) {
-  Manifest old;
+  std::optional<Manifest> old;
   if (revision != 0) {
-    std::optional<std::string> text = get(bucket_, manifest_key(p), nullptr);
-    if (text) old = read_manifest(*text);
+    if (std::optional<std::string> text = get(bucket_, manifest_key(p), nullptr)) {
+      old = read_manifest(*text);
+    }
   }
   std::string bytes = encode(checkpoint);
-  Manifest next{old.generation + 1, (bytes.size() + kChunk - 1) / kChunk, Sha256::hex(bytes)};
+  Manifest next{new_generation(), (bytes.size() + kChunk - 1) / kChunk, Sha256::hex(bytes)};
   for (std::size_t i = 0; i < next.chunks; ++i) {
     std::string_view chunk = std::string_view(bytes).substr(i * kChunk, kChunk);
     std::uint64_t written = 0;
     natsStatus s = kvStore_Put(&written, bucket_, chunk_key(p, next.generation, i).c_str(),
                                chunk.data(), static_cast<int>(chunk.size()));
     if (s != NATS_OK) {
+      remove_chunks(bucket_, p, next);  // nothing points at them
       spdlog::warn("partition {}: a checkpoint chunk was not stored; the next try writes it", p);
       return Saved::later;
     }
@@ -119,11 +129,19 @@ PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheck
                      : kvStore_Update(&written, bucket_, manifest_key(p).c_str(), text.data(),
                                       static_cast<int>(text.size()), revision);
   if (s != NATS_OK) {
-    remove_chunks(bucket_, p, next);
-    return Saved::lost;
+    // A write can fail for the client and still be stored (a node went away before the reply):
+    // the manifest says which.
+    std::uint64_t now = 0;
+    std::optional<std::string> there = get(bucket_, manifest_key(p), &now);
+    if (!there) return Saved::later;  // cannot tell now: the chunks stay, the next save decides
+    if (*there != text) {
+      remove_chunks(bucket_, p, next);
+      return Saved::lost;
+    }
+    written = now;
   }
   revision = written;
-  if (old.generation != 0) remove_chunks(bucket_, p, old);
+  if (old && old->generation != next.generation) remove_chunks(bucket_, p, *old);
   return Saved::yes;
 }
 

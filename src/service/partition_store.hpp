@@ -1,10 +1,11 @@
 // Partition checkpoints in a JetStream key-value bucket, so that any worker can resume any
-// partition (docs/scaling.md). A checkpoint is split into chunks under keys of its own
-// generation (`partition.<n>.<generation>.<i>`, well under NATS's message size), and is made
-// the partition's by writing its manifest (`partition.<n>`: generation, chunks, SHA-256) with
-// compare-and-set on the revision the writer last saw: a worker that lost the partition without
-// noticing cannot write over its new owner's checkpoints. The chunks of the generation before
-// are removed after.
+// partition (docs/scaling.md). A checkpoint is split into chunks under keys of a generation of
+// its own, drawn at random (`partition.<n>.<generation>.<i>`, well under NATS's message size), and
+// becomes the partition's when its manifest (`partition.<n>`: generation, chunks, SHA-256) is
+// written by compare-and-set on the revision the writer last saw: a worker that lost the
+// partition without noticing cannot write over its new owner's checkpoint, and two saves never
+// write the same chunks. The chunks of the manifest replaced are removed after; a save that
+// failed removes its own only once the manifest shows it did not take.
 #pragma once
 
 #include <cstdint>
