@@ -102,6 +102,7 @@ class Worker {
       }
       bool did = false;
       for (auto& [p, partition] : owned_) did = partition->pump(512) || did;
+      give_up_drained();
       if (now >= next_checkpoint) {
         checkpoint_all();
         next_checkpoint = now + options_.checkpoint_interval;
@@ -122,19 +123,34 @@ class Worker {
     // Above its share (a worker joined): give partitions up, each right after a checkpoint of
     // it, so that the next owner resumes from there. One with an event half done (waiting for a
     // hop) cannot be checkpointed now: it waits for the next turn.
-    std::vector<std::uint32_t> over;
-    for (auto it = owned_.rbegin(); it != owned_.rend() && owned_.size() - over.size() > share;
-         ++it) {
-      if (it->second->between_events()) over.push_back(it->first);
+    // Above its share (a worker joined): the partitions above it finish the event under way and
+    // are given up between events, right after a checkpoint (give_up_drained).
+    std::size_t keep = share;
+    for (auto& [p, partition] : owned_) {
+      if (keep > 0) {
+        --keep;
+        continue;
+      }
+      partition->drain();
     }
-    if (!over.empty()) checkpoint_all(true);
-    for (std::uint32_t p : over) {
+    share_ = share;
+    workers_ = workers;
+    for (std::uint32_t p : leases_->claim(share)) take_over(p);
+  }
+
+  void give_up_drained() {
+    std::vector<std::uint32_t> drained;
+    for (auto& [p, partition] : owned_) {
+      if (partition->drained()) drained.push_back(p);
+    }
+    if (drained.empty()) return;
+    checkpoint_all(true);
+    for (std::uint32_t p : drained) {
       owned_.erase(p);
       leases_->release(p);
       spdlog::info("worker {}: gave partition {} up ({} workers, a share of {})", worker_id_, p,
-                   workers, share);
+                   workers_, share_);
     }
-    for (std::uint32_t p : leases_->claim(share)) take_over(p);
   }
 
   void take_over(std::uint32_t p) {
@@ -210,6 +226,8 @@ class Worker {
   std::unique_ptr<PartitionStore> store_;
   std::map<std::uint32_t, std::unique_ptr<OwnedPartition>> owned_;
   std::map<std::uint32_t, std::uint64_t> revisions_;  // of each partition's checkpoint manifest
+  std::size_t workers_ = 1;  // live, at the last lease turn, and this worker's share then
+  std::size_t share_ = 0;
   std::map<std::uint32_t, std::chrono::steady_clock::time_point> next_save_;  // not before
 };
 

@@ -108,7 +108,8 @@ bool OwnedPartition::progress() {
     did = true;
   }
   // Every event up to the last tick is done: the clock moves to its time, and timers fire.
-  if (!current_ && ticked_ > advanced_ && (events_.empty() || events_.begin()->first > ticked_)) {
+  if (!current_ && !draining_ && ticked_ > advanced_ &&
+      (events_.empty() || events_.begin()->first > ticked_)) {
     engine_.advance(tick_time_);
     advanced_ = ticked_;
     changed_ = true;
@@ -119,7 +120,7 @@ bool OwnedPartition::progress() {
 
 // The next event, once the router's tick says nothing before it can still come.
 bool OwnedPartition::start_next() {
-  if (events_.empty() || events_.begin()->first > ticked_) return false;
+  if (draining_ || events_.empty() || events_.begin()->first > ticked_) return false;
   auto first = events_.begin();
   router_.route(first->second.value, route_);
   current_ = Current{first->first, first->second.value, route_.work_at(partition_),

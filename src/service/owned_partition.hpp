@@ -42,6 +42,9 @@ class OwnedPartition {
   std::uint32_t partition() const { return partition_; }
   // No event half done: a checkpoint now covers everything taken.
   bool between_events() const { return !current_; }
+  // To be given up: the event under way is finished, and no other is started.
+  void drain() { draining_ = true; }
+  bool drained() const { return draining_ && !current_; }
   std::uint64_t done() const { return done_; }
 
  private:
@@ -82,6 +85,7 @@ class OwnedPartition {
   std::uint64_t advanced_ = 0;  // the tick timers were fired for
   std::uint64_t last_sequence_ = 0;
   bool changed_ = false;  // since the last checkpoint
+  bool draining_ = false;
 };
 
 }  // namespace bylaw::service
