@@ -82,6 +82,7 @@ start_worker() {
     2> "$work/$1.log" &
   pids+=($!)
   eval "pid_$1=$!"
+  live_workers="${live_workers:-} $!"
 }
 faults=${CLUSTER_FAULTS:-1}
 workers=${CLUSTER_WORKERS:-3}
@@ -97,10 +98,17 @@ publish() {
     fail "publishing events $1..$2"
 }
 decisions() { "$tool" --server "$url" count DECISIONS 2> /dev/null || echo 0; }
+# members_alive: the router and the workers not killed on purpose still run.
+members_alive() {
+  for pid in "$pid_router" ${live_workers:-}; do
+    alive "$pid" || cluster_fail "a member exited before its time (pid $pid)"
+  done
+}
 # wait_decisions N: until the decisions stream holds at least N.
 wait_decisions() {
   for attempt in $(seq 1 "$((wait_limit * 5))"); do
     [ "$(decisions)" -ge "$1" ] && return 0
+    members_alive
     sleep 0.2
   done
   cluster_fail "the decisions stream holds $(decisions) decisions, not $1"
@@ -118,6 +126,7 @@ quarter=$((events / 4))
 in_log() {
   for attempt in $(seq 1 "$((wait_limit * 5))"); do
     grep -q "$2" "$work/$1.log" 2> /dev/null && return 0
+    members_alive
     sleep 0.2
   done
   cluster_fail "$1 never logged '$2'"
@@ -130,6 +139,7 @@ if [ "$faults" = 1 ]; then
   in_log w2 'took partition [0-9]* (from its checkpoint'
   publish $((quarter + 1)) $((2 * quarter))
   kill -KILL "$pid_w1"  # its partitions wait for its lease to expire, then move
+  live_workers=${live_workers/ $pid_w1/}
   stop_node 1
   sleep 1
   start_node 1

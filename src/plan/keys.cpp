@@ -32,9 +32,6 @@ namespace {
 
 using check::TExpr;
 
-// The evaluation phases of a rule, for what a later step is handed.
-enum class Phase : std::uint8_t { trigger, where, exclude, windows, when, actions };
-
 std::string field_name(const check::EventTypeDef& type, std::int32_t slot) {
   if (slot == check::kEnvelopeIdSlot) return "id";
   if (slot == check::kEnvelopeTimeSlot) return "time";
@@ -69,8 +66,6 @@ class RuleWalker {
   const check::Rule& rule_;
   std::vector<bool> let_seen_;
   std::vector<StateAccess> accesses_;
-  std::vector<Phase> phases_;  // per access
-  Phase phase_ = Phase::trigger;
   std::string binding_;  // the let whose value is being worked out, if any
 };
 
@@ -103,7 +98,6 @@ void RuleWalker::record(StateKind kind, bool writes, std::string what, std::vect
   access.key_exprs.resize(access.key.size(), nullptr);
   access.binds = binding_;
   accesses_.push_back(std::move(access));
-  phases_.push_back(phase_);
 }
 
 bool reads_hold(check::Builtin builtin) {
@@ -275,20 +269,17 @@ void RuleWalker::make_steps(RuleKeys& keys) const {
       step.key_expr = part < exprs.size() ? exprs[part] : nullptr;
       step.from_trigger = step.key_expr && from_trigger(*step.key_expr);
       if (!keys.steps.empty()) {
-        // What the partitions before computed: the trigger, the lets they bound, what `where`
-        // and `exclude` decided, and the trace built so far.
-        step.forwarded.push_back(rule_.alias + " (the trigger)");
+        // What the partitions before read, in order: the rule is evaluated again here with
+        // those reads replayed (runtime/hops.hpp).
         for (std::size_t j = 0; j < i; ++j) {
-          const std::string& let = accesses_[j].binds;
-          if (!let.empty() && std::find(step.forwarded.begin(), step.forwarded.end(), let) ==
-                                  step.forwarded.end()) {
-            step.forwarded.push_back(let);
+          if (accesses_[j].writes) continue;
+          const std::string& read =
+              accesses_[j].binds.empty() ? accesses_[j].what : accesses_[j].binds;
+          if (std::find(step.forwarded.begin(), step.forwarded.end(), read) ==
+              step.forwarded.end()) {
+            step.forwarded.push_back(read);
           }
         }
-        if (phases_[i] > Phase::exclude && !rule_.exclusions.empty()) {
-          step.forwarded.push_back("the exclusion that left it out, if any");
-        }
-        step.forwarded.push_back("the trace so far");
       }
       keys.steps.push_back(std::move(step));
     }
@@ -322,11 +313,8 @@ RuleKeys RuleWalker::walk() {
              {rule_.alias + ".subject"}, {});
     }
   }
-  phase_ = Phase::where;
   for (const auto& guard : rule_.guards) expr(guard);
-  phase_ = Phase::exclude;
   for (const auto& exclusion : rule_.exclusions) expr(exclusion.condition);
-  phase_ = Phase::windows;
   for (const auto& a : rule_.aggregates) {
     expr(a.key);
     if (a.value) expr(*a.value);
@@ -342,9 +330,7 @@ RuleKeys RuleWalker::walk() {
   for (const auto& a : rule_.aggregates) {
     if (a.after) expr(*a.after);
   }
-  phase_ = Phase::when;
   for (const auto& condition : rule_.conditions) expr(condition);
-  phase_ = Phase::actions;
   for (const auto& a : rule_.actions) action(a);
   choose_partition_keys();
   make_steps(keys);

@@ -1,6 +1,8 @@
 #include "cluster_setup.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -71,9 +73,21 @@ ClusterNames::ClusterNames(const std::string& p)
       checkpoints(safe_name(p) + "_checkpoints") {}
 
 void ensure_cluster(NatsLink& link, const ClusterNames& names, int replicas) {
-  ensure_stream(link, names, replicas);
-  ensure_bucket(link, names.leases, replicas);
-  ensure_bucket(link, names.checkpoints, replicas);
+  // A JetStream cluster that is electing a leader, or busy, answers late: tried again for a while
+  // before the start is refused.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    try {
+      ensure_stream(link, names, replicas);
+      ensure_bucket(link, names.leases, replicas);
+      ensure_bucket(link, names.checkpoints, replicas);
+      return;
+    } catch (const io::RunRefused& e) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+      spdlog::warn("{}; trying again", e.what());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
 }
 
 kvStore* open_bucket(NatsLink& link, const std::string& bucket) {

@@ -52,7 +52,8 @@ struct StateAccess {
 struct Step {
   std::string key;
   std::vector<std::size_t> accesses;  // into RuleKeys::accesses
-  // For every step after the first: what the step before hands on (values bound so far).
+  // For every step after the first: what the steps before read and hand on (the lets they
+  // bound, the holds and histories they read), replayed where this step runs.
   std::vector<std::string> forwarded;
   // The key's expression, and whether it can be worked out from the trigger alone (no lookup
   // result in it): a router can then tell where the step runs before the rule is evaluated.
