@@ -155,14 +155,25 @@ finished=$(date +%s.%N)
 echo "cluster: $(awk -v a="$started" -v b="$finished" 'BEGIN { printf "%.1f", b - a }') s from the first event published to the last decision stored"
 echo "cluster: CPU seconds: router $(cpu_seconds "$pid_router")$(for i in $(seq 1 "$workers") 4; do
   eval "pid=\${pid_w$i:-}"; [ -n "$pid" ] && [ -e "/proc/$pid" ] && printf ', w%s %s' "$i" "$(cpu_seconds "$pid")"; done)"
-sleep 2  # nothing more may come: a decision twice would show here
-[ "$(decisions)" -eq "$expected" ] || fail "the decisions stream holds $(decisions), not $expected"
+sleep 2  # what comes late would show here
 
 "$tool" --server "$url" read DECISIONS > "$work/cluster.jsonl" || fail "reading DECISIONS"
 sort "$work/cluster.jsonl" > "$work/cluster.sorted"
 sort "$work/one.jsonl" > "$work/one.sorted"
-cmp -s "$work/cluster.sorted" "$work/one.sorted" ||
-  cluster_fail "the cluster decided otherwise than one engine: $(diff "$work/one.sorted" "$work/cluster.sorted" | head -c 600)"
+sort -u "$work/cluster.sorted" > "$work/cluster.unique"
+cmp -s "$work/cluster.unique" "$work/one.sorted" ||
+  cluster_fail "the cluster decided otherwise than one engine: $(diff "$work/one.sorted" "$work/cluster.unique" | head -c 600)"
+# Every decision is published with its id as Nats-Msg-Id, so JetStream stores it once. nats-server
+# 2.9 (Debian 12's) can store a message twice when its stream's leader changes while a publish of
+# it is retried (fixed in 2.11: nats-io/nats-server#6415, #6486): with a node restarted, a decision
+# may then be there twice, byte for byte the same. Anything else twice is a failure.
+twice=$(($(wc -l < "$work/cluster.sorted") - $(wc -l < "$work/cluster.unique")))
+if [ "$twice" -gt 0 ]; then
+  [ "$faults" = 1 ] || cluster_fail "$twice decisions stored twice without a node restarted"
+  nats-server --version | grep -q 'v2\.9\.' ||
+    cluster_fail "$twice decisions stored twice by $(nats-server --version), which dedupes across leader changes"
+  echo "cluster: warning: $twice decisions stored twice across the node's restart (nats-server 2.9 dedupe, see above)"
+fi
 if [ "$faults" = 1 ]; then
   grep -q 'gave partition .* up' "$work/w1.log" || cluster_fail "w1 gave no partition up"
   stopping="w2 w3 w4"

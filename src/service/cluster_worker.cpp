@@ -120,9 +120,6 @@ class Worker {
     for (std::uint32_t p : leases_->renew()) owned_.erase(p);
     std::size_t workers = leases_->live_workers();
     std::size_t share = (options_.cluster.partitions + workers - 1) / workers;
-    // Above its share (a worker joined): give partitions up, each right after a checkpoint of
-    // it, so that the next owner resumes from there. One with an event half done (waiting for a
-    // hop) cannot be checkpointed now: it waits for the next turn.
     // Above its share (a worker joined): the partitions above it finish the event under way and
     // are given up between events, right after a checkpoint (give_up_drained).
     std::size_t keep = share;
