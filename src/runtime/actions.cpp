@@ -129,6 +129,7 @@ void RuleRunner::fire(Firing& firing) {
   Frame& frame = firing.frame;
   const check::Rule& rule = frame.rule;
   for (std::uint32_t i = 0; i < rule.lets.size(); ++i) let_value(frame, i);
+  if (gate_) check_writes(frame);
   for (std::size_t a = 0; a < rule.actions.size(); ++a) {
     const check::ActionDef& action = rule.actions[a];
     auto subject = text_value(evaluate(action.subject, frame));
@@ -169,6 +170,19 @@ bool writes_subject(const plan::Plan& plan, const check::ActionDef& action,
 }
 
 }  // namespace
+
+// Partitioned: every action's writes pass the gate before any decision goes out, so that a rule
+// that goes on at another partition has emitted nothing here.
+void RuleRunner::check_writes(Frame& frame) {
+  for (const auto& action : frame.rule.actions) {
+    auto subject = text_value(evaluate(action.subject, frame));
+    auto name = text_value(evaluate(action.name, frame));
+    if (!subject || !name || !writes_subject(plan_, action, *name)) continue;
+    std::string key;
+    append_key(key, std::string_view(*subject));
+    gate_->write(key);
+  }
+}
 
 std::optional<Emission> RuleRunner::act(Firing& firing, std::size_t a, const std::string& subject,
                                         const std::string& name) {

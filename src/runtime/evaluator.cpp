@@ -141,13 +141,20 @@ Value call(const TExpr& expr, Frame& frame) {
   const HoldState* hold = s && n ? frame.state.holds.find(*s, *n) : nullptr;
   if (!frame.gate || !s || !n) return hold_builtin(expr.builtin, hold);
   // Partitioned: the hold lives at its subject's partition.
+  if (const Value* answered = frame.gate->answered(&expr)) return *answered;
   std::string key;
   append_key(key, std::string_view(*s));
-  if (const HopRead* replay = frame.gate->read(key)) return replay->value;
-  HopRead read;
-  read.value = hold_builtin(expr.builtin, hold);
-  frame.gate->kept(read);
-  return read.value;
+  Value value;
+  if (const HopRead* replay = frame.gate->read(key, HopRead::Kind::value)) {
+    value = replay->value;
+  } else {
+    HopRead read;
+    read.value = hold_builtin(expr.builtin, hold);
+    frame.gate->kept(read);
+    value = read.value;
+  }
+  frame.gate->answer(&expr, value);
+  return value;
 }
 
 Value evaluate_unary(const TExpr& expr, Frame& frame) {
@@ -356,7 +363,7 @@ GateAnswer replay_latest(Frame& frame, std::uint32_t correlation_index, LetValue
   if (is_absent(value)) return GateAnswer::no_lookup;
   std::string key;
   append_key(key, value);
-  const HopRead* replay = frame.gate->read(key);
+  const HopRead* replay = frame.gate->read(key, HopRead::Kind::latest);
   if (!replay) return GateAnswer::read_here;
   correlation_key(correlation, frame, slot.key);
   slot.record = nullptr;
@@ -420,7 +427,7 @@ LetValue& let_value(Frame& frame, std::uint32_t index) {
         if (frame.gate) {
           std::string key;
           append_key(key, std::string_view(*s));
-          if (const HopRead* replay = frame.gate->read(key)) {
+          if (const HopRead* replay = frame.gate->read(key, HopRead::Kind::earlier)) {
             slot.decisions.clear();
             for (const auto& record : replay->decisions) slot.decisions.push_back(&record);
             break;

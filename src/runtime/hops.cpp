@@ -100,6 +100,7 @@ void HopGate::start(HopReads replay, bool can_forward) {
   can_forward_ = can_forward;
   wrote_ = false;
   armed_ = true;
+  answered_.clear();
 }
 
 void HopGate::begin_rule() {
@@ -109,15 +110,30 @@ void HopGate::begin_rule() {
   next_ = 0;
   can_forward_ = false;
   wrote_ = false;
+  answered_.clear();
+}
+
+const Value* HopGate::answered(const void* expression) const {
+  for (const auto& [asked, value] : answered_) {
+    if (asked == expression) return &value;
+  }
+  return nullptr;
+}
+
+void HopGate::answer(const void* expression, const Value& value) {
+  answered_.emplace_back(expression, value);
 }
 
 bool HopGate::owns(std::string_view key) const {
   return partition_of(key, partitions_) == partition_;
 }
 
-const HopRead* HopGate::read(std::string_view key) {
+const HopRead* HopGate::read(std::string_view key, HopRead::Kind kind) {
   std::size_t at = next_++;
-  if (at < replayed_) return &reads_[at];
+  if (at < replayed_) {
+    if (reads_[at].kind != kind) elsewhere("a replayed read of another kind");
+    return &reads_[at];
+  }
   if (owns(key)) return nullptr;
   if (can_forward_ && !wrote_) throw ForwardNeeded{};
   elsewhere(wrote_ ? "a read after a write" : "a read at the end of its route");

@@ -46,7 +46,8 @@ class HopGate {
   // A read of state under `key` (append_key's encoding): the read to replay, or null when this
   // partition owns the key and reads it (then `kept`, with what it read). Throws ForwardNeeded
   // when another partition owns it and the route goes on.
-  const HopRead* read(std::string_view key);
+  // `kind`: what the evaluation reads, checked against what is replayed (a mismatch is a bug).
+  const HopRead* read(std::string_view key, HopRead::Kind kind);
   void kept(HopRead read);
   // A write under `key`: this partition must own it. Before any write, another owner means the
   // rule goes on at the next partition (ForwardNeeded).
@@ -55,6 +56,12 @@ class HopGate {
   const HopReads& reads() const { return reads_; }
 
   bool owns(std::string_view key) const;
+
+  // A hold's builtin already answered in this rule's evaluation, by the expression that asked:
+  // the trace evaluates conditions again, and must get the same answer without reading again
+  // (the state may be another partition's, read before the hop).
+  const Value* answered(const void* expression) const;
+  void answer(const void* expression, const Value& value);
   // Which part of a composite `latest` key partitions it ([rule][correlation], from the key
   // analysis).
   std::vector<std::vector<std::size_t>> latest_parts;
@@ -71,6 +78,7 @@ class HopGate {
   bool can_forward_ = false;
   bool wrote_ = false;
   bool armed_ = false;  // `start` was called for the coming rule
+  std::vector<std::pair<const void*, Value>> answered_;
 };
 
 }  // namespace bylaw::runtime

@@ -31,6 +31,10 @@ std::string refusal(const check::Policy& policy, const plan::RuleKeys& keys) {
   if (own_subject && keys.steps.size() > 1) {
     return "it is set off by a timer or a decision and needs state under more than one key";
   }
+  // A route that comes back to a partition it passed would meet the rule there twice.
+  if (keys.steps.size() > 2) {
+    return fmt::format("it needs {} steps; partitions run rules of one or two", keys.steps.size());
+  }
   for (std::size_t s = 0; s < keys.steps.size(); ++s) {
     const plan::Step& step = keys.steps[s];
     if (!own_subject && !step.from_trigger) {

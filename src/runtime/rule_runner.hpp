@@ -97,6 +97,7 @@ class RuleRunner {
  private:
   // actions.cpp: the rule's actions, one function per kind, each returning what it emits.
   void fire(Firing& firing);
+  void check_writes(Frame& frame);
   std::optional<Emission> act(Firing& firing, std::size_t action, const std::string& subject,
                               const std::string& name);
   Emission emission(Firing& firing, std::size_t action, const std::string& subject,

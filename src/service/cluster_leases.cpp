@@ -87,11 +87,14 @@ std::vector<std::uint32_t> Leases::renew() {
   return lost;
 }
 
-bool Leases::gone(std::uint32_t partition, const Held& held) {
+bool Leases::gone(std::uint32_t partition, Held& held) {
   if (held.expires_ms < now_ms()) return true;
   Entry e = read_entry(bucket_, lease_key(partition));
   if (!e.found) return false;  // unreadable for now: still ours until it expires
-  return e.revision != held.revision || e.owner != worker_;
+  if (e.owner != worker_) return true;
+  // Ours: a renewal that was stored though its reply was lost. Go on from its revision.
+  held.revision = e.revision;
+  return false;
 }
 
 std::vector<std::uint32_t> Leases::claim(std::size_t share) {

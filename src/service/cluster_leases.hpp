@@ -52,7 +52,7 @@ class Leases {
   };
   // Whether a failed renewal means the lease is gone (another worker wrote it, or it expired
   // while JetStream could not be reached), rather than a passing failure.
-  bool gone(std::uint32_t partition, const Held& held);
+  bool gone(std::uint32_t partition, Held& held);
 
   std::map<std::uint32_t, Held> held_;
   std::uint64_t own_revision_ = 0;  // of worker.<id>

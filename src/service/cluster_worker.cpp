@@ -143,6 +143,9 @@ class Worker {
     if (drained.empty()) return;
     checkpoint_all(true);
     for (std::uint32_t p : drained) {
+      // Given up only once its last checkpoint is stored (else the next owner would go back).
+      auto it = owned_.find(p);
+      if (it == owned_.end() || !it->second->checkpoint_stored()) continue;
       owned_.erase(p);
       leases_->release(p);
       spdlog::info("worker {}: gave partition {} up ({} workers, a share of {})", worker_id_, p,
@@ -194,6 +197,7 @@ class Worker {
       next_save_[p] =
           started + std::min<std::chrono::steady_clock::duration>(
                         10 * (std::chrono::steady_clock::now() - started), kLongestBetweenSaves);
+      if (saved == PartitionStore::Saved::later) it->second->unsaved();
       if (saved == PartitionStore::Saved::lost) {
         spdlog::warn(
             "worker {}: partition {}'s checkpoint was written by another worker; giving it up",

@@ -24,8 +24,8 @@ OwnedPartition::OwnedPartition(const check::Policy& policy, const runtime::Engin
   if (from) {
     engine_.restore(from->state);
     done_ = from->done;
-    ticked_ = from->ticked;
-    tick_time_ = from->tick_time;
+    ticked_ = advanced_ = from->ticked;
+    tick_time_ = advanced_time_ = from->tick_time;
     start = from->resume_sequence;
     last_sequence_ = start - 1;
   }
@@ -95,6 +95,7 @@ void OwnedPartition::take(natsMsg* msg) {
       if (m.n > ticked_) {
         ticked_ = m.n;
         tick_time_ = m.time;
+        tick_sequence_ = sequence;
       }
       break;
   }
@@ -108,10 +109,10 @@ bool OwnedPartition::progress() {
     did = true;
   }
   // Every event up to the last tick is done: the clock moves to its time, and timers fire.
-  if (!current_ && !draining_ && ticked_ > advanced_ &&
-      (events_.empty() || events_.begin()->first > ticked_)) {
+  if (!current_ && ticked_ > advanced_ && (events_.empty() || events_.begin()->first > ticked_)) {
     engine_.advance(tick_time_);
     advanced_ = ticked_;
+    advanced_time_ = tick_time_;
     changed_ = true;
     did = true;
   }
@@ -170,8 +171,11 @@ std::optional<PartitionCheckpoint> OwnedPartition::checkpoint() {
   for (const auto& [key, held] : hops_)
     c.resume_sequence = std::min(c.resume_sequence, held.sequence);
   c.done = done_;
-  c.ticked = ticked_;
-  c.tick_time = tick_time_;
+  // The clock as far as timers were fired. A tick past it (its events wait: the partition is
+  // being given up) is read again from the stream, after those events.
+  c.ticked = advanced_;
+  c.tick_time = advanced_time_;
+  if (ticked_ > advanced_) c.resume_sequence = std::min(c.resume_sequence, tick_sequence_);
   engine_.save(c.state);
   changed_ = false;
   return c;

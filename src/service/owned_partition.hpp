@@ -39,6 +39,10 @@ class OwnedPartition {
   // What is done, for a checkpoint: none while an event is half done or when nothing changed
   // since the last one.
   std::optional<PartitionCheckpoint> checkpoint();
+  // The checkpoint made was not stored: the next one must be made even with nothing new.
+  void unsaved() { changed_ = true; }
+  // Everything done is in a stored checkpoint.
+  bool checkpoint_stored() const { return !changed_ && !current_; }
   std::uint32_t partition() const { return partition_; }
   // No event half done: a checkpoint now covers everything taken.
   bool between_events() const { return !current_; }
@@ -82,7 +86,9 @@ class OwnedPartition {
   std::uint64_t done_ = 0;     // n of the last event done
   std::uint64_t ticked_ = 0;   // n of the last tick
   Time tick_time_;
-  std::uint64_t advanced_ = 0;  // the tick timers were fired for
+  std::uint64_t tick_sequence_ = 0;  // in the stream
+  std::uint64_t advanced_ = 0;       // the tick timers were fired for, and its time
+  Time advanced_time_;
   std::uint64_t last_sequence_ = 0;
   bool changed_ = false;  // since the last checkpoint
   bool draining_ = false;

@@ -2,6 +2,7 @@
 
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -36,9 +37,17 @@ struct Manifest {
   std::string sha256;
 };
 
-std::optional<std::string> get(kvStore* bucket, const std::string& key, std::uint64_t* revision) {
+// The value under `key`; none when it is not there, or (with `strict` false) when it cannot be
+// read now. Strict, a failure to read is an error: "no checkpoint" would start the partition
+// from scratch.
+std::optional<std::string> get(kvStore* bucket, const std::string& key, std::uint64_t* revision,
+                               bool strict = false) {
   kvEntry* entry = nullptr;
-  if (kvStore_Get(&entry, bucket, key.c_str()) != NATS_OK) return std::nullopt;
+  natsStatus s = kvStore_Get(&entry, bucket, key.c_str());
+  if (s == NATS_NOT_FOUND || (s != NATS_OK && !strict)) return std::nullopt;
+  if (s != NATS_OK) {
+    throw std::runtime_error(fmt::format("cannot read {}: {}", key, natsStatus_GetText(s)));
+  }
   std::string value(static_cast<const char*>(kvEntry_Value(entry)),
                     static_cast<std::size_t>(kvEntry_ValueLen(entry)));
   if (revision) *revision = kvEntry_Revision(entry);
@@ -85,12 +94,12 @@ Manifest read_manifest(const std::string& text) {
 
 std::optional<PartitionCheckpoint> PartitionStore::load(std::uint32_t p, std::uint64_t& revision) {
   revision = 0;
-  std::optional<std::string> text = get(bucket_, manifest_key(p), &revision);
+  std::optional<std::string> text = get(bucket_, manifest_key(p), &revision, true);
   if (!text) return std::nullopt;
   Manifest m = read_manifest(*text);
   std::string bytes;
   for (std::size_t i = 0; i < m.chunks; ++i) {
-    std::optional<std::string> chunk = get(bucket_, chunk_key(p, m.generation, i), nullptr);
+    std::optional<std::string> chunk = get(bucket_, chunk_key(p, m.generation, i), nullptr, true);
     if (!chunk) throw BadBytes(fmt::format("partition {}'s checkpoint lacks chunk {}", p, i));
     bytes += *chunk;
   }

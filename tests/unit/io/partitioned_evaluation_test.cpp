@@ -1,5 +1,6 @@
 // Partitioned evaluation in one process against one engine: random streams over a pack with a
-// rule in two steps (a lookup by sale, then a window and a hold by seller), a window with a
+// rule in two steps (a lookup and a hold read by sale, then a window and a hold by seller: its
+// trace, built at the seller's partition, evaluates the sale's hold again), a window with a
 // remembered alert, releases, postponed appeals, appeal and expiry timers, and a reaction. Over
 // any number of partitions, the decisions must be the same bytes.
 #include <algorithm>
@@ -30,11 +31,20 @@ hold selling {
   expires after 5d
 }
 
+hold sale_frozen { not appealable }
+
+rule freeze {
+  on report as r
+  where r.kind == "spam"
+  then hold sale_frozen on r.sale say "frozen"
+}
+
 rule reported_sellers {
   on sale as s
   let report = latest report as r where r.sale == s.sale within 10d
   where report.kind == "fraud"
   exclude "a small sale" when s.amount < 10
+  exclude "a frozen sale" when held(s.sale, sale_frozen)
   count distinct s.buyer per s.seller over 7d as buyers
   when buyers >= 2 and not held(s.seller, selling)
   then hold selling on s.seller say "{buyers} buyers reported a sale"
@@ -173,6 +183,7 @@ TEST_CASE("partitioned evaluation makes one engine's decisions, byte for byte",
     REQUIRE(count("\"kind\":\"release\"") > 0);
     REQUIRE(count("\"kind\":\"eligibility\"") > 0);
     REQUIRE(count("seller_held") > 0);
+    REQUIRE(count("a frozen sale") > 0);  // a trace showing the exclusion read at the sale
     for (std::uint32_t n : {1u, 2u, 3u, 7u, 16u}) {
       INFO(n << " partitions");
       Partitioned partitioned(policy, n);

@@ -92,27 +92,27 @@ TEST_CASE("the gate replays what was handed over, reads what it owns, and hands 
   gate.start(handed, true);
   gate.begin_rule();
   // The first read is replayed, whoever owns its key; the next is read here.
-  const HopRead* replayed = gate.read(theirs);
+  const HopRead* replayed = gate.read(theirs, HopRead::Kind::value);
   REQUIRE(replayed != nullptr);
   CHECK(replayed->value == Value(std::int64_t{7}));
-  CHECK(gate.read(mine) == nullptr);
+  CHECK(gate.read(mine, HopRead::Kind::value) == nullptr);
   HopRead here;
   here.value = Value(false);
   gate.kept(here);
   // Another partition's state: the rule goes on there, with both reads.
-  CHECK_THROWS_AS(gate.read(theirs), ForwardNeeded);
+  CHECK_THROWS_AS(gate.read(theirs, HopRead::Kind::value), ForwardNeeded);
   CHECK(gate.reads().size() == 2);
 
   // After a write here, another partition's state is a route the router did not foresee.
   gate.start({}, true);
   gate.begin_rule();
   gate.write(mine);
-  CHECK_THROWS_AS(gate.read(theirs), PartitionError);
+  CHECK_THROWS_AS(gate.read(theirs, HopRead::Kind::value), PartitionError);
 
   // A rule started without `start` (a timer's, a reaction's) stays here.
   gate.begin_rule();
   CHECK_THROWS_AS(gate.write(theirs), PartitionError);
-  CHECK(gate.read(mine) == nullptr);
+  CHECK(gate.read(mine, HopRead::Kind::value) == nullptr);
 }
 
 TEST_CASE("the router sends a rule to the partitions of its steps and an event to its index's",
