@@ -1,6 +1,7 @@
 #include "nats_link.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,8 @@ namespace bylaw::service {
 namespace {
 
 constexpr int kReconnectWaitMs = 250;
+// Links open in this process: the library is closed with the last.
+std::atomic<int> g_links{0};
 constexpr int kRequestTimeoutMs = 5000;
 // Asynchronous publishes in flight at once: a publish beyond this waits for acks.
 constexpr int kMaxPublishesInFlight = 4096;
@@ -62,10 +65,11 @@ NatsLink::NatsLink(const std::string& url) : url_(url) {
   if (s != NATS_OK) {
     std::string why = nats_error(s);
     natsOptions_Destroy(std::exchange(holder.options, nullptr));
-    nats_CloseAndWait(kRequestTimeoutMs);
+    if (g_links == 0) nats_CloseAndWait(kRequestTimeoutMs);
     throw io::RunRefused(fmt::format("cannot connect to NATS at {}: {}", url, why));
   }
   connected_ = true;
+  ++g_links;
   jsOptions js;
   jsOptions_Init(&js);
   js.Wait = kRequestTimeoutMs;
@@ -76,7 +80,7 @@ NatsLink::NatsLink(const std::string& url) : url_(url) {
   s = natsConnection_JetStream(&jetstream_, connection_, &js);
   if (s != NATS_OK) {
     natsConnection_Destroy(connection_);
-    nats_CloseAndWait(kRequestTimeoutMs);
+    if (--g_links == 0) nats_CloseAndWait(kRequestTimeoutMs);
     throw io::RunRefused(fmt::format("NATS at {}: no JetStream context: {}", url, nats_error(s)));
   }
 }
@@ -85,8 +89,9 @@ NatsLink::~NatsLink() {
   closing_ = true;  // the close is no loss to warn of
   jsCtx_Destroy(jetstream_);
   natsConnection_Destroy(connection_);
-  // The library's own threads and memory: one link per process, so they go with it.
-  nats_CloseAndWait(kRequestTimeoutMs);
+  // The library's own threads and memory go with the last link (a router and a worker keep
+  // several); closed earlier, the others' messages would be left behind.
+  if (--g_links == 0) nats_CloseAndWait(kRequestTimeoutMs);
 }
 
 std::vector<std::string> NatsLink::streams_for(const std::string& subject) const {
