@@ -56,6 +56,16 @@ expect 1 "" "^bylaw run: The following argument was not expected: extra" \
   run --policy p extra
 expect 1 "" "^bylaw audit: A subcommand is required" audit
 
+# Scale-out (docs/scaling.md): the roles' own needs, checked before anything is opened.
+pack=policies/marketplace.policy
+expect 1 "" "--role: cluster not in \{single,router,worker\}" serve --policy "$pack" --role cluster
+expect 1 "" "--role worker needs --nats" serve --policy "$pack" --role worker
+expect 1 "" "--role worker takes no --store" \
+  serve --policy "$pack" --role worker --nats nats://127.0.0.1:1 --store "$work/w.db"
+expect 1 "" "--store is required \(but with --role worker\)" serve --policy "$pack" --role router
+expect 1 "" "--role router needs --nats" serve --policy "$pack" --role router --store "$work/r.db"
+expect 1 "" "--partitions: Value 0 not in range 1 to 4096" run --policy "$pack" --partitions 0
+
 # `--` ends the options: what follows is a path, even when it looks like an option.
 mkdir -p "$work/tree"
 printf 'rule r {\n on   tick as t\n}\n' > "$work/tree/--check.rules"

@@ -8,7 +8,6 @@ namespace bylaw::io {
 struct PartitionedEvaluation::Impl {
   runtime::Router router;
   std::vector<std::unique_ptr<runtime::PartitionEngine>> engines;
-  runtime::EventRoute route;  // scratch
   PartitionCounts counts;
 
   Impl(const check::Policy& policy, const runtime::EngineOptions& options,
@@ -26,18 +25,22 @@ struct PartitionedEvaluation::Impl {
     std::vector<runtime::EventRoute::Work> work;
     std::size_t done = 0;
   };
+  // Scratch, kept from event to event.
+  runtime::EventRoute route;
+  std::vector<Progress> parts;
+  std::map<std::pair<std::uint32_t, std::size_t>, runtime::Hop> hops;  // (rule, hop) -> hop
 
   // Each partition runs its work in order; one that needs a hop not made yet waits, and the
   // others go on. Hops go from a partition at an earlier point of the order, so some partition
   // can always go on until every one is done.
   void run_event(const runtime::EventPtr& event) {
-    std::vector<Progress> parts;
+    parts.clear();
+    hops.clear();
     for (std::uint32_t p : route.partitions()) {
       parts.push_back({p, route.work_at(p)});
       engines[p]->begin(event);
       ++counts.events[p];
     }
-    std::map<std::pair<std::uint32_t, std::size_t>, runtime::Hop> hops;  // (rule, hop) -> hop
     for (bool waiting = true; waiting;) {
       waiting = false;
       bool moved = false;

@@ -58,7 +58,6 @@ class StreamWriter : public runtime::DecisionSink {
 
 }  // namespace
 
-namespace {
 runtime::EngineOptions engine_options(const RunOptions& options) {
   runtime::EngineOptions out;
   out.max_lateness = options.max_lateness;
@@ -69,6 +68,7 @@ runtime::EngineOptions engine_options(const RunOptions& options) {
   return out;
 }
 
+namespace {
 runtime::EngineOptions handing_off(runtime::EngineOptions options, runtime::EventHandoff* handoff) {
   options.handoff = handoff;
   return options;

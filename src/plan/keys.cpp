@@ -100,7 +100,7 @@ void RuleWalker::record(StateKind kind, bool writes, std::string what, std::vect
   accesses_.push_back(std::move(access));
 }
 
-bool reads_hold(check::Builtin builtin) {
+bool reads_hold_builtin(check::Builtin builtin) {
   using check::Builtin;
   return builtin == Builtin::held || builtin == Builtin::appeal_at ||
          builtin == Builtin::placed_at || builtin == Builtin::released_at;
@@ -112,7 +112,7 @@ void RuleWalker::expr(const TExpr& e) {
     return;
   }
   for (const auto& arg : e.args) expr(arg);
-  if (e.kind == TExpr::Kind::call && reads_hold(e.builtin) && e.args.size() == 2) {
+  if (e.kind == TExpr::Kind::call && reads_hold_builtin(e.builtin) && e.args.size() == 2) {
     record(StateKind::hold, false,
            fmt::format("hold {} ({})", e.args[1].text, check::builtin_name(e.builtin)),
            {key_text(e.args[0])}, {&e.args[0]});
@@ -293,7 +293,7 @@ bool RuleWalker::from_trigger(const TExpr& e) const {
     const check::Let& l = rule_.lets[e.index];
     return l.source == check::Let::Source::value && l.value && from_trigger(*l.value);
   }
-  if (e.kind == TExpr::Kind::call && reads_hold(e.builtin)) return false;
+  if (e.kind == TExpr::Kind::call && reads_hold_builtin(e.builtin)) return false;
   return std::all_of(e.args.begin(), e.args.end(),
                      [this](const TExpr& arg) { return from_trigger(arg); });
 }
@@ -339,6 +339,12 @@ RuleKeys RuleWalker::walk() {
 }
 
 }  // namespace
+
+bool reads_hold(const check::TExpr& expr) {
+  if (expr.kind == TExpr::Kind::call && reads_hold_builtin(expr.builtin)) return true;
+  return std::any_of(expr.args.begin(), expr.args.end(),
+                     [](const TExpr& arg) { return reads_hold(arg); });
+}
 
 KeyAnalysis analyse_keys(const check::Policy& policy, const Plan& plan) {
   KeyAnalysis analysis;

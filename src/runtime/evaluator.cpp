@@ -138,9 +138,9 @@ Value call(const TExpr& expr, Frame& frame) {
   Value name_scratch;
   const auto* s = text_of(evaluate_ref(expr.args[0], frame, subject_scratch));
   const auto* n = text_of(evaluate_ref(expr.args[1], frame, name_scratch));
-  const HoldState* hold = s && n ? frame.state.holds.find(*s, *n) : nullptr;
-  if (!frame.gate || !s || !n) return hold_builtin(expr.builtin, hold);
-  // Partitioned: the hold lives at its subject's partition.
+  if (!s || !n) return hold_builtin(expr.builtin, nullptr);
+  if (!frame.gate) return hold_builtin(expr.builtin, frame.state.holds.find(*s, *n));
+  // Partitioned: the hold lives at its subject's partition; read here only when it is this one.
   if (const Value* answered = frame.gate->answered(&expr)) return *answered;
   std::string key;
   append_key(key, std::string_view(*s));
@@ -149,7 +149,7 @@ Value call(const TExpr& expr, Frame& frame) {
     value = replay->value;
   } else {
     HopRead read;
-    read.value = hold_builtin(expr.builtin, hold);
+    read.value = hold_builtin(expr.builtin, frame.state.holds.find(*s, *n));
     frame.gate->kept(read);
     value = read.value;
   }

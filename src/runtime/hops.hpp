@@ -65,7 +65,6 @@ class HopGate {
   // Which part of a composite `latest` key partitions it ([rule][correlation], from the key
   // analysis).
   std::vector<std::vector<std::size_t>> latest_parts;
-  std::uint32_t partition() const { return partition_; }
 
  private:
   [[noreturn]] void elsewhere(std::string_view what) const;

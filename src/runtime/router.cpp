@@ -13,16 +13,6 @@ namespace bylaw::runtime {
 
 namespace {
 
-bool reads_hold_state(const check::TExpr& e) {
-  using check::Builtin;
-  if (e.kind == check::TExpr::Kind::call &&
-      (e.builtin == Builtin::held || e.builtin == Builtin::appeal_at ||
-       e.builtin == Builtin::placed_at || e.builtin == Builtin::released_at)) {
-    return true;
-  }
-  return std::any_of(e.args.begin(), e.args.end(), reads_hold_state);
-}
-
 // Why a rule cannot run partitioned yet, or nothing.
 std::string refusal(const check::Policy& policy, const plan::RuleKeys& keys) {
   const check::Rule& rule = policy.rules[keys.rule_index];
@@ -49,7 +39,7 @@ std::string refusal(const check::Policy& policy, const plan::RuleKeys& keys) {
     }
   }
   for (const auto& correlation : rule.correlations) {
-    if (correlation.filter && reads_hold_state(*correlation.filter)) {
+    if (correlation.filter && plan::reads_hold(*correlation.filter)) {
       return fmt::format("the filter of latest ... as {} reads holds", correlation.alias);
     }
   }
@@ -145,11 +135,13 @@ struct Router::Impl {
     return partition_of(key, partitions);
   }
 
-  std::vector<std::uint32_t> route_rule(const RoutedRule& routed, const EventPtr& event) {
-    std::vector<std::uint32_t> route;
+  // Into `route` (cleared first, its buffer kept from event to event).
+  void route_rule(const RoutedRule& routed, const EventPtr& event,
+                  std::vector<std::uint32_t>& route) {
+    route.clear();
     if (routed.step_keys.empty()) {  // no keyed state: anywhere will do, so spread by event
       route.push_back(partition_of_value(Value(event->id)));
-      return route;
+      return;
     }
     const check::Rule& rule = policy.rules[routed.rule];
     StateView view{empty.holds, empty.history, empty.correlations, plan};
@@ -159,7 +151,6 @@ struct Router::Impl {
       std::uint32_t at = partition_of_value(evaluate_ref(*step_key, frame, scratch));
       if (route.empty() || route.back() != at) route.push_back(at);
     }
-    return route;
   }
 
   std::uint32_t feed_partition(const Event& event, std::int32_t slot) {
@@ -179,11 +170,13 @@ std::uint32_t Router::partitions() const {
 }
 
 void Router::route(const EventPtr& event, EventRoute& out) {
-  out.rules.clear();
   out.indexes.clear();
   auto type = static_cast<std::size_t>(event->type);
-  for (const auto& routed : impl_->rules_by_type[type]) {
-    out.rules.push_back({routed.rule, impl_->route_rule(routed, event)});
+  const auto& routed = impl_->rules_by_type[type];
+  out.rules.resize(routed.size());  // the routes keep their buffers
+  for (std::size_t i = 0; i < routed.size(); ++i) {
+    out.rules[i].rule = routed[i].rule;
+    impl_->route_rule(routed[i], event, out.rules[i].partitions);
   }
   for (const auto& feed : impl_->feeds_by_type[type]) {
     std::uint32_t at = impl_->feed_partition(*event, feed.slot);

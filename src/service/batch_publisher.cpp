@@ -20,27 +20,11 @@ void BatchPublisher::publish(std::string subject, std::string id, std::string bo
 }
 
 natsStatus BatchPublisher::send(const Message& message) {
-  natsMsg* msg = nullptr;
-  natsStatus s = natsMsg_Create(&msg, message.subject.c_str(), nullptr, message.body.data(),
-                                static_cast<int>(message.body.size()));
-  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", message.id.c_str());
-  if (s == NATS_OK) s = js_PublishMsgAsync(link_.jetstream(), &msg, nullptr);
-  natsMsg_Destroy(msg);  // null once the library owns it
-  return s;
+  return link_.publish_async(message.subject, message.id, message.body);
 }
 
 bool BatchPublisher::all_acked() {
-  jsPubOptions wait;
-  jsPubOptions_Init(&wait);
-  wait.MaxWait = kAckWaitMs;
-  natsStatus s = js_PublishAsyncComplete(link_.jetstream(), &wait);
-  if (s != NATS_OK) {
-    natsMsgList unacked{};
-    js_PublishAsyncGetPendingList(&unacked, link_.jetstream());  // given up: published again
-    natsMsgList_Destroy(&unacked);
-  }
-  bool failed = link_.take_publish_failed();
-  return s == NATS_OK && !failed && !failed_;
+  return link_.all_acked(kAckWaitMs) && !failed_;
 }
 
 void BatchPublisher::flush() {

@@ -34,8 +34,6 @@ class Leases {
   // Workers whose own key is alive, this one included.
   std::size_t live_workers();
 
-  const std::string& worker() const { return worker_; }
-
  private:
   std::string value(std::int64_t expires_ms) const;
   std::int64_t now_ms() const;

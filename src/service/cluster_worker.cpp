@@ -14,6 +14,7 @@
 
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/durable_run.hpp"
+#include "bylaw/io/stream_runner.hpp"
 #include "bylaw/service/cluster.hpp"
 #include "cluster_leases.hpp"
 #include "cluster_setup.hpp"
@@ -49,15 +50,6 @@ std::string default_worker_id() {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   return fmt::format("{}-{}", host, getpid());
-}
-
-runtime::EngineOptions engine_options(const io::RunOptions& run) {
-  runtime::EngineOptions o;
-  o.max_lateness = run.max_lateness;
-  o.max_entries_per_key = run.max_per_key;
-  o.max_decisions_per_subject = run.max_per_key;
-  o.traces = run.explanations != io::Explanations::none;
-  return o;
 }
 
 class Worker {
@@ -159,7 +151,7 @@ class Worker {
     try {
       from = store_->load(p, revision);
       revisions_[p] = revision;
-      owned_[p] = std::make_unique<OwnedPartition>(policy_, engine_options(options_.run), sink_,
+      owned_[p] = std::make_unique<OwnedPartition>(policy_, io::engine_options(options_.run), sink_,
                                                    router_, p, control_, names_, hops_, from);
     } catch (const std::exception& e) {
       // JetStream busy or a node away: another turn, here or at another worker, tries again.

@@ -94,6 +94,31 @@ NatsLink::~NatsLink() {
   if (--g_links == 0) nats_CloseAndWait(kRequestTimeoutMs);
 }
 
+natsStatus NatsLink::publish_async(const std::string& subject, const std::string& id,
+                                   std::string_view body) {
+  natsMsg* msg = nullptr;
+  natsStatus s =
+      natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str());
+  if (s == NATS_OK) s = js_PublishMsgAsync(jetstream_, &msg, nullptr);
+  natsMsg_Destroy(msg);  // null once the library owns it
+  return s;
+}
+
+bool NatsLink::all_acked(int max_wait_ms) {
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = max_wait_ms;
+  natsStatus s = js_PublishAsyncComplete(jetstream_, &wait);
+  if (s != NATS_OK) {
+    natsMsgList unacked{};
+    js_PublishAsyncGetPendingList(&unacked, jetstream_);  // given up: published again
+    natsMsgList_Destroy(&unacked);
+  }
+  bool failed = take_publish_failed();  // read whatever the wait says: it is for this batch
+  return s == NATS_OK && !failed;
+}
+
 std::vector<std::string> NatsLink::streams_for(const std::string& subject) const {
   natsMsg* reply = nullptr;
   std::string request = nlohmann::json{{"subject", subject}}.dump();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bylaw::service {
@@ -34,6 +35,14 @@ class NatsLink {
   std::uint64_t disconnects() const { return disconnects_; }
   // Whether an asynchronous publish failed since the last call.
   bool take_publish_failed() { return publish_failed_.exchange(false); }
+
+  // One message to JetStream, asynchronously, with `id` as its Nats-Msg-Id (the stream drops a
+  // second message with the same id within its duplicate window).
+  natsStatus publish_async(const std::string& subject, const std::string& id,
+                           std::string_view body);
+  // Waits up to `max_wait_ms` for every asynchronous publish to be acked; false when some was
+  // not (those still waiting are given up: the caller publishes them again) or failed.
+  bool all_acked(int max_wait_ms);
 
   // The streams that capture `subject` (JetStream's STREAM.NAMES with a subject filter).
   std::vector<std::string> streams_for(const std::string& subject) const;

@@ -97,27 +97,12 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
     bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
   }
   if (sent != NATS_OK) spdlog::warn("NATS: publishing to {} failed: {}", name_, nats_error(sent));
-  jsPubOptions wait;
-  jsPubOptions_Init(&wait);
-  wait.MaxWait = kAckWaitMs;
-  natsStatus s = js_PublishAsyncComplete(link_.jetstream(), &wait);
-  if (s != NATS_OK) {
-    natsMsgList unacked{};
-    js_PublishAsyncGetPendingList(&unacked, link_.jetstream());  // given up: published again
-    natsMsgList_Destroy(&unacked);
-  }
-  return sent == NATS_OK && s == NATS_OK && !link_.take_publish_failed();
+  return link_.all_acked(kAckWaitMs) && sent == NATS_OK;
 }
 
 natsStatus NatsPublisher::publish_line(std::string_view line) {
   Routing to = route(line);
-  natsMsg* msg = nullptr;
-  natsStatus s =
-      natsMsg_Create(&msg, to.subject.c_str(), nullptr, line.data(), static_cast<int>(line.size()));
-  if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", to.id.c_str());
-  if (s == NATS_OK) s = js_PublishMsgAsync(link_.jetstream(), &msg, nullptr);
-  natsMsg_Destroy(msg);  // null once the library owns it
-  return s;
+  return link_.publish_async(to.subject, to.id, line);
 }
 
 }  // namespace bylaw::service

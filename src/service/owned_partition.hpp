@@ -43,13 +43,9 @@ class OwnedPartition {
   void unsaved() { changed_ = true; }
   // Everything done is in a stored checkpoint.
   bool checkpoint_stored() const { return !changed_ && !current_; }
-  std::uint32_t partition() const { return partition_; }
-  // No event half done: a checkpoint now covers everything taken.
-  bool between_events() const { return !current_; }
   // To be given up: the event under way is finished, and no other is started.
   void drain() { draining_ = true; }
   bool drained() const { return draining_ && !current_; }
-  std::uint64_t done() const { return done_; }
 
  private:
   template <class T>

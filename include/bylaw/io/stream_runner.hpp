@@ -58,6 +58,9 @@ struct RunOptions {
   runtime::EventHandoff* handoff = nullptr;
 };
 
+// The engine's part of the run's options: lateness, per-key caps, the observer, traces.
+runtime::EngineOptions engine_options(const RunOptions& options);
+
 struct RunCounts {
   std::uint64_t lines = 0;
   std::uint64_t evaluated = 0;

@@ -91,4 +91,7 @@ struct KeyAnalysis {
 
 KeyAnalysis analyse_keys(const check::Policy& policy, const Plan& plan);
 
+// Whether an expression reads a hold (held, appeal_at, placed_at, released_at).
+bool reads_hold(const check::TExpr& expr);
+
 }  // namespace bylaw::plan
