@@ -95,11 +95,14 @@ NatsLink::~NatsLink() {
 }
 
 natsStatus NatsLink::publish_async(const std::string& subject, const std::string& id,
-                                   std::string_view body) {
+                                   std::string_view body, const std::string& after) {
   natsMsg* msg = nullptr;
   natsStatus s =
       natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
   if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str());
+  if (s == NATS_OK && !after.empty()) {
+    s = natsMsgHeader_Set(msg, "Nats-Expected-Last-Msg-Id", after.c_str());
+  }
   if (s == NATS_OK) s = js_PublishMsgAsync(jetstream_, &msg, nullptr);
   natsMsg_Destroy(msg);  // null once the library owns it
   return s;

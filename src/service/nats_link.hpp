@@ -37,9 +37,11 @@ class NatsLink {
   bool take_publish_failed() { return publish_failed_.exchange(false); }
 
   // One message to JetStream, asynchronously, with `id` as its Nats-Msg-Id (the stream drops a
-  // second message with the same id within its duplicate window).
-  natsStatus publish_async(const std::string& subject, const std::string& id,
-                           std::string_view body);
+  // second message with the same id within its duplicate window). With `after`, the stream
+  // stores it only right after the message of that id (Nats-Expected-Last-Msg-Id), and refuses
+  // it otherwise.
+  natsStatus publish_async(const std::string& subject, const std::string& id, std::string_view body,
+                           const std::string& after = {});
   // Waits up to `max_wait_ms` for every asynchronous publish to be acked; false when some was
   // not (those still waiting are given up: the caller publishes them again) or failed.
   bool all_acked(int max_wait_ms);

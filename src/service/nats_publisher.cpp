@@ -52,7 +52,7 @@ NatsPublisher::NatsPublisher(NatsLink& link, Kind kind, std::string subject,
   }
 }
 
-void NatsPublisher::check_captured(const std::string& subject) const {
+void NatsPublisher::check_captured(const std::string& subject) {
   std::vector<std::string> streams = link_.streams_for(subject);
   if (streams.empty()) {
     throw io::RunRefused(fmt::format(
@@ -60,6 +60,7 @@ void NatsPublisher::check_captured(const std::string& subject) const {
         "lost: create one first, e.g. a stream with the subjects '{}' (see docs/operations.md)",
         link_.url(), subject, kind_ == Kind::kRejects ? subject_ : subject_ + ".>"));
   }
+  stream_of_[subject] = streams.front();  // JetStream lets no two streams overlap
 }
 
 void NatsPublisher::append(std::string_view bytes) {
@@ -84,8 +85,11 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
   // those, out of order. So the batch stops at a lost connection and is published again from
   // its start (what was stored is dropped as a duplicate). The count is bumped by the library's
   // disconnected callback, which runs before the first reconnect attempt (kReconnectWaitMs
-  // later), and publishes in between fail (no reconnect buffer).
+  // later), and publishes in between fail (no reconnect buffer). What the library still had
+  // buffered when the connection broke, it may send on the next one by itself: the expected
+  // last id (publish_line) makes the stream refuse those until their predecessors are stored.
   std::uint64_t connection = link_.disconnects();
+  std::unordered_map<std::string, std::string> last_in_batch;  // stream -> last id sent
   natsStatus sent = NATS_OK;
   while (sent == NATS_OK && !bytes.empty()) {
     if (link_.disconnects() != connection) {
@@ -93,16 +97,20 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
       break;
     }
     std::size_t end = bytes.find('\n');
-    sent = publish_line(bytes.substr(0, end));
+    sent = publish_line(bytes.substr(0, end), last_in_batch);
     bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
   }
   if (sent != NATS_OK) spdlog::warn("NATS: publishing to {} failed: {}", name_, nats_error(sent));
   return link_.all_acked(kAckWaitMs) && sent == NATS_OK;
 }
 
-natsStatus NatsPublisher::publish_line(std::string_view line) {
+natsStatus NatsPublisher::publish_line(
+    std::string_view line, std::unordered_map<std::string, std::string>& last_in_batch) {
   Routing to = route(line);
-  return link_.publish_async(to.subject, to.id, line);
+  std::string& last = last_in_batch[stream_of_[to.subject]];
+  natsStatus sent = link_.publish_async(to.subject, to.id, line, last);
+  last = std::move(to.id);
+  return sent;
 }
 
 }  // namespace bylaw::service

@@ -3,11 +3,19 @@
 // every one. Each message carries `Nats-Msg-Id` (the decision's id; `r-<stream sequence>` for a
 // reject), so that publishing a batch again, after a failure or after a crash before the
 // checkpoint was marked delivered, stores nothing twice within the stream's duplicate window.
+//
+// Within a batch, every message but the first of its stream carries the id of the one before
+// it as Nats-Expected-Last-Msg-Id, so the stream stores a message only right after its
+// predecessor: whatever the client library sends again by itself after a lost connection, a
+// message can never be stored ahead of one that was lost, and the batch, published again from
+// its start, keeps its order. The first of a batch needs no such guard: the batch before it was
+// acked whole before it was sent.
 #pragma once
 
 #include <csignal>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <simdjson.h>
 
@@ -34,19 +42,23 @@ class NatsPublisher : public io::RunOutput {
  private:
   // One try at the whole batch: false when some publish failed or was not acked in time.
   bool publish_all(std::string_view bytes);
-  natsStatus publish_line(std::string_view line);
+  // Publishes one line after `last_in_batch`'s message of the same stream; updates it.
+  natsStatus publish_line(std::string_view line,
+                          std::unordered_map<std::string, std::string>& last_in_batch);
   struct Routing {
     std::string subject;
     std::string id;
   };
   Routing route(std::string_view line);
-  void check_captured(const std::string& subject) const;
+  // Refuses a subject no stream captures; remembers the stream that does.
+  void check_captured(const std::string& subject);
 
   NatsLink& link_;
   Kind kind_;
   std::string subject_;
   const volatile std::sig_atomic_t* stop_;
   std::string name_;
+  std::unordered_map<std::string, std::string> stream_of_;  // subject -> its stream
   simdjson::dom::parser parser_;
   std::string padded_;  // the line being routed, with simdjson's padding
 };

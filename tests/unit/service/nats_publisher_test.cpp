@@ -1,0 +1,178 @@
+// The decisions publisher against a real nats-server (started here on a free loopback port in a
+// temporary folder, stopped at the end of each test): a message that names a predecessor is
+// stored only right after it, and a batch chains its messages stream by stream, so decisions
+// split over several streams are all stored, in order, and once.
+#include "service/nats_publisher.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "bylaw/io/durable_run.hpp"
+
+using namespace bylaw;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A nats-server with JetStream of the test's own.
+class NatsServer {
+ public:
+  NatsServer() {
+    std::string pattern = (fs::temp_directory_path() / "bylaw-nats-test-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    dir_ = pattern;
+    std::string log = dir_ + "/nats.log", store = dir_ + "/js";
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      // Not the test's output: a runner waiting for its end would wait for the server too.
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+      execlp("nats-server", "nats-server", "-js", "-a", "127.0.0.1", "-p", "-1", "-sd",
+             store.c_str(), "-l", log.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::regex listening("client connections on 127\\.0\\.0\\.1:([0-9]+)");
+    for (int tries = 0; tries < 200 && url_.empty(); ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ifstream in(log);
+      std::stringstream text;
+      text << in.rdbuf();
+      std::smatch port;
+      std::string s = text.str();
+      if (s.find("Server is ready") != std::string::npos && std::regex_search(s, port, listening)) {
+        url_ = "nats://127.0.0.1:" + port[1].str();
+      }
+    }
+    REQUIRE_FALSE(url_.empty());
+  }
+  ~NatsServer() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    fs::remove_all(dir_);
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string dir_;
+  std::string url_;
+  pid_t pid_ = -1;
+};
+
+void add_stream(service::NatsLink& link, const char* name, std::vector<const char*> subjects) {
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = name;
+  config.Subjects = subjects.data();
+  config.SubjectsLen = static_cast<int>(subjects.size());
+  jsStreamInfo* info = nullptr;
+  jsErrCode code{};
+  REQUIRE(js_AddStream(&info, link.jetstream(), &config, nullptr, &code) == NATS_OK);
+  jsStreamInfo_Destroy(info);
+}
+
+// The Nats-Msg-Id of every message in `stream`, in stream order.
+std::vector<std::string> ids_in(service::NatsLink& link, const char* stream) {
+  std::vector<std::string> ids;
+  for (std::uint64_t seq = 1;; ++seq) {
+    natsMsg* msg = nullptr;
+    jsErrCode code{};
+    if (js_GetMsg(&msg, link.jetstream(), stream, seq, nullptr, &code) != NATS_OK) break;
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK) ids.emplace_back(id);
+    natsMsg_Destroy(msg);
+  }
+  return ids;
+}
+
+// Publishes a batch through `publisher`, giving up (DeliveryStopped) after 20 seconds instead of
+// retrying for ever.
+void append_within_time(service::NatsPublisher& publisher, volatile std::sig_atomic_t& stop,
+                        const std::string& batch) {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!done_cv.wait_for(lock, std::chrono::seconds(20), [&] { return done; })) stop = 1;
+  });
+  auto finish = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+    }
+    done_cv.notify_one();
+    watchdog.join();
+  };
+  try {
+    publisher.append(batch);
+  } catch (...) {
+    finish();
+    throw;
+  }
+  finish();
+}
+
+}  // namespace
+
+TEST_CASE("a message that names its predecessor is stored only right after it", "[service][nats]") {
+  NatsServer server;
+  service::NatsLink link(server.url());
+  add_stream(link, "T", {"t.>"});
+
+  REQUIRE(link.publish_async("t.x", "b", "B", "a") == NATS_OK);
+  CHECK_FALSE(link.all_acked(5000));  // the stream is empty: "a" is not its last
+  CHECK(ids_in(link, "T").empty());
+
+  REQUIRE(link.publish_async("t.x", "a", "A") == NATS_OK);
+  REQUIRE(link.publish_async("t.x", "b", "B", "a") == NATS_OK);
+  CHECK(link.all_acked(5000));
+  REQUIRE(link.publish_async("t.x", "c", "C", "a") == NATS_OK);
+  CHECK_FALSE(link.all_acked(5000));  // "b" came after "a"
+  // A message already stored is a duplicate, whatever it names: publishing again is harmless.
+  REQUIRE(link.publish_async("t.x", "b", "B", "x") == NATS_OK);
+  CHECK(link.all_acked(5000));
+  CHECK(ids_in(link, "T") == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("a batch of decisions over two streams is stored in order in each and once",
+          "[service][nats]") {
+  NatsServer server;
+  service::NatsLink link(server.url());
+  add_stream(link, "HOLDS", {"bylaw.decisions.hold"});
+  add_stream(link, "OTHERS",
+             {"bylaw.decisions.alert", "bylaw.decisions.release", "bylaw.decisions.eligibility"});
+  volatile std::sig_atomic_t stop = 0;
+  service::NatsPublisher publisher(link, service::NatsPublisher::Kind::kDecisions,
+                                   "bylaw.decisions", &stop);
+  std::string batch =
+      "{\"kind\":\"hold\",\"id\":\"d1\"}\n{\"kind\":\"alert\",\"id\":\"d2\"}\n"
+      "{\"kind\":\"hold\",\"id\":\"d3\"}\n{\"kind\":\"release\",\"id\":\"d4\"}\n";
+  // A chain across the streams would name d1 as d2's predecessor in OTHERS and never be stored.
+  REQUIRE_NOTHROW(append_within_time(publisher, stop, batch));
+  CHECK(ids_in(link, "HOLDS") == std::vector<std::string>{"d1", "d3"});
+  CHECK(ids_in(link, "OTHERS") == std::vector<std::string>{"d2", "d4"});
+
+  // The same batch again (a restart before its checkpoint was marked delivered), then the next.
+  REQUIRE_NOTHROW(append_within_time(publisher, stop, batch));
+  REQUIRE_NOTHROW(append_within_time(publisher, stop, "{\"kind\":\"alert\",\"id\":\"d5\"}\n"));
+  CHECK(ids_in(link, "HOLDS") == std::vector<std::string>{"d1", "d3"});
+  CHECK(ids_in(link, "OTHERS") == std::vector<std::string>{"d2", "d4", "d5"});
+}
