@@ -4,6 +4,7 @@
 //             [--http HOST:PORT] [--api-token-file FILE] [--checkpoint-interval D] ...
 #include <csignal>
 #include <cstdio>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,9 @@ struct ServeCommandOptions {
   service::ClusterOptions cluster;
   std::string worker_id;
   Duration lease_time{0, 10'000'000};
+  // Options that only a router or a worker reads: given to a single serve, they are refused
+  // rather than ignored.
+  std::vector<const CLI::Option*> cluster_only;
 };
 
 volatile std::sig_atomic_t g_reload = 0;
@@ -87,28 +91,40 @@ void add_cluster_options(CLI::App* serve, ServeCommandOptions& o) {
              "single: evaluate everything here (the default); router: admit events and send them "
              "to a cluster's partitions; worker: evaluate the partitions this process holds by "
              "lease (docs/scaling.md)");
-  serve
-      ->add_option("--partitions", o.cluster.partitions,
-                   "Partitions of the cluster (router, worker)")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
-  serve
-      ->add_option("--cluster", o.cluster.prefix,
-                   "The cluster's subjects (PREFIX.p.<n>) and buckets (PREFIX_leases, ...)")
-      ->type_name("PREFIX")
-      ->capture_default_str();
-  serve
-      ->add_option("--replicas", o.cluster.replicas,
-                   "Copies of the cluster's stream and buckets, when this member makes them")
-      ->check(CLI::Range(1, 5))
-      ->capture_default_str();
-  serve
-      ->add_option("--worker-id", o.worker_id,
-                   "This worker's name in the leases (default: host-pid)")
-      ->type_name("ID");
-  add_duration(serve, "--lease-time", o.lease_time,
-               "A worker's lease on a partition lasts this long unless renewed (default 10s)",
-               "10s, 3s");
+  auto& only = o.cluster_only;
+  only.push_back(serve
+                     ->add_option("--partitions", o.cluster.partitions,
+                                  "Partitions of the cluster (router, worker)")
+                     ->check(CLI::Range(1, 4096))
+                     ->capture_default_str());
+  only.push_back(
+      serve
+          ->add_option("--cluster", o.cluster.prefix,
+                       "The cluster's subjects (PREFIX.p.<n>) and buckets (PREFIX_leases, ...)")
+          ->type_name("PREFIX")
+          ->capture_default_str());
+  only.push_back(
+      serve
+          ->add_option("--replicas", o.cluster.replicas,
+                       "Copies of the cluster's stream and buckets, when this member makes them")
+          ->check(CLI::Range(1, 5))
+          ->capture_default_str());
+  only.push_back(serve
+                     ->add_option("--worker-id", o.worker_id,
+                                  "This worker's name in the leases (default: host-pid)")
+                     ->type_name("ID"));
+  only.push_back(add_duration(
+      serve, "--lease-time", o.lease_time,
+      "A worker's lease on a partition lasts this long unless renewed (default 10s)", "10s, 3s"));
+}
+
+// The first cluster option given to a single serve, or null.
+const CLI::Option* cluster_option_given(const ServeCommandOptions& args) {
+  if (args.role != "single") return nullptr;
+  for (const CLI::Option* option : args.cluster_only) {
+    if (option->count() > 0) return option;
+  }
+  return nullptr;
 }
 
 // A worker: no store (its state goes to JetStream), no events stream (its partitions come from
@@ -146,6 +162,11 @@ int run_serve(const ServeCommandOptions& args) {
   set_log_format(args.stream.log_format);
   std::optional<check::Policy> policy = load_pack(args.serve.policy_path, stderr);
   if (!policy) return kExitBadPolicy;
+  if (const CLI::Option* given = cluster_option_given(args)) {
+    spdlog::error("{} is for --role router or worker; a single serve evaluates everything itself",
+                  given->get_name());
+    return kExitFailure;
+  }
   if (args.role == "worker") return run_worker_role(args, *policy);
   if (args.stream.files.store.empty()) {
     spdlog::error("--store is required (but with --role worker)");

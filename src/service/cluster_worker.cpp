@@ -28,6 +28,8 @@ namespace {
 // Pacing checkpoints by what they cost keeps them from taking most of the time; but a broker that
 // was slow for a moment must not leave a partition without one for long.
 constexpr std::chrono::seconds kLongestBetweenSaves{5};
+// A drained partition whose last save was not stored tries again no sooner than this.
+constexpr std::chrono::seconds kSaveRetryWait{1};
 
 // Decisions as JSON Lines until the next checkpoint publishes them.
 class PendingDecisions : public runtime::DecisionSink {
@@ -65,7 +67,7 @@ class Worker {
         sink_(options.run.explanations),
         hops_(hop_link_, options.stop),
         decisions_(decision_link_, NatsPublisher::Kind::kDecisions, options.decisions_prefix,
-                   options.stop),
+                   options.stop, NatsPublisher::Writers::shared),
         worker_id_(options.worker_id.empty() ? default_worker_id() : options.worker_id) {
     ensure_cluster(control_, names_, options.cluster.replicas);
     lease_bucket_ = open_bucket(control_, names_.leases);
@@ -96,12 +98,12 @@ class Worker {
       for (auto& [p, partition] : owned_) did = partition->pump(512) || did;
       give_up_drained();
       if (now >= next_checkpoint) {
-        checkpoint_all();
+        checkpoint(Which::due);
         next_checkpoint = now + options_.checkpoint_interval;
       }
       if (!did) std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
-    checkpoint_all(true);
+    checkpoint(Which::every);
     for (auto& [p, partition] : owned_) leases_->release(p);
     spdlog::info("worker {}: stopped; partitions given up", worker_id_);
   }
@@ -133,7 +135,7 @@ class Worker {
       if (partition->drained()) drained.push_back(p);
     }
     if (drained.empty()) return;
-    checkpoint_all(true);
+    checkpoint(Which::drained);
     for (std::uint32_t p : drained) {
       // Given up only once its last checkpoint is stored (else the next owner would go back).
       auto it = owned_.find(p);
@@ -165,41 +167,49 @@ class Worker {
                       : std::string("from the start"));
   }
 
-  // Decisions and hops stored first: a checkpoint never covers what could still be lost. `all`:
-  // every partition now (stopping, giving partitions up), however recent its last checkpoint.
-  void checkpoint_all(bool all = false) {
+  enum class Which {
+    due,      // those whose time has come (paced by what their last save cost)
+    drained,  // those being given up, now, unless their last save failed just now
+    every,    // all, now (stopping)
+  };
+
+  // Decisions and hops stored first: a checkpoint never covers what could still be lost.
+  void checkpoint(Which which) {
     decisions_.append(sink_.take());
     hops_.flush();
     auto now = std::chrono::steady_clock::now();
     for (auto it = owned_.begin(); it != owned_.end();) {
       std::uint32_t p = it->first;
-      // A checkpoint saves the partition's whole state: one that took long waits ten times as
-      // long before the next, so that saving never takes most of the time.
-      if (!all && now < next_save_[p]) {
-        ++it;
-        continue;
-      }
-      std::optional<PartitionCheckpoint> c = it->second->checkpoint();
-      if (!c) {
-        ++it;
-        continue;
-      }
-      auto started = std::chrono::steady_clock::now();
-      PartitionStore::Saved saved = store_->save(p, *c, revisions_[p]);
-      next_save_[p] =
-          started + std::min<std::chrono::steady_clock::duration>(
-                        10 * (std::chrono::steady_clock::now() - started), kLongestBetweenSaves);
-      if (saved == PartitionStore::Saved::later) it->second->unsaved();
-      if (saved == PartitionStore::Saved::lost) {
-        spdlog::warn(
-            "worker {}: partition {}'s checkpoint was written by another worker; giving it up",
-            worker_id_, p);
-        leases_->release(p);
+      bool wanted = which == Which::every || (which == Which::due && now >= next_save_[p]) ||
+                    (which == Which::drained && it->second->drained() && now >= retry_save_[p]);
+      std::optional<PartitionCheckpoint> c;
+      if (wanted) c = it->second->checkpoint();
+      if (c && !save(p, *it->second, *c)) {
         it = owned_.erase(it);
         continue;
       }
       ++it;
     }
+  }
+
+  // False when another worker has written the partition's checkpoint: it is no longer ours.
+  bool save(std::uint32_t p, OwnedPartition& partition, const PartitionCheckpoint& c) {
+    auto started = std::chrono::steady_clock::now();
+    PartitionStore::Saved saved = store_->save(p, c, revisions_[p]);
+    auto now = std::chrono::steady_clock::now();
+    // A checkpoint saves the partition's whole state: one that took long waits ten times as
+    // long before the next, so that saving never takes most of the time.
+    next_save_[p] = started + std::min<std::chrono::steady_clock::duration>(10 * (now - started),
+                                                                            kLongestBetweenSaves);
+    if (saved == PartitionStore::Saved::later) {
+      partition.unsaved();
+      retry_save_[p] = now + kSaveRetryWait;
+    }
+    if (saved != PartitionStore::Saved::lost) return true;
+    spdlog::warn("worker {}: partition {}'s checkpoint was written by another worker; giving it up",
+                 worker_id_, p);
+    leases_->release(p);
+    return false;
   }
 
   const check::Policy& policy_;
@@ -221,7 +231,8 @@ class Worker {
   std::map<std::uint32_t, std::uint64_t> revisions_;  // of each partition's checkpoint manifest
   std::size_t workers_ = 1;  // live, at the last lease turn, and this worker's share then
   std::size_t share_ = 0;
-  std::map<std::uint32_t, std::chrono::steady_clock::time_point> next_save_;  // not before
+  std::map<std::uint32_t, std::chrono::steady_clock::time_point> next_save_;   // not before
+  std::map<std::uint32_t, std::chrono::steady_clock::time_point> retry_save_;  // if drained
 };
 
 }  // namespace

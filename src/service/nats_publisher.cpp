@@ -41,8 +41,8 @@ NatsPublisher::Routing NatsPublisher::route(std::string_view line) {
 }
 
 NatsPublisher::NatsPublisher(NatsLink& link, Kind kind, std::string subject,
-                             const volatile std::sig_atomic_t* stop)
-    : link_(link), kind_(kind), subject_(std::move(subject)), stop_(stop) {
+                             const volatile std::sig_atomic_t* stop, Writers writers)
+    : link_(link), kind_(kind), writers_(writers), subject_(std::move(subject)), stop_(stop) {
   if (kind_ == Kind::kRejects) {
     name_ = fmt::format("NATS subject {}", subject_);
     check_captured(subject_);
@@ -107,6 +107,7 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
 natsStatus NatsPublisher::publish_line(
     std::string_view line, std::unordered_map<std::string, std::string>& last_in_batch) {
   Routing to = route(line);
+  if (writers_ == Writers::shared) return link_.publish_async(to.subject, to.id, line);
   std::string& last = last_in_batch[stream_of_[to.subject]];
   natsStatus sent = link_.publish_async(to.subject, to.id, line, last);
   last = std::move(to.id);

@@ -4,8 +4,9 @@
 // reject), so that publishing a batch again, after a failure or after a crash before the
 // checkpoint was marked delivered, stores nothing twice within the stream's duplicate window.
 //
-// Within a batch, every message but the first of its stream carries the id of the one before
-// it as Nats-Expected-Last-Msg-Id, so the stream stores a message only right after its
+// When the publisher is its streams' only writer (Writers::alone: one serve), within a batch,
+// every message but the first of its stream carries the id of the one before it as
+// Nats-Expected-Last-Msg-Id, so the stream stores a message only right after its
 // predecessor: whatever the client library sends again by itself after a lost connection, a
 // message can never be stored ahead of one that was lost, and the batch, published again from
 // its start, keeps its order. The first of a batch needs no such guard: the batch before it was
@@ -27,10 +28,13 @@ namespace bylaw::service {
 class NatsPublisher : public io::RunOutput {
  public:
   enum class Kind { kDecisions, kRejects };
+  // alone: nothing else publishes to the streams, whose order the publisher keeps; shared: a
+  // cluster's workers publish decisions side by side, in no order among them.
+  enum class Writers { alone, shared };
   // Decisions go to `subject`.<kind>, rejects to `subject`. io::RunRefused when no stream
   // captures those subjects.
   NatsPublisher(NatsLink& link, Kind kind, std::string subject,
-                const volatile std::sig_atomic_t* stop);
+                const volatile std::sig_atomic_t* stop, Writers writers);
 
   const std::string& name() const override { return name_; }
   bool can_cut() const override { return false; }
@@ -55,6 +59,7 @@ class NatsPublisher : public io::RunOutput {
 
   NatsLink& link_;
   Kind kind_;
+  Writers writers_;
   std::string subject_;
   const volatile std::sig_atomic_t* stop_;
   std::string name_;

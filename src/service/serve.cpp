@@ -101,8 +101,10 @@ struct Broker {
   Broker(const BrokerOptions& options, const volatile std::sig_atomic_t* stop)
       : link(options.url),
         events(link, {options.events_stream, options.events_subject, options.consumer}, stop),
-        decisions(link, NatsPublisher::Kind::kDecisions, options.decisions_prefix, stop),
-        rejects(link, NatsPublisher::Kind::kRejects, options.rejects_subject, stop) {}
+        decisions(link, NatsPublisher::Kind::kDecisions, options.decisions_prefix, stop,
+                  NatsPublisher::Writers::alone),
+        rejects(link, NatsPublisher::Kind::kRejects, options.rejects_subject, stop,
+                NatsPublisher::Writers::alone) {}
   NatsLink link;
   NatsEventSource events;
   NatsPublisher decisions;

@@ -161,7 +161,8 @@ TEST_CASE("a batch of decisions over two streams is stored in order in each and 
              {"bylaw.decisions.alert", "bylaw.decisions.release", "bylaw.decisions.eligibility"});
   volatile std::sig_atomic_t stop = 0;
   service::NatsPublisher publisher(link, service::NatsPublisher::Kind::kDecisions,
-                                   "bylaw.decisions", &stop);
+                                   "bylaw.decisions", &stop,
+                                   service::NatsPublisher::Writers::alone);
   std::string batch =
       "{\"kind\":\"hold\",\"id\":\"d1\"}\n{\"kind\":\"alert\",\"id\":\"d2\"}\n"
       "{\"kind\":\"hold\",\"id\":\"d3\"}\n{\"kind\":\"release\",\"id\":\"d4\"}\n";
