@@ -4,77 +4,22 @@
 // split over several streams are all stored, in order, and once.
 #include "service/nats_publisher.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <regex>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "bylaw/io/durable_run.hpp"
+#include "nats_server.hpp"
 
 using namespace bylaw;
-namespace fs = std::filesystem;
+using bylaw::testing::NatsServer;
 
 namespace {
-
-// A nats-server with JetStream of the test's own.
-class NatsServer {
- public:
-  NatsServer() {
-    std::string pattern = (fs::temp_directory_path() / "bylaw-nats-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-    std::string log = dir_ + "/nats.log", store = dir_ + "/js";
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      // Not the test's output: a runner waiting for its end would wait for the server too.
-      int null = open("/dev/null", O_RDWR);
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-      execlp("nats-server", "nats-server", "-js", "-a", "127.0.0.1", "-p", "-1", "-sd",
-             store.c_str(), "-l", log.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    std::regex listening("client connections on 127\\.0\\.0\\.1:([0-9]+)");
-    for (int tries = 0; tries < 200 && url_.empty(); ++tries) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::ifstream in(log);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::smatch port;
-      std::string s = text.str();
-      if (s.find("Server is ready") != std::string::npos && std::regex_search(s, port, listening)) {
-        url_ = "nats://127.0.0.1:" + port[1].str();
-      }
-    }
-    REQUIRE_FALSE(url_.empty());
-  }
-  ~NatsServer() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    fs::remove_all(dir_);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string dir_;
-  std::string url_;
-  pid_t pid_ = -1;
-};
 
 void add_stream(service::NatsLink& link, const char* name, std::vector<const char*> subjects) {
   jsStreamConfig config;

@@ -1,0 +1,141 @@
+// Partition checkpoints in a real JetStream key-value bucket (nats-server started here): a
+// checkpoint of several chunks comes back whole and replaces the last one's chunks; a damaged or
+// incomplete one is an error, not a start from scratch; a worker that saves from a revision
+// another worker has moved past has lost the partition and leaves its checkpoint alone.
+#include "service/partition_store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "bylaw/core/bytes.hpp"
+#include "nats_server.hpp"
+#include "service/cluster_setup.hpp"
+#include "service/nats_link.hpp"
+
+using namespace bylaw;
+using bylaw::testing::NatsServer;
+using service::PartitionCheckpoint;
+using service::PartitionStore;
+
+namespace {
+
+// A cluster's checkpoint bucket on a server of the test's own.
+struct Bucket {
+  NatsServer server;
+  service::NatsLink link{server.url()};
+  kvStore* kv = nullptr;
+  Bucket() {
+    service::ClusterNames names("test");
+    service::ensure_cluster(link, names, 1);
+    kv = service::open_bucket(link, names.checkpoints);
+  }
+  ~Bucket() { kvStore_Destroy(kv); }
+  bool has(const std::string& key) {
+    kvEntry* entry = nullptr;
+    natsStatus s = kvStore_Get(&entry, kv, key.c_str());
+    kvEntry_Destroy(entry);
+    return s == NATS_OK;
+  }
+  std::string manifest(std::uint32_t p) {
+    kvEntry* entry = nullptr;
+    REQUIRE(kvStore_Get(&entry, kv, ("partition." + std::to_string(p)).c_str()) == NATS_OK);
+    std::string text(kvEntry_ValueString(entry));
+    kvEntry_Destroy(entry);
+    return text;
+  }
+  void put(const std::string& key, const std::string& value) {
+    REQUIRE(kvStore_PutString(nullptr, kv, key.c_str(), value.c_str()) == NATS_OK);
+  }
+};
+
+PartitionCheckpoint checkpoint_of(std::size_t bytes, char fill, std::uint64_t done) {
+  PartitionCheckpoint c;
+  c.resume_sequence = done * 3 + 1;
+  c.done = done;
+  c.ticked = done + 1;
+  c.tick_time = Time{1'700'000'000'000'000 + static_cast<std::int64_t>(done)};
+  c.state.assign(bytes, fill);
+  for (std::size_t i = 0; i < bytes; i += 4093) c.state[i] = static_cast<char>(i % 251);
+  return c;
+}
+
+// The chunk keys of the partition's checkpoint now: "partition.<p>.<generation>.<i>".
+std::string chunk_key(Bucket& b, std::uint32_t p, std::size_t i) {
+  std::string manifest = b.manifest(p);
+  return "partition." + std::to_string(p) + "." + manifest.substr(0, manifest.find(' ')) + "." +
+         std::to_string(i);
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint of several chunks comes back whole and replaces the last",
+          "[service][nats][cluster]") {
+  Bucket b;
+  PartitionStore store(b.kv);
+  std::uint64_t revision = 0;
+  CHECK_FALSE(store.load(3, revision).has_value());
+  CHECK(revision == 0);
+
+  PartitionCheckpoint first = checkpoint_of(700 * 1024, 'a', 10);  // three chunks of 256 KiB
+  REQUIRE(store.save(3, first, revision) == PartitionStore::Saved::yes);
+  CHECK(b.manifest(3).find(" 3 ") != std::string::npos);
+  std::string first_chunk = chunk_key(b, 3, 2);
+  CHECK(b.has(first_chunk));
+
+  std::uint64_t loaded_revision = 0;
+  std::optional<PartitionCheckpoint> back = store.load(3, loaded_revision);
+  REQUIRE(back.has_value());
+  CHECK(loaded_revision == revision);
+  CHECK(back->state == first.state);
+  CHECK(back->resume_sequence == first.resume_sequence);
+  CHECK(back->done == 10);
+  CHECK(back->ticked == 11);
+  CHECK(back->tick_time == first.tick_time);
+
+  PartitionCheckpoint second = checkpoint_of(300 * 1024, 'b', 20);  // two chunks
+  REQUIRE(store.save(3, second, revision) == PartitionStore::Saved::yes);
+  CHECK_FALSE(b.has(first_chunk));  // the replaced checkpoint's chunks are gone
+  back = store.load(3, loaded_revision);
+  REQUIRE(back.has_value());
+  CHECK(back->state == second.state);
+  CHECK(back->done == 20);
+}
+
+TEST_CASE("a damaged or incomplete checkpoint is an error, not a start from scratch",
+          "[service][nats][cluster]") {
+  Bucket b;
+  PartitionStore store(b.kv);
+  std::uint64_t revision = 0;
+  REQUIRE(store.save(5, checkpoint_of(600 * 1024, 'c', 7), revision) == PartitionStore::Saved::yes);
+
+  b.put(chunk_key(b, 5, 1), "not what was saved");
+  CHECK_THROWS_AS(store.load(5, revision), BadBytes);
+  CHECK_THROWS_WITH(store.load(5, revision), Catch::Contains("does not match its SHA-256"));
+
+  REQUIRE(kvStore_Purge(b.kv, chunk_key(b, 5, 2).c_str(), nullptr) == NATS_OK);
+  CHECK_THROWS_WITH(store.load(5, revision), Catch::Contains("lacks chunk 2"));
+}
+
+TEST_CASE("a save from a revision another worker moved past loses the partition",
+          "[service][nats][cluster]") {
+  Bucket b;
+  PartitionStore worker_a(b.kv), worker_b(b.kv);
+  std::uint64_t a_revision = 0, b_revision = 0;
+  // Both found no checkpoint; A saves first, so B's first save finds one there.
+  REQUIRE(worker_a.save(1, checkpoint_of(1000, 'a', 1), a_revision) == PartitionStore::Saved::yes);
+  CHECK(worker_b.save(1, checkpoint_of(1000, 'b', 2), b_revision) == PartitionStore::Saved::lost);
+  std::uint64_t seen = 0;
+  std::optional<PartitionCheckpoint> now = worker_a.load(1, seen);
+  REQUIRE(now.has_value());
+  CHECK(now->done == 1);
+
+  // B takes the partition over from A's checkpoint; A, not knowing yet, saves from its revision.
+  b_revision = seen;
+  REQUIRE(worker_b.save(1, checkpoint_of(1000, 'b', 3), b_revision) == PartitionStore::Saved::yes);
+  CHECK(worker_a.save(1, checkpoint_of(1000, 'a', 4), a_revision) == PartitionStore::Saved::lost);
+  now = worker_b.load(1, seen);
+  REQUIRE(now.has_value());
+  CHECK(now->done == 3);
+  CHECK(now->state == checkpoint_of(1000, 'b', 3).state);
+}
