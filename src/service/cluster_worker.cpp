@@ -74,7 +74,7 @@ class Worker {
     checkpoint_bucket_ = open_bucket(control_, names_.checkpoints);
     leases_ = std::make_unique<Leases>(lease_bucket_, worker_id_, options.lease_time,
                                        options.cluster.partitions);
-    store_ = std::make_unique<PartitionStore>(checkpoint_bucket_);
+    store_ = std::make_unique<PartitionStore>(checkpoint_bucket_, control_.jetstream());
   }
 
   ~Worker() {

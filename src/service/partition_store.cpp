@@ -77,12 +77,6 @@ PartitionCheckpoint decode(std::string_view bytes) {
   return c;
 }
 
-void remove_chunks(kvStore* bucket, std::uint32_t p, const Manifest& m) {
-  for (std::size_t i = 0; i < m.chunks; ++i) {
-    kvStore_Purge(bucket, chunk_key(p, m.generation, i).c_str(), nullptr);
-  }
-}
-
 Manifest read_manifest(const std::string& text) {
   Manifest m;
   std::istringstream words(text);
@@ -91,6 +85,20 @@ Manifest read_manifest(const std::string& text) {
 }
 
 }  // namespace
+
+void PartitionStore::remove_chunks(std::uint32_t p, const std::string& generation) {
+  std::string bucket = kvStore_Bucket(bucket_);
+  std::string stream = "KV_" + bucket;
+  std::string chunks = fmt::format("$KV.{}.partition.{}.{}.*", bucket, p, generation);
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = chunks.c_str();
+  jsErrCode code{};
+  natsStatus s = js_PurgeStream(js_, stream.c_str(), &options, &code);
+  if (s != NATS_OK) {  // only room is lost: nothing points at them
+    spdlog::warn("partition {}: old checkpoint chunks not removed: {}", p, natsStatus_GetText(s));
+  }
+}
 
 std::optional<PartitionCheckpoint> PartitionStore::load(std::uint32_t p, std::uint64_t& revision) {
   revision = 0;
@@ -125,7 +133,7 @@ PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheck
     natsStatus s = kvStore_Put(&written, bucket_, chunk_key(p, next.generation, i).c_str(),
                                chunk.data(), static_cast<int>(chunk.size()));
     if (s != NATS_OK) {
-      remove_chunks(bucket_, p, next);  // nothing points at them
+      remove_chunks(p, next.generation);  // nothing points at them
       spdlog::warn("partition {}: a checkpoint chunk was not stored; the next try writes it", p);
       return Saved::later;
     }
@@ -144,13 +152,13 @@ PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheck
     std::optional<std::string> there = get(bucket_, manifest_key(p), &now);
     if (!there) return Saved::later;  // cannot tell now: the chunks stay, the next save decides
     if (*there != text) {
-      remove_chunks(bucket_, p, next);
+      remove_chunks(p, next.generation);
       return Saved::lost;
     }
     written = now;
   }
   revision = written;
-  if (old && old->generation != next.generation) remove_chunks(bucket_, p, *old);
+  if (old && old->generation != next.generation) remove_chunks(p, old->generation);
   return Saved::yes;
 }
 

@@ -5,7 +5,9 @@
 // written by compare-and-set on the revision the writer last saw: a worker that lost the
 // partition without noticing cannot write over its new owner's checkpoint, and two saves never
 // write the same chunks. The chunks of the manifest replaced are removed after; a save that
-// failed removes its own only once the manifest shows it did not take.
+// failed removes its own only once the manifest shows it did not take. Chunks are removed by
+// purging their subjects from the bucket's stream, markers and all: the keys are never used
+// again, and a delete marker left for each would grow the bucket by a subject per save.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +30,8 @@ struct PartitionCheckpoint {
 
 class PartitionStore {
  public:
-  explicit PartitionStore(kvStore* bucket) : bucket_(bucket) {}
+  // `js` reaches the bucket's stream, to purge chunks.
+  PartitionStore(kvStore* bucket, jsCtx* js) : bucket_(bucket), js_(js) {}
 
   // The partition's last checkpoint (none yet: nullopt), and in `revision` what the next save
   // must find there. Throws BadBytes when it is damaged.
@@ -40,7 +43,11 @@ class PartitionStore {
              std::uint64_t& revision);
 
  private:
+  // Every chunk of the checkpoint of `generation`, gone without a trace.
+  void remove_chunks(std::uint32_t partition, const std::string& generation);
+
   kvStore* bucket_;
+  jsCtx* js_;
 };
 
 }  // namespace bylaw::service

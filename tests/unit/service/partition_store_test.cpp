@@ -1,7 +1,8 @@
 // Partition checkpoints in a real JetStream key-value bucket (nats-server started here): a
-// checkpoint of several chunks comes back whole and replaces the last one's chunks; a damaged or
-// incomplete one is an error, not a start from scratch; a worker that saves from a revision
-// another worker has moved past has lost the partition and leaves its checkpoint alone.
+// checkpoint of several chunks comes back whole and replaces the last one's chunks, leaving no
+// trace of them; a damaged or incomplete one is an error, not a start from scratch; a worker that
+// saves from a revision another worker has moved past has lost the partition and leaves its
+// checkpoint alone.
 #include "service/partition_store.hpp"
 
 #include <catch2/catch.hpp>
@@ -31,6 +32,16 @@ struct Bucket {
     kv = service::open_bucket(link, names.checkpoints);
   }
   ~Bucket() { kvStore_Destroy(kv); }
+  // Whether the bucket's stream holds anything under `key`: a value, or a delete marker.
+  bool holds_anything(const std::string& key) {
+    natsMsg* msg = nullptr;
+    jsErrCode code{};
+    std::string subject = "$KV.test_checkpoints." + key;
+    natsStatus s = js_GetLastMsg(&msg, link.jetstream(), "KV_test_checkpoints", subject.c_str(),
+                                 nullptr, &code);
+    natsMsg_Destroy(msg);
+    return s == NATS_OK;
+  }
   bool has(const std::string& key) {
     kvEntry* entry = nullptr;
     natsStatus s = kvStore_Get(&entry, kv, key.c_str());
@@ -72,7 +83,7 @@ std::string chunk_key(Bucket& b, std::uint32_t p, std::size_t i) {
 TEST_CASE("a checkpoint of several chunks comes back whole and replaces the last",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore store(b.kv);
+  PartitionStore store(b.kv, b.link.jetstream());
   std::uint64_t revision = 0;
   CHECK_FALSE(store.load(3, revision).has_value());
   CHECK(revision == 0);
@@ -95,7 +106,8 @@ TEST_CASE("a checkpoint of several chunks comes back whole and replaces the last
 
   PartitionCheckpoint second = checkpoint_of(300 * 1024, 'b', 20);  // two chunks
   REQUIRE(store.save(3, second, revision) == PartitionStore::Saved::yes);
-  CHECK_FALSE(b.has(first_chunk));  // the replaced checkpoint's chunks are gone
+  CHECK_FALSE(b.has(first_chunk));             // the replaced checkpoint's chunks are gone
+  CHECK_FALSE(b.holds_anything(first_chunk));  // without a marker left for each
   back = store.load(3, loaded_revision);
   REQUIRE(back.has_value());
   CHECK(back->state == second.state);
@@ -105,7 +117,7 @@ TEST_CASE("a checkpoint of several chunks comes back whole and replaces the last
 TEST_CASE("a damaged or incomplete checkpoint is an error, not a start from scratch",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore store(b.kv);
+  PartitionStore store(b.kv, b.link.jetstream());
   std::uint64_t revision = 0;
   REQUIRE(store.save(5, checkpoint_of(600 * 1024, 'c', 7), revision) == PartitionStore::Saved::yes);
 
@@ -120,7 +132,7 @@ TEST_CASE("a damaged or incomplete checkpoint is an error, not a start from scra
 TEST_CASE("a save from a revision another worker moved past loses the partition",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore worker_a(b.kv), worker_b(b.kv);
+  PartitionStore worker_a(b.kv, b.link.jetstream()), worker_b(b.kv, b.link.jetstream());
   std::uint64_t a_revision = 0, b_revision = 0;
   // Both found no checkpoint; A saves first, so B's first save finds one there.
   REQUIRE(worker_a.save(1, checkpoint_of(1000, 'a', 1), a_revision) == PartitionStore::Saved::yes);
