@@ -117,6 +117,36 @@ std::optional<PartitionCheckpoint> PartitionStore::load(std::uint32_t p, std::ui
   return decode(bytes);
 }
 
+// A write can fail for the client and still be stored, now or a moment later (a node went away
+// before the reply, a starved server): the manifest says which, once it has moved past the
+// revision written from. A read may come from a replica that lags (the bucket allows direct
+// gets), so a manifest not yet past it tells nothing: the chunks stay, in case the write lands,
+// and the next save decides. Past it and not ours, another write won, or an earlier save of ours
+// that seemed to fail: this one cannot land any more, and its chunks go.
+PartitionStore::Saved PartitionStore::settle(std::uint32_t p, const std::string& text,
+                                             const std::string& generation,
+                                             const std::string& replaces, std::uint64_t& revision,
+                                             std::uint64_t& written) {
+  std::uint64_t now = 0;
+  std::optional<std::string> there = get(bucket_, manifest_key(p), &now);
+  if (there && *there == text) {
+    written = now;
+    return Saved::yes;
+  }
+  if (!there || now <= revision) {
+    unclear_[p] = {text, replaces};
+    return Saved::later;
+  }
+  remove_chunks(p, generation);
+  auto u = unclear_.find(p);
+  if (u == unclear_.end() || *there != u->second.manifest) return Saved::lost;
+  // The last save took after all: what it replaced goes, and this one goes again from it.
+  if (!u->second.replaces.empty()) remove_chunks(p, u->second.replaces);
+  unclear_.erase(u);
+  revision = now;
+  return Saved::later;
+}
+
 PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheckpoint& checkpoint,
                                            std::uint64_t& revision) {
   std::optional<Manifest> old;
@@ -146,17 +176,11 @@ PartitionStore::Saved PartitionStore::save(std::uint32_t p, const PartitionCheck
                      : kvStore_Update(&written, bucket_, manifest_key(p).c_str(), text.data(),
                                       static_cast<int>(text.size()), revision);
   if (s != NATS_OK) {
-    // A write can fail for the client and still be stored (a node went away before the reply):
-    // the manifest says which.
-    std::uint64_t now = 0;
-    std::optional<std::string> there = get(bucket_, manifest_key(p), &now);
-    if (!there) return Saved::later;  // cannot tell now: the chunks stay, the next save decides
-    if (*there != text) {
-      remove_chunks(p, next.generation);
-      return Saved::lost;
-    }
-    written = now;
+    Saved settled =
+        settle(p, text, next.generation, old ? old->generation : std::string(), revision, written);
+    if (settled != Saved::yes) return settled;
   }
+  unclear_.erase(p);
   revision = written;
   if (old && old->generation != next.generation) remove_chunks(p, old->generation);
   return Saved::yes;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -37,17 +38,30 @@ class PartitionStore {
   // must find there. Throws BadBytes when it is damaged.
   std::optional<PartitionCheckpoint> load(std::uint32_t partition, std::uint64_t& revision);
   enum class Saved { yes, later, lost };
-  // `later`: JetStream did not take it now (the last checkpoint stands); `lost`: another worker
-  // wrote the partition's checkpoint since `revision`, or it could not be told from a failure.
+  // `later`: JetStream did not take it, or cannot tell yet whether it did (the last checkpoint
+  // stands, or this one if its write lands); `lost`: another worker's checkpoint is there, written
+  // since `revision`.
   Saved save(std::uint32_t partition, const PartitionCheckpoint& checkpoint,
              std::uint64_t& revision);
 
  private:
+  // After a manifest write that failed for the client: whether it was stored after all (`yes`,
+  // its revision in `written`), may still be (`later`), or cannot be (`lost`, or `later` when an
+  // earlier unclear save was stored instead).
+  Saved settle(std::uint32_t partition, const std::string& manifest, const std::string& generation,
+               const std::string& replaces, std::uint64_t& revision, std::uint64_t& written);
   // Every chunk of the checkpoint of `generation`, gone without a trace.
   void remove_chunks(std::uint32_t partition, const std::string& generation);
 
   kvStore* bucket_;
   jsCtx* js_;
+  // By partition, the last save whose outcome could not be told: its manifest, and the
+  // generation it would replace.
+  struct Unclear {
+    std::string manifest;
+    std::string replaces;
+  };
+  std::map<std::uint32_t, Unclear> unclear_;
 };
 
 }  // namespace bylaw::service

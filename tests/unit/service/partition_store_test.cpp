@@ -2,14 +2,16 @@
 // checkpoint of several chunks comes back whole and replaces the last one's chunks, leaving no
 // trace of them; a damaged or incomplete one is an error, not a start from scratch; a worker that
 // saves from a revision another worker has moved past has lost the partition and leaves its
-// checkpoint alone.
+// checkpoint alone; a save whose outcome cannot be told yet keeps its chunks, in case it lands.
 #include "service/partition_store.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 
 #include "bylaw/core/bytes.hpp"
+#include "bylaw/core/sha256.hpp"
 #include "nats_server.hpp"
 #include "service/cluster_setup.hpp"
 #include "service/nats_link.hpp"
@@ -150,4 +152,60 @@ TEST_CASE("a save from a revision another worker moved past loses the partition"
   REQUIRE(now.has_value());
   CHECK(now->done == 3);
   CHECK(now->state == checkpoint_of(1000, 'b', 3).state);
+}
+
+namespace {
+
+// The generations of the partition's chunks in the bucket now.
+std::set<std::string> generations(Bucket& b, std::uint32_t p) {
+  kvKeysList keys{};
+  REQUIRE(kvStore_Keys(&keys, b.kv, nullptr) == NATS_OK);
+  std::set<std::string> found;
+  std::string prefix = "partition." + std::to_string(p) + ".";
+  for (int i = 0; i < keys.Count; ++i) {
+    std::string key = keys.Keys[i];
+    if (key.rfind(prefix, 0) != 0) continue;
+    std::string rest = key.substr(prefix.size());
+    found.insert(rest.substr(0, rest.find('.')));
+  }
+  kvKeysList_Destroy(&keys);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("a save whose outcome cannot be told keeps its chunks, and is found if it landed",
+          "[service][nats][cluster]") {
+  Bucket b;
+  PartitionStore store(b.kv, b.link.jetstream());
+  std::uint64_t revision = 0;
+  REQUIRE(store.save(2, checkpoint_of(1000, 'a', 1), revision) == PartitionStore::Saved::yes);
+  std::string first = b.manifest(2).substr(0, b.manifest(2).find(' '));
+
+  // A manifest write refused while the manifest reads as not past the revision written from:
+  // what a reply lost to a starved server, or a lagging replica's answer, looks like. Its chunks
+  // stay, in case the write lands.
+  std::uint64_t ahead = revision + 100;
+  CHECK(store.save(2, checkpoint_of(1000, 'b', 2), ahead) == PartitionStore::Saved::later);
+  std::set<std::string> now = generations(b, 2);
+  REQUIRE(now.size() == 2);
+  now.erase(first);
+  std::string unclear = *now.begin();
+  std::uint64_t seen = 0;
+  CHECK(store.load(2, seen)->done == 1);
+
+  // It lands after all; the next save, from the revision before it, finds it there.
+  kvEntry* entry = nullptr;
+  std::string chunk_key = "partition.2." + unclear + ".0";
+  REQUIRE(kvStore_Get(&entry, b.kv, chunk_key.c_str()) == NATS_OK);
+  std::string bytes(static_cast<const char*>(kvEntry_Value(entry)),
+                    static_cast<std::size_t>(kvEntry_ValueLen(entry)));
+  kvEntry_Destroy(entry);
+  b.put("partition.2", unclear + " 1 " + Sha256::hex(bytes));
+  CHECK(store.save(2, checkpoint_of(1000, 'c', 3), revision) == PartitionStore::Saved::later);
+  CHECK(store.load(2, seen)->done == 2);
+  CHECK(revision == seen);  // the next save goes from the landed one
+  REQUIRE(store.save(2, checkpoint_of(1000, 'd', 4), revision) == PartitionStore::Saved::yes);
+  CHECK(store.load(2, seen)->done == 4);
+  CHECK(generations(b, 2).size() == 1);  // the first's chunks, the landed one's, the refused one's
 }
