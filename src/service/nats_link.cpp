@@ -143,6 +143,15 @@ std::vector<std::string> NatsLink::streams_for(const std::string& subject) const
   return names;
 }
 
+int NatsLink::replicas_of(const std::string& stream) const {
+  jsStreamInfo* info = nullptr;
+  jsErrCode code{};
+  if (js_GetStreamInfo(&info, jetstream_, stream.c_str(), nullptr, &code) != NATS_OK) return 0;
+  int replicas = info->Config ? static_cast<int>(info->Config->Replicas) : 0;
+  jsStreamInfo_Destroy(info);
+  return replicas;
+}
+
 void NatsLink::on_disconnected(natsConnection*, void* self) {
   auto* link = static_cast<NatsLink*>(self);
   link->connected_ = false;

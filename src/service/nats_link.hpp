@@ -48,6 +48,8 @@ class NatsLink {
 
   // The streams that capture `subject` (JetStream's STREAM.NAMES with a subject filter).
   std::vector<std::string> streams_for(const std::string& subject) const;
+  // How many copies `stream` keeps (its config's replicas); 0 when it cannot be told now.
+  int replicas_of(const std::string& stream) const;
 
  private:
   static void on_disconnected(natsConnection*, void* self);

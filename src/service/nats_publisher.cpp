@@ -60,7 +60,8 @@ void NatsPublisher::check_captured(const std::string& subject) {
         "lost: create one first, e.g. a stream with the subjects '{}' (see docs/operations.md)",
         link_.url(), subject, kind_ == Kind::kRejects ? subject_ : subject_ + ".>"));
   }
-  stream_of_[subject] = streams.front();  // JetStream lets no two streams overlap
+  const std::string& stream = stream_of_[subject] = streams.front();  // streams never overlap
+  chained_[stream] = writers_ == Writers::alone && link_.replicas_of(stream) == 1;
 }
 
 void NatsPublisher::append(std::string_view bytes) {
@@ -107,8 +108,9 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
 natsStatus NatsPublisher::publish_line(
     std::string_view line, std::unordered_map<std::string, std::string>& last_in_batch) {
   Routing to = route(line);
-  if (writers_ == Writers::shared) return link_.publish_async(to.subject, to.id, line);
-  std::string& last = last_in_batch[stream_of_[to.subject]];
+  const std::string& stream = stream_of_[to.subject];
+  if (!chained_[stream]) return link_.publish_async(to.subject, to.id, line);
+  std::string& last = last_in_batch[stream];
   natsStatus sent = link_.publish_async(to.subject, to.id, line, last);
   last = std::move(to.id);
   return sent;

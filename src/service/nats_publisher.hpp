@@ -4,13 +4,15 @@
 // reject), so that publishing a batch again, after a failure or after a crash before the
 // checkpoint was marked delivered, stores nothing twice within the stream's duplicate window.
 //
-// When the publisher is its streams' only writer (Writers::alone: one serve), within a batch,
-// every message but the first of its stream carries the id of the one before it as
-// Nats-Expected-Last-Msg-Id, so the stream stores a message only right after its
+// When the publisher is its streams' only writer (Writers::alone: one serve) and a stream keeps
+// one copy, within a batch, every message but the first of its stream carries the id of the one
+// before it as Nats-Expected-Last-Msg-Id, so the stream stores a message only right after its
 // predecessor: whatever the client library sends again by itself after a lost connection, a
 // message can never be stored ahead of one that was lost, and the batch, published again from
 // its start, keeps its order. The first of a batch needs no such guard: the batch before it was
-// acked whole before it was sent.
+// acked whole before it was sent. Replicated streams are not chained: their leader marks a
+// message's id in flight before the check, which only the replicas' apply makes, and a message
+// refused there would stay marked, its every retry refused, for the duplicate window.
 #pragma once
 
 #include <csignal>
@@ -64,6 +66,7 @@ class NatsPublisher : public io::RunOutput {
   const volatile std::sig_atomic_t* stop_;
   std::string name_;
   std::unordered_map<std::string, std::string> stream_of_;  // subject -> its stream
+  std::unordered_map<std::string, bool> chained_;           // stream -> its messages chained
   simdjson::dom::parser parser_;
   std::string padded_;  // the line being routed, with simdjson's padding
 };

@@ -47,6 +47,21 @@ std::vector<std::string> ids_in(service::NatsLink& link, const char* stream) {
   return ids;
 }
 
+// The Nats-Expected-Last-Msg-Id each message in `stream` was stored with ("" for none).
+std::vector<std::string> expected_in(service::NatsLink& link, const char* stream) {
+  std::vector<std::string> named;
+  for (std::uint64_t seq = 1;; ++seq) {
+    natsMsg* msg = nullptr;
+    jsErrCode code{};
+    if (js_GetMsg(&msg, link.jetstream(), stream, seq, nullptr, &code) != NATS_OK) break;
+    const char* after = nullptr;
+    bool has = natsMsgHeader_Get(msg, "Nats-Expected-Last-Msg-Id", &after) == NATS_OK;
+    named.emplace_back(has ? after : "");
+    natsMsg_Destroy(msg);
+  }
+  return named;
+}
+
 // Publishes a batch through `publisher`, giving up (DeliveryStopped) after 20 seconds instead of
 // retrying for ever.
 void append_within_time(service::NatsPublisher& publisher, volatile std::sig_atomic_t& stop,
@@ -115,6 +130,9 @@ TEST_CASE("a batch of decisions over two streams is stored in order in each and 
   REQUIRE_NOTHROW(append_within_time(publisher, stop, batch));
   CHECK(ids_in(link, "HOLDS") == std::vector<std::string>{"d1", "d3"});
   CHECK(ids_in(link, "OTHERS") == std::vector<std::string>{"d2", "d4"});
+  // Each but the first of its stream named its predecessor there.
+  CHECK(expected_in(link, "HOLDS") == std::vector<std::string>{"", "d1"});
+  CHECK(expected_in(link, "OTHERS") == std::vector<std::string>{"", "d2"});
 
   // The same batch again (a restart before its checkpoint was marked delivered), then the next.
   REQUIRE_NOTHROW(append_within_time(publisher, stop, batch));
