@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ class NatsServer {
     pid_ = fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
+      // Gone with the test, however it ends (killed for its time, say).
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
       // Not the test's output: a runner waiting for its end would wait for the server too.
       int null = open("/dev/null", O_RDWR);
       dup2(null, 0);
