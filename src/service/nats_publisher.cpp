@@ -42,17 +42,17 @@ NatsPublisher::Routing NatsPublisher::route(std::string_view line) {
 
 NatsPublisher::NatsPublisher(NatsLink& link, Kind kind, std::string subject,
                              const volatile std::sig_atomic_t* stop, Writers writers)
-    : link_(link), kind_(kind), writers_(writers), subject_(std::move(subject)), stop_(stop) {
+    : link_(link), kind_(kind), subject_(std::move(subject)), stop_(stop) {
   if (kind_ == Kind::kRejects) {
     name_ = fmt::format("NATS subject {}", subject_);
-    check_captured(subject_);
+    check_captured(subject_, writers);
   } else {
     name_ = fmt::format("NATS subjects {}.*", subject_);
-    for (const char* k : kDecisionKinds) check_captured(fmt::format("{}.{}", subject_, k));
+    for (const char* k : kDecisionKinds) check_captured(fmt::format("{}.{}", subject_, k), writers);
   }
 }
 
-void NatsPublisher::check_captured(const std::string& subject) {
+void NatsPublisher::check_captured(const std::string& subject, Writers writers) {
   std::vector<std::string> streams = link_.streams_for(subject);
   if (streams.empty()) {
     throw io::RunRefused(fmt::format(
@@ -60,8 +60,8 @@ void NatsPublisher::check_captured(const std::string& subject) {
         "lost: create one first, e.g. a stream with the subjects '{}' (see docs/operations.md)",
         link_.url(), subject, kind_ == Kind::kRejects ? subject_ : subject_ + ".>"));
   }
-  const std::string& stream = stream_of_[subject] = streams.front();  // streams never overlap
-  chained_[stream] = writers_ == Writers::alone && link_.replicas_of(stream) == 1;
+  const std::string& stream = streams.front();  // JetStream lets no two streams overlap
+  targets_[subject] = {stream, writers == Writers::alone && link_.replicas_of(stream) == 1};
 }
 
 void NatsPublisher::append(std::string_view bytes) {
@@ -108,9 +108,9 @@ bool NatsPublisher::publish_all(std::string_view bytes) {
 natsStatus NatsPublisher::publish_line(
     std::string_view line, std::unordered_map<std::string, std::string>& last_in_batch) {
   Routing to = route(line);
-  const std::string& stream = stream_of_[to.subject];
-  if (!chained_[stream]) return link_.publish_async(to.subject, to.id, line);
-  std::string& last = last_in_batch[stream];
+  const Target& target = targets_.at(to.subject);  // every subject route() makes was checked
+  if (!target.chained) return link_.publish_async(to.subject, to.id, line);
+  std::string& last = last_in_batch[target.stream];
   natsStatus sent = link_.publish_async(to.subject, to.id, line, last);
   last = std::move(to.id);
   return sent;

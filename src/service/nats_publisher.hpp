@@ -56,17 +56,19 @@ class NatsPublisher : public io::RunOutput {
     std::string id;
   };
   Routing route(std::string_view line);
-  // Refuses a subject no stream captures; remembers the stream that does.
-  void check_captured(const std::string& subject);
+  // Refuses a subject no stream captures; remembers the stream that does, and whether to chain.
+  void check_captured(const std::string& subject, Writers writers);
 
   NatsLink& link_;
   Kind kind_;
-  Writers writers_;
   std::string subject_;
   const volatile std::sig_atomic_t* stop_;
   std::string name_;
-  std::unordered_map<std::string, std::string> stream_of_;  // subject -> its stream
-  std::unordered_map<std::string, bool> chained_;           // stream -> its messages chained
+  struct Target {
+    std::string stream;    // the one that captures the subject
+    bool chained = false;  // its messages name their predecessors
+  };
+  std::unordered_map<std::string, Target> targets_;  // by subject
   simdjson::dom::parser parser_;
   std::string padded_;  // the line being routed, with simdjson's padding
 };

@@ -33,33 +33,28 @@ void add_stream(service::NatsLink& link, const char* name, std::vector<const cha
   jsStreamInfo_Destroy(info);
 }
 
-// The Nats-Msg-Id of every message in `stream`, in stream order.
-std::vector<std::string> ids_in(service::NatsLink& link, const char* stream) {
-  std::vector<std::string> ids;
+// The value of `header` on every message in `stream`, in stream order ("" where it has none).
+std::vector<std::string> header_in(service::NatsLink& link, const char* stream,
+                                   const char* header) {
+  std::vector<std::string> values;
   for (std::uint64_t seq = 1;; ++seq) {
     natsMsg* msg = nullptr;
     jsErrCode code{};
     if (js_GetMsg(&msg, link.jetstream(), stream, seq, nullptr, &code) != NATS_OK) break;
-    const char* id = nullptr;
-    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK) ids.emplace_back(id);
+    const char* value = nullptr;
+    values.emplace_back(natsMsgHeader_Get(msg, header, &value) == NATS_OK ? value : "");
     natsMsg_Destroy(msg);
   }
-  return ids;
+  return values;
 }
 
-// The Nats-Expected-Last-Msg-Id each message in `stream` was stored with ("" for none).
+std::vector<std::string> ids_in(service::NatsLink& link, const char* stream) {
+  return header_in(link, stream, "Nats-Msg-Id");
+}
+
+// The predecessor each message in `stream` named when it was stored.
 std::vector<std::string> expected_in(service::NatsLink& link, const char* stream) {
-  std::vector<std::string> named;
-  for (std::uint64_t seq = 1;; ++seq) {
-    natsMsg* msg = nullptr;
-    jsErrCode code{};
-    if (js_GetMsg(&msg, link.jetstream(), stream, seq, nullptr, &code) != NATS_OK) break;
-    const char* after = nullptr;
-    bool has = natsMsgHeader_Get(msg, "Nats-Expected-Last-Msg-Id", &after) == NATS_OK;
-    named.emplace_back(has ? after : "");
-    natsMsg_Destroy(msg);
-  }
-  return named;
+  return header_in(link, stream, "Nats-Expected-Last-Msg-Id");
 }
 
 // Publishes a batch through `publisher`, giving up (DeliveryStopped) after 20 seconds instead of

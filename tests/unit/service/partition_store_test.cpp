@@ -34,6 +34,8 @@ struct Bucket {
     kv = service::open_bucket(link, names.checkpoints);
   }
   ~Bucket() { kvStore_Destroy(kv); }
+  // A worker's view of the bucket.
+  PartitionStore store() { return PartitionStore(kv, link.jetstream()); }
   // Whether the bucket's stream holds anything under `key`: a value, or a delete marker.
   bool holds_anything(const std::string& key) {
     natsMsg* msg = nullptr;
@@ -57,6 +59,11 @@ struct Bucket {
     kvEntry_Destroy(entry);
     return text;
   }
+  // The generation the partition's manifest names now.
+  std::string generation(std::uint32_t p) {
+    std::string text = manifest(p);
+    return text.substr(0, text.find(' '));
+  }
   void put(const std::string& key, const std::string& value) {
     REQUIRE(kvStore_PutString(nullptr, kv, key.c_str(), value.c_str()) == NATS_OK);
   }
@@ -73,11 +80,25 @@ PartitionCheckpoint checkpoint_of(std::size_t bytes, char fill, std::uint64_t do
   return c;
 }
 
-// The chunk keys of the partition's checkpoint now: "partition.<p>.<generation>.<i>".
+// The key of chunk `i` of the partition's checkpoint now.
 std::string chunk_key(Bucket& b, std::uint32_t p, std::size_t i) {
-  std::string manifest = b.manifest(p);
-  return "partition." + std::to_string(p) + "." + manifest.substr(0, manifest.find(' ')) + "." +
-         std::to_string(i);
+  return "partition." + std::to_string(p) + "." + b.generation(p) + "." + std::to_string(i);
+}
+
+// The generations of the partition's chunks in the bucket now.
+std::set<std::string> generations(Bucket& b, std::uint32_t p) {
+  kvKeysList keys{};
+  REQUIRE(kvStore_Keys(&keys, b.kv, nullptr) == NATS_OK);
+  std::set<std::string> found;
+  std::string prefix = "partition." + std::to_string(p) + ".";
+  for (int i = 0; i < keys.Count; ++i) {
+    std::string key = keys.Keys[i];
+    if (key.rfind(prefix, 0) != 0) continue;
+    std::string rest = key.substr(prefix.size());
+    found.insert(rest.substr(0, rest.find('.')));
+  }
+  kvKeysList_Destroy(&keys);
+  return found;
 }
 
 }  // namespace
@@ -85,7 +106,7 @@ std::string chunk_key(Bucket& b, std::uint32_t p, std::size_t i) {
 TEST_CASE("a checkpoint of several chunks comes back whole and replaces the last",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore store(b.kv, b.link.jetstream());
+  PartitionStore store = b.store();
   std::uint64_t revision = 0;
   CHECK_FALSE(store.load(3, revision).has_value());
   CHECK(revision == 0);
@@ -119,7 +140,7 @@ TEST_CASE("a checkpoint of several chunks comes back whole and replaces the last
 TEST_CASE("a damaged or incomplete checkpoint is an error, not a start from scratch",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore store(b.kv, b.link.jetstream());
+  PartitionStore store = b.store();
   std::uint64_t revision = 0;
   REQUIRE(store.save(5, checkpoint_of(600 * 1024, 'c', 7), revision) == PartitionStore::Saved::yes);
 
@@ -134,7 +155,7 @@ TEST_CASE("a damaged or incomplete checkpoint is an error, not a start from scra
 TEST_CASE("a save from a revision another worker moved past loses the partition",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore worker_a(b.kv, b.link.jetstream()), worker_b(b.kv, b.link.jetstream());
+  PartitionStore worker_a = b.store(), worker_b = b.store();
   std::uint64_t a_revision = 0, b_revision = 0;
   // Both found no checkpoint; A saves first, so B's first save finds one there.
   REQUIRE(worker_a.save(1, checkpoint_of(1000, 'a', 1), a_revision) == PartitionStore::Saved::yes);
@@ -154,33 +175,13 @@ TEST_CASE("a save from a revision another worker moved past loses the partition"
   CHECK(now->state == checkpoint_of(1000, 'b', 3).state);
 }
 
-namespace {
-
-// The generations of the partition's chunks in the bucket now.
-std::set<std::string> generations(Bucket& b, std::uint32_t p) {
-  kvKeysList keys{};
-  REQUIRE(kvStore_Keys(&keys, b.kv, nullptr) == NATS_OK);
-  std::set<std::string> found;
-  std::string prefix = "partition." + std::to_string(p) + ".";
-  for (int i = 0; i < keys.Count; ++i) {
-    std::string key = keys.Keys[i];
-    if (key.rfind(prefix, 0) != 0) continue;
-    std::string rest = key.substr(prefix.size());
-    found.insert(rest.substr(0, rest.find('.')));
-  }
-  kvKeysList_Destroy(&keys);
-  return found;
-}
-
-}  // namespace
-
 TEST_CASE("a save whose outcome cannot be told keeps its chunks, and is found if it landed",
           "[service][nats][cluster]") {
   Bucket b;
-  PartitionStore store(b.kv, b.link.jetstream());
+  PartitionStore store = b.store();
   std::uint64_t revision = 0;
   REQUIRE(store.save(2, checkpoint_of(1000, 'a', 1), revision) == PartitionStore::Saved::yes);
-  std::string first = b.manifest(2).substr(0, b.manifest(2).find(' '));
+  std::string first = b.generation(2);
 
   // A manifest write refused while the manifest reads as not past the revision written from:
   // what a reply lost to a starved server, or a lagging replica's answer, looks like. Its chunks
