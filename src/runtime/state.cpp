@@ -219,7 +219,7 @@ void DistinctCounts::remove(const Value& value) {
   --distinct_;
   if (counts_.size() <= 2 * distinct_ + 8) return;
   // Zeros outnumber the values counted: forget them, so memory follows what is in the window.
-  for (auto z = counts_.begin(); z != counts_.end();) z = z->second == 0 ? counts_.erase(z) : ++z;
+  counts_.erase_if([](const auto& count) { return count.second == 0; });
 }
 
 void WindowKey::forget(const AggregateEntry& entry) {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bylaw/core/bytes.hpp"
-#include "bylaw/core/keyed_hash.hpp"
+#include "bylaw/core/keyed_map.hpp"
 #include "bylaw/core/time.hpp"
 #include "bylaw/core/value.hpp"
 #include "bylaw/plan/plan.hpp"

@@ -19,7 +19,7 @@ class TouchOrder {
   TouchOrder() = default;
   TouchOrder(const TouchOrder&) = delete;
   TouchOrder& operator=(const TouchOrder&) = delete;
-  // With the map it links: nodes move with a moved unordered_map.
+  // With the map it links: nodes stay where they are when a KeyedMap moves.
   TouchOrder(TouchOrder&& other) noexcept
       : oldest_(std::exchange(other.oldest_, nullptr)),
         newest_(std::exchange(other.newest_, nullptr)) {}

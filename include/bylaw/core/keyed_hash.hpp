@@ -12,7 +12,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace bylaw {
@@ -35,9 +34,7 @@ struct KeyedHash {
   std::size_t operator()(const std::string& bytes) const { return keyed_hash(bytes); }
 };
 
-// Tables keyed by text from the stream.
-template <class V>
-using KeyedMap = std::unordered_map<std::string, V, KeyedHash, std::equal_to<>>;
+// Sets of text from the stream, small ones (maps: keyed_map.hpp).
 using KeyedSet = std::unordered_set<std::string, KeyedHash, std::equal_to<>>;
 
 }  // namespace bylaw

@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bylaw/core/keyed_map.hpp"
+
+namespace {
+
+// Every key of `table` with its value, sorted; checks each is found where iteration saw it.
+std::map<std::string, int> contents(const bylaw::KeyedMap<int>& table) {
+  std::map<std::string, int> seen;
+  for (const auto& [key, value] : table) {
+    CHECK(seen.emplace(key, value).second);  // iteration visits each key once
+    auto found = table.find(key);
+    REQUIRE(found != table.end());
+    CHECK(&*found == &*table.find(std::string_view(key)));
+  }
+  CHECK(seen.size() == table.size());
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("KeyedMap agrees with std::map through random inserts, lookups and erases",
+          "[core][keyed_map]") {
+  std::mt19937 random(17);
+  bylaw::KeyedMap<int> table;
+  std::map<std::string, int> model;
+  // Few enough distinct keys that erases hit often and runs of slots form and break up.
+  std::uniform_int_distribution<int> key_of(0, 3000), op(0, 9);
+  for (int step = 0; step < 60000; ++step) {
+    std::string key = "k-" + std::to_string(key_of(random));
+    switch (op(random)) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        auto [it, fresh] = table.try_emplace(key, step);
+        auto [mit, mfresh] = model.try_emplace(key, step);
+        REQUIRE(fresh == mfresh);
+        CHECK(it->second == mit->second);
+        break;
+      }
+      case 4:
+      case 5:
+      case 6:
+        REQUIRE(table.erase(key) == model.erase(key));
+        break;
+      case 7:
+        table[key] += 1;
+        model[key] += 1;
+        break;
+      default: {
+        auto it = table.find(key);
+        auto mit = model.find(key);
+        REQUIRE((it == table.end()) == (mit == model.end()));
+        if (mit != model.end()) CHECK(it->second == mit->second);
+      }
+    }
+    REQUIRE(table.size() == model.size());
+  }
+  CHECK(contents(table) == model);
+}
+
+TEST_CASE("KeyedMap nodes stay where they are as the table grows and moves", "[core][keyed_map]") {
+  bylaw::KeyedMap<int> table;
+  auto& first = table["first"];
+  first = 7;
+  for (int i = 0; i < 10000; ++i) table.try_emplace("key " + std::to_string(i), i);
+  CHECK(&table.find("first")->second == &first);
+  bylaw::KeyedMap<int> moved(std::move(table));
+  CHECK(table.empty());
+  CHECK(table.find("first") == table.end());
+  CHECK(&moved.find("first")->second == &first);
+  CHECK(moved.size() == 10001);
+  bylaw::KeyedMap<int> assigned;
+  assigned["other"] = 1;
+  assigned = std::move(moved);
+  CHECK(assigned.find("other") == assigned.end());
+  CHECK(assigned.find("first")->second == 7);
+}
+
+TEST_CASE("KeyedMap erase_if visits every key once however slots shift back", "[core][keyed_map]") {
+  std::mt19937 random(5);
+  for (int round = 0; round < 50; ++round) {
+    bylaw::KeyedMap<int> table;
+    std::map<std::string, int> model;
+    int n = 1 + static_cast<int>(random() % 500);
+    for (int i = 0; i < n; ++i) {
+      std::string key = std::to_string(random());
+      int value = static_cast<int>(random() % 3);
+      table.try_emplace(key, value);
+      model.try_emplace(key, value);
+    }
+    std::multiset<std::string> visited;
+    std::size_t erased = table.erase_if([&](const auto& node) {
+      visited.insert(node.first);
+      return node.second == 0;
+    });
+    std::size_t zeros = std::erase_if(model, [](const auto& node) { return node.second == 0; });
+    CHECK(erased == zeros);
+    CHECK(visited.size() == static_cast<std::size_t>(n));  // each once: a set of n keys
+    CHECK(std::set<std::string>(visited.begin(), visited.end()).size() == visited.size());
+    CHECK(contents(table) == model);
+  }
+}
+
+TEST_CASE("KeyedMap erase by iterator and clear", "[core][keyed_map]") {
+  bylaw::KeyedMap<std::string> table;
+  for (int i = 0; i < 100; ++i) table.try_emplace(std::to_string(i), "value " + std::to_string(i));
+  table.erase(table.find("42"));
+  CHECK(table.size() == 99);
+  CHECK(table.find("42") == table.end());
+  CHECK(table.find("43")->second == "value 43");
+  table.clear();
+  CHECK(table.empty());
+  CHECK(table.begin() == table.end());
+  table["again"] = "yes";
+  CHECK(table.find("again")->second == "yes");
+}
