@@ -1,7 +1,7 @@
 // The table of every piece of state keyed by text from the stream (windows, `latest` indexes,
 // remembered decisions, holds): open addressing with linear probing over a power-of-two array of
-// 16-byte slots, each the key's keyed hash (keyed_hash.hpp) and a pointer to its node. Nodes are
-// allocated one by one and never move, so state can link them to each other (TouchOrder).
+// 16-byte slots, each the key's keyed hash (keyed_hash.hpp) and a pointer to its node. Nodes come
+// from the table's own NodePool and never move, so state can link them to each other (TouchOrder).
 //
 // Why not std::unordered_map: a lookup there reads the bucket array, then the node before the
 // bucket's first (libstdc++ reaches a bucket through its predecessor), then the node, dividing the
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "bylaw/core/keyed_hash.hpp"
+#include "bylaw/core/node_pool.hpp"
 
 namespace bylaw {
 
@@ -80,12 +81,15 @@ class KeyedMap {
   KeyedMap() = default;
   // Nodes stay where they are: links into them survive the move.
   KeyedMap(KeyedMap&& other) noexcept
-      : slots_(std::exchange(other.slots_, {})), size_(std::exchange(other.size_, 0)) {}
+      : slots_(std::exchange(other.slots_, {})),
+        size_(std::exchange(other.size_, 0)),
+        nodes_(std::move(other.nodes_)) {}
   KeyedMap& operator=(KeyedMap&& other) noexcept {
     if (this != &other) {
       clear();
       slots_ = std::exchange(other.slots_, {});
       size_ = std::exchange(other.size_, 0);
+      nodes_ = std::move(other.nodes_);
     }
     return *this;
   }
@@ -120,8 +124,8 @@ class KeyedMap {
       i = locate(view, hash);
     }
     slots_[i] = Slot{
-        hash, new value_type(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(key)),
-                             std::forward_as_tuple(std::forward<Args>(args)...))};
+        hash, nodes_.make(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(key)),
+                          std::forward_as_tuple(std::forward<Args>(args)...))};
     ++size_;
     return {at(i), true};
   }
@@ -168,9 +172,12 @@ class KeyedMap {
   }
 
   void clear() {
-    for (Slot& slot : slots_) delete slot.node;
+    for (Slot& slot : slots_) {
+      if (slot.node) nodes_.destroy(slot.node);
+    }
     slots_ = {};
     size_ = 0;
+    nodes_ = {};  // the memory too
   }
 
   // The longest distance of a key from the slot its hash points at: what a lookup can cost, for
@@ -218,7 +225,7 @@ class KeyedMap {
   // Backward-shift deletion: each later slot of the run moves into the gap when the gap lies
   // between its home and where it is, so every key stays reachable from its home.
   void remove_at(std::size_t gap) {
-    delete slots_[gap].node;
+    nodes_.destroy(slots_[gap].node);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t j = (gap + 1) & mask; slots_[j].node; j = (j + 1) & mask) {
       std::size_t home = slots_[j].hash & mask;
@@ -233,6 +240,7 @@ class KeyedMap {
 
   std::vector<Slot> slots_;  // empty, or a power of two
   std::size_t size_ = 0;
+  NodePool<value_type> nodes_;
 };
 
 }  // namespace bylaw

@@ -3,6 +3,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -121,4 +122,47 @@ TEST_CASE("KeyedMap erase by iterator and clear", "[core][keyed_map]") {
   CHECK(table.begin() == table.end());
   table["again"] = "yes";
   CHECK(table.find("again")->second == "yes");
+}
+
+namespace {
+
+// Counts the values alive, and throws when made from a negative number.
+struct Counted {
+  static inline int alive = 0;
+  explicit Counted(int n) {
+    if (n < 0) throw std::invalid_argument("negative");
+    ++alive;
+  }
+  Counted(const Counted&) = delete;
+  Counted& operator=(const Counted&) = delete;
+  ~Counted() { --alive; }
+};
+
+}  // namespace
+
+TEST_CASE("KeyedMap makes and destroys each value once, its nodes reused from its pool",
+          "[core][keyed_map]") {
+  {
+    bylaw::KeyedMap<Counted> table;
+    for (int i = 0; i < 3000; ++i) table.try_emplace(std::to_string(i), i);
+    CHECK(Counted::alive == 3000);
+    const Counted* first = &table.find("0")->second;
+    CHECK(table.erase("0") == 1);
+    CHECK(Counted::alive == 2999);
+    // The freed node is the next one taken.
+    CHECK(&table.try_emplace("again", 1).first->second == first);
+    // A value whose constructor throws leaves nothing behind.
+    CHECK_THROWS_AS(table.try_emplace("bad", -1), std::invalid_argument);
+    CHECK(table.find("bad") == table.end());
+    CHECK(table.size() == 3000);
+    CHECK(Counted::alive == 3000);
+    table.erase_if([](const auto& node) { return node.first.size() == 1; });
+    CHECK(Counted::alive == 2991);  // "1" to "9" go ("0" went before)
+    CHECK(table.size() == 2991);
+    table.clear();
+    CHECK(Counted::alive == 0);
+    for (int i = 0; i < 100; ++i) table.try_emplace(std::to_string(i), i);
+    CHECK(Counted::alive == 100);
+  }
+  CHECK(Counted::alive == 0);  // the table's end destroys what it holds
 }
