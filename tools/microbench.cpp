@@ -2,9 +2,13 @@
 //   build/release/tools/bylaw-microbench --benchmark_filter=Decode
 #include <benchmark/benchmark.h>
 
+#include <string>
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/core/keyed_map.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/event_decoder.hpp"
@@ -145,6 +149,33 @@ void EncodeDecision(benchmark::State& state) {
   state.counters["bytes_per_decision"] = static_cast<double>(bytes) / state.iterations();
 }
 BENCHMARK(EncodeDecision);
+
+// A keyed table under the churn of a `latest` index: each step puts a key, looks up one put a
+// little earlier, and erases the oldest, so `range(0)` keys stay in the table (the 1M stream's
+// indexes hold about 10^5). The keys are made beforehand, twice as many as stay: one put is the
+// one erased `range(0)` steps before. KeyedMap against the std::unordered_map it replaced, with
+// the same hash.
+template <class Table>
+void KeyedTableChurn(benchmark::State& state) {
+  const auto live = static_cast<std::size_t>(state.range(0));
+  std::vector<std::string> keys;
+  for (std::size_t n = 0; n < 2 * live; ++n) keys.push_back(fmt::format("a{}:k-{};", 2 + n % 7, n));
+  Table table;
+  for (std::size_t n = 0; n < live; ++n) table.try_emplace(keys[n], n);
+  std::size_t next = live;
+  for (auto _ : state) {
+    table.try_emplace(keys[next % keys.size()], next);
+    // One of the keys in the table, spread over their ages: a lookup that misses the cache.
+    benchmark::DoNotOptimize(
+        table.find(keys[(next - 1 - (next * 2654435761u) % live) % keys.size()]));
+    table.erase(keys[(next - live) % keys.size()]);
+    ++next;
+  }
+}
+using StdKeyedMap =
+    std::unordered_map<std::string, std::uint64_t, bylaw::KeyedHash, std::equal_to<>>;
+BENCHMARK_TEMPLATE(KeyedTableChurn, bylaw::KeyedMap<std::uint64_t>)->Arg(1 << 12)->Arg(1 << 17);
+BENCHMARK_TEMPLATE(KeyedTableChurn, StdKeyedMap)->Arg(1 << 12)->Arg(1 << 17);
 
 }  // namespace
 

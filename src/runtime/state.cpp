@@ -219,7 +219,12 @@ void DistinctCounts::remove(const Value& value) {
   --distinct_;
   if (counts_.size() <= 2 * distinct_ + 8) return;
   // Zeros outnumber the values counted: forget them, so memory follows what is in the window.
-  counts_.erase_if([](const auto& count) { return count.second == 0; });
+  // A new table, so that the slots and nodes of the zeros are given back too.
+  KeyedMap<std::uint32_t> counted;
+  for (const auto& [key, count] : counts_) {
+    if (count > 0) counted.try_emplace(key, count);
+  }
+  counts_ = std::move(counted);
 }
 
 void WindowKey::forget(const AggregateEntry& entry) {

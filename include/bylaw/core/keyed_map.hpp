@@ -11,11 +11,21 @@
 // after it back into the gap (no tombstones), so probe sequences stay as short under churn as
 // after inserts alone.
 //
+// A key's home slot is the top bits of its hash times an odd number of the table's own. Tables
+// are filled in another table's slot order (a checkpoint lists a table in its order, a restore
+// puts the keys back one by one into a table that starts small): if every table took its slots
+// from the hash alone, those keys would come sorted by their home in the new table too, and pile
+// into the part of it they cover so far, each walking a run hundreds of slots long. A factor per
+// table makes one table's order no order for another.
+//
 // Iteration follows the slots, so its order depends on the process's hash key: as with the map
 // it replaces, no answer may depend on it (keyed_hash.hpp).
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -63,6 +73,11 @@ class KeyedMap {
       skip_empty();
       return *this;
     }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++*this;
+      return before;
+    }
     friend bool operator==(const Iterator& a, const Iterator& b) { return a.at_ == b.at_; }
     friend bool operator!=(const Iterator& a, const Iterator& b) { return a.at_ != b.at_; }
 
@@ -82,12 +97,16 @@ class KeyedMap {
   // Nodes stay where they are: links into them survive the move.
   KeyedMap(KeyedMap&& other) noexcept
       : slots_(std::exchange(other.slots_, {})),
+        salt_(other.salt_),  // the slots were placed with it
+        shift_(std::exchange(other.shift_, 64)),
         size_(std::exchange(other.size_, 0)),
         nodes_(std::move(other.nodes_)) {}
   KeyedMap& operator=(KeyedMap&& other) noexcept {
     if (this != &other) {
       clear();
       slots_ = std::exchange(other.slots_, {});
+      salt_ = other.salt_;
+      shift_ = std::exchange(other.shift_, 64);
       size_ = std::exchange(other.size_, 0);
       nodes_ = std::move(other.nodes_);
     }
@@ -108,7 +127,7 @@ class KeyedMap {
     return {slots_.data() + slots_.size(), slots_.data() + slots_.size()};
   }
 
-  iterator find(std::string_view key) { return at(locate(key, keyed_hash(key))); }
+  iterator find(std::string_view key) { return iterator_at(locate(key, keyed_hash(key))); }
   const_iterator find(std::string_view key) const { return const_cast<KeyedMap*>(this)->find(key); }
 
   // Inserts a node made of `key` and `args` unless `key` is there; either way, where it is.
@@ -118,7 +137,7 @@ class KeyedMap {
     std::string_view view(key);
     std::uint64_t hash = keyed_hash(view);
     std::size_t i = locate(view, hash);
-    if (i != kNowhere && slots_[i].node) return {at(i), false};
+    if (i != kNowhere && slots_[i].node) return {iterator_at(i), false};
     if ((size_ + 1) * 4 > slots_.size() * 3) {  // at most three-quarters full
       grow();
       i = locate(view, hash);
@@ -127,7 +146,7 @@ class KeyedMap {
         hash, nodes_.make(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(key)),
                           std::forward_as_tuple(std::forward<Args>(args)...))};
     ++size_;
-    return {at(i), true};
+    return {iterator_at(i), true};
   }
   template <class K>
   std::pair<iterator, bool> emplace(K&& key, V value) {
@@ -144,31 +163,10 @@ class KeyedMap {
     remove_at(i);
     return 1;
   }
-  // Returns nothing: erasing moves later slots back, so "the next one" has no fixed place. To
-  // erase while walking the table, use erase_if.
-  void erase(const_iterator it) { remove_at(static_cast<std::size_t>(it.at_ - slots_.data())); }
-
-  // Erases every node `pred` holds true of, visiting each once; returns how many.
-  template <class Pred>
-  std::size_t erase_if(Pred pred) {
-    if (size_ == 0) return 0;
-    // Walk from just after an empty slot (there is one: the table is never full). A slot moved
-    // back by an erase then always comes from further along the walk, into the slot being
-    // looked at, so nothing is skipped and nothing is seen twice.
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t start = 0;
-    while (slots_[start].node) ++start;
-    std::size_t erased = 0;
-    for (std::size_t step = 1; step <= mask;) {
-      std::size_t i = (start + step) & mask;
-      if (slots_[i].node && pred(*slots_[i].node)) {
-        remove_at(i);  // look at whatever moved into slot i next
-        ++erased;
-      } else {
-        ++step;
-      }
-    }
-    return erased;
+  // Returns nothing: erasing moves later slots back, so "the next one" has no fixed place.
+  void erase(const_iterator it) {
+    assert(it.at_ != slots_.data() + slots_.size() && it.at_->node);
+    remove_at(static_cast<std::size_t>(it.at_ - slots_.data()));
   }
 
   void clear() {
@@ -176,25 +174,28 @@ class KeyedMap {
       if (slot.node) nodes_.destroy(slot.node);
     }
     slots_ = {};
+    shift_ = 64;
     size_ = 0;
     nodes_ = {};  // the memory too
   }
 
-  // The longest distance of a key from the slot its hash points at: what a lookup can cost, for
-  // the test that floods the table with colliding ids.
-  std::size_t longest_probe() const {
-    std::size_t longest = 0;
+  // How far the keys sit from the slots their hashes point at, all together: the slots that
+  // looking up every key once reads beyond the first. About half a slot a key at half full and
+  // one and a half at three quarters, with keys that spread; hundreds when they pile up. For the
+  // tests that flood the table or fill it in another's order.
+  std::size_t probes() const {
+    std::size_t total = 0;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].node) longest = std::max(longest, (i - slots_[i].hash) & mask);
+      if (slots_[i].node) total += (i - home(slots_[i].hash)) & mask;
     }
-    return longest;
+    return total;
   }
 
  private:
   static constexpr std::size_t kNowhere = ~std::size_t{0};
 
-  iterator at(std::size_t i) {
+  iterator iterator_at(std::size_t i) {
     if (i == kNowhere || !slots_[i].node) return end();
     return {&slots_[i], slots_.data() + slots_.size()};
   }
@@ -204,18 +205,28 @@ class KeyedMap {
   std::size_t locate(std::string_view key, std::uint64_t hash) const {
     if (slots_.empty()) return kNowhere;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = home(hash);; i = (i + 1) & mask) {
       const Slot& slot = slots_[i];
       if (!slot.node || (slot.hash == hash && slot.node->first == key)) return i;
     }
   }
 
+  // The slot a key's hash points at (see the top of this file).
+  std::size_t home(std::uint64_t hash) const {
+    return static_cast<std::size_t>((hash * salt_) >> shift_);
+  }
+  static std::uint64_t next_salt() {
+    static std::atomic<std::uint64_t> tables{0};
+    return (++tables * 0x9E3779B97F4A7C15u) | 1u;  // odd: a bijection of the hashes
+  }
+
   void grow() {
     std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(grown_size(), Slot{}));
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& slot : old) {
       if (!slot.node) continue;
-      std::size_t i = slot.hash & mask;
+      std::size_t i = home(slot.hash);
       while (slots_[i].node) i = (i + 1) & mask;
       slots_[i] = slot;
     }
@@ -228,8 +239,7 @@ class KeyedMap {
     nodes_.destroy(slots_[gap].node);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t j = (gap + 1) & mask; slots_[j].node; j = (j + 1) & mask) {
-      std::size_t home = slots_[j].hash & mask;
-      if (((j - home) & mask) >= ((j - gap) & mask)) {
+      if (((j - home(slots_[j].hash)) & mask) >= ((j - gap) & mask)) {
         slots_[gap] = slots_[j];
         gap = j;
       }
@@ -239,6 +249,8 @@ class KeyedMap {
   }
 
   std::vector<Slot> slots_;  // empty, or a power of two
+  std::uint64_t salt_ = next_salt();
+  unsigned shift_ = 64;  // 64 - log2(slots_.size()): home() keeps the top bits
   std::size_t size_ = 0;
   NodePool<value_type> nodes_;
 };

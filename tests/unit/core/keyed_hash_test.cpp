@@ -67,6 +67,6 @@ TEST_CASE("Ids that share one slot under std::hash spread out under the keyed ha
 
   bylaw::KeyedMap<int> table;
   for (const auto& id : ids) table[id] = 1;
-  // Under std::hash every id would sit in one run of 8,192 slots.
-  CHECK(table.longest_probe() < 64);
+  // Under std::hash every id would sit in one run of 8,192 slots: thousands of probes a key.
+  CHECK(static_cast<double>(table.probes()) / table.size() < 4);
 }
