@@ -21,6 +21,19 @@ namespace bylaw {
 template <class T>
 class NodePool {
  public:
+  // False under AddressSanitizer: each node on its own (see the top of this file).
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr bool kPooled = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  static constexpr bool kPooled = false;
+#else
+  static constexpr bool kPooled = true;
+#endif
+#else
+  static constexpr bool kPooled = true;
+#endif
+
   NodePool() = default;
   NodePool(NodePool&& other) noexcept
       : blocks_(std::move(other.blocks_)),
@@ -41,7 +54,7 @@ class NodePool {
 
   template <class... Args>
   T* make(Args&&... args) {
-    if constexpr (kEachOnItsOwn) {
+    if constexpr (!kPooled) {
       return new T(std::forward<Args>(args)...);
     } else {
       if (!free_) add_block();
@@ -56,7 +69,7 @@ class NodePool {
     }
   }
   void destroy(T* node) {
-    if constexpr (kEachOnItsOwn) {
+    if constexpr (!kPooled) {
       delete node;
       return;
     }
@@ -66,17 +79,6 @@ class NodePool {
   }
 
  private:
-#if defined(__SANITIZE_ADDRESS__)
-  static constexpr bool kEachOnItsOwn = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  static constexpr bool kEachOnItsOwn = true;
-#else
-  static constexpr bool kEachOnItsOwn = false;
-#endif
-#else
-  static constexpr bool kEachOnItsOwn = false;
-#endif
   struct Free {
     Free* next;
   };

@@ -124,8 +124,9 @@ TEST_CASE("KeyedMap makes and destroys each value once, its nodes reused from it
     const Counted* first = &table.find("0")->second;
     CHECK(table.erase("0") == 1);
     CHECK(Counted::alive == 2999);
-    // The freed node is the next one taken.
-    CHECK(&table.try_emplace("again", 1).first->second == first);
+    // The freed node is the next one taken (without AddressSanitizer, which wants it unused).
+    const Counted* again = &table.try_emplace("again", 1).first->second;
+    if (bylaw::NodePool<std::pair<const std::string, Counted>>::kPooled) CHECK(again == first);
     // A value whose constructor throws leaves nothing behind.
     CHECK_THROWS_AS(table.try_emplace("bad", -1), std::invalid_argument);
     CHECK(table.find("bad") == table.end());
