@@ -83,6 +83,8 @@ class KeyedMap {
 
    private:
     friend class KeyedMap;
+    template <bool>
+    friend class Iterator;  // a const iterator is made from a mutable one
     Iterator(const Slot* at, const Slot* end) : at_(at), end_(end) { skip_empty(); }
     void skip_empty() {
       while (at_ != end_ && !at_->node) ++at_;

@@ -71,11 +71,10 @@ class NodePool {
   void destroy(T* node) {
     if constexpr (!kPooled) {
       delete node;
-      return;
+    } else {
+      node->~T();
+      free_ = ::new (static_cast<void*>(node)) Free{free_};
     }
-    node->~T();
-    Free* cell = ::new (static_cast<void*>(node)) Free{free_};
-    free_ = cell;
   }
 
  private:
