@@ -25,7 +25,7 @@ struct AuditServeOptions {
 };
 
 int run_audit_serve(const AuditServeOptions& options) {
-  const volatile std::sig_atomic_t* stop = install_stop_handlers();
+  const StopFlag* stop = install_stop_handlers();
   service::HttpOptions http;
   http.store_path = options.store;
   service::Metrics metrics;

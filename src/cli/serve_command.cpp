@@ -39,7 +39,7 @@ struct ServeCommandOptions {
   std::vector<const CLI::Option*> cluster_only;
 };
 
-volatile std::sig_atomic_t g_reload = 0;
+StopFlag g_reload{0};
 
 extern "C" void request_reload(int) {
   g_reload = 1;

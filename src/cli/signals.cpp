@@ -4,7 +4,7 @@ namespace bylaw::cli {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
+StopFlag g_stop{0};
 
 extern "C" void request_stop(int) {
   g_stop = 1;
@@ -12,7 +12,7 @@ extern "C" void request_stop(int) {
 
 }  // namespace
 
-const volatile std::sig_atomic_t* install_stop_handlers() {
+const StopFlag* install_stop_handlers() {
   struct sigaction action {};
   action.sa_handler = request_stop;
   sigemptyset(&action.sa_mask);

@@ -4,10 +4,12 @@
 
 #include <csignal>
 
+#include "bylaw/core/stop_flag.hpp"
+
 namespace bylaw::cli {
 
 // Installs the handlers (without SA_RESTART, so that a read waiting on a pipe is interrupted)
 // and returns the flag they set.
-const volatile std::sig_atomic_t* install_stop_handlers();
+const StopFlag* install_stop_handlers();
 
 }  // namespace bylaw::cli

@@ -9,7 +9,7 @@
 
 namespace bylaw::io {
 
-FileLineSource::FileLineSource(const std::string& path, const volatile std::sig_atomic_t* stop)
+FileLineSource::FileLineSource(const std::string& path, const StopFlag* stop)
     : input_(path, stop),
       reader_([this](char* buffer, std::size_t size) { return input_.read(buffer, size); }) {}
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/line_reader.hpp"
 #include "bylaw/io/line_source.hpp"
 #include "input_file.hpp"
@@ -16,7 +17,7 @@ namespace bylaw::io {
 class FileLineSource : public LineSource {
  public:
   // `path` "-": standard input. Throws RunRefused when it cannot be opened.
-  FileLineSource(const std::string& path, const volatile std::sig_atomic_t* stop);
+  FileLineSource(const std::string& path, const StopFlag* stop);
 
   const std::string& name() const override { return input_.name(); }
   void start(const Checkpoint* resume_from, std::uint64_t line, const std::string& hint) override;

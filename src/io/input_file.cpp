@@ -16,8 +16,7 @@
 
 namespace bylaw::io {
 
-InputFile::InputFile(const std::string& path, const volatile std::sig_atomic_t* stop)
-    : stop_(stop) {
+InputFile::InputFile(const std::string& path, const StopFlag* stop) : stop_(stop) {
   if (path == "-") {
     fd_ = STDIN_FILENO;
     name_ = "standard input";

@@ -3,17 +3,18 @@
 // can still act on time (write what it has, take a checkpoint).
 #pragma once
 
-#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <string>
+
+#include "bylaw/core/stop_flag.hpp"
 
 namespace bylaw::io {
 
 class InputFile {
  public:
   // `path` "-": standard input. Throws RunRefused when the file cannot be opened.
-  InputFile(const std::string& path, const volatile std::sig_atomic_t* stop);
+  InputFile(const std::string& path, const StopFlag* stop);
   ~InputFile();
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
@@ -48,7 +49,7 @@ class InputFile {
   std::uint64_t device_ = 0;
   std::uint64_t inode_ = 0;
   std::string name_;
-  const volatile std::sig_atomic_t* stop_;
+  const StopFlag* stop_;
   std::function<void()> idle_;
   int wait_ms_ = 100;
   bool failed_ = false;

@@ -6,7 +6,6 @@
 // published again after later ones is still read in its place.
 #pragma once
 
-#include <csignal>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -14,12 +13,13 @@
 
 #include "nats_link.hpp"
 
+#include "bylaw/core/stop_flag.hpp"
+
 namespace bylaw::service {
 
 class BatchPublisher {
  public:
-  BatchPublisher(NatsLink& link, const volatile std::sig_atomic_t* stop)
-      : link_(link), stop_(stop) {}
+  BatchPublisher(NatsLink& link, const StopFlag* stop) : link_(link), stop_(stop) {}
 
   void publish(std::string subject, std::string id, std::string body);
   // Returns once JetStream has acked every message published since the last flush; throws
@@ -37,7 +37,7 @@ class BatchPublisher {
   bool all_acked();
 
   NatsLink& link_;
-  const volatile std::sig_atomic_t* stop_;
+  const StopFlag* stop_;
   std::vector<Message> pending_;
   bool failed_ = false;  // some publish since the last flush failed: publish them all again
 };

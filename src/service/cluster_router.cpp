@@ -18,7 +18,7 @@ constexpr auto kTickEvery = std::chrono::milliseconds(20);
 }  // namespace
 
 ClusterRouter::ClusterRouter(const check::Policy& policy, NatsLink& link,
-                             const ClusterOptions& cluster, const volatile std::sig_atomic_t* stop)
+                             const ClusterOptions& cluster, const StopFlag* stop)
     : router_(policy, cluster.partitions),
       publisher_(link, stop),
       prefix_(cluster.prefix),

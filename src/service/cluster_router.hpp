@@ -9,12 +9,12 @@
 #pragma once
 
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <string>
 
 #include "batch_publisher.hpp"
 #include "bylaw/check/policy.hpp"
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/run_output.hpp"
 #include "bylaw/runtime/engine.hpp"
 #include "bylaw/runtime/partitions.hpp"
@@ -26,7 +26,7 @@ class ClusterRouter : public runtime::EventHandoff, public io::RunOutput {
  public:
   // Makes the cluster's stream and buckets when they are missing (cluster_setup.hpp).
   ClusterRouter(const check::Policy& policy, NatsLink& link, const ClusterOptions& cluster,
-                const volatile std::sig_atomic_t* stop);
+                const StopFlag* stop);
 
   // EventHandoff: the event's ordinal (carried over the run's checkpoints) is its n.
   void evaluate(const runtime::EventPtr& event, std::uint64_t ordinal) override;

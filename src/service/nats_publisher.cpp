@@ -40,8 +40,8 @@ NatsPublisher::Routing NatsPublisher::route(std::string_view line) {
   return {fmt::format("{}.{}", subject_, kind), std::string(id)};
 }
 
-NatsPublisher::NatsPublisher(NatsLink& link, Kind kind, std::string subject,
-                             const volatile std::sig_atomic_t* stop, Writers writers)
+NatsPublisher::NatsPublisher(NatsLink& link, Kind kind, std::string subject, const StopFlag* stop,
+                             Writers writers)
     : link_(link), kind_(kind), subject_(std::move(subject)), stop_(stop) {
   if (kind_ == Kind::kRejects) {
     name_ = fmt::format("NATS subject {}", subject_);

@@ -15,13 +15,13 @@
 // refused there would stay marked, its every retry refused, for the duplicate window.
 #pragma once
 
-#include <csignal>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include <simdjson.h>
 
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/run_output.hpp"
 #include "nats_link.hpp"
 
@@ -35,8 +35,8 @@ class NatsPublisher : public io::RunOutput {
   enum class Writers { alone, shared };
   // Decisions go to `subject`.<kind>, rejects to `subject`. io::RunRefused when no stream
   // captures those subjects.
-  NatsPublisher(NatsLink& link, Kind kind, std::string subject,
-                const volatile std::sig_atomic_t* stop, Writers writers);
+  NatsPublisher(NatsLink& link, Kind kind, std::string subject, const StopFlag* stop,
+                Writers writers);
 
   const std::string& name() const override { return name_; }
   bool can_cut() const override { return false; }
@@ -62,7 +62,7 @@ class NatsPublisher : public io::RunOutput {
   NatsLink& link_;
   Kind kind_;
   std::string subject_;
-  const volatile std::sig_atomic_t* stop_;
+  const StopFlag* stop_;
   std::string name_;
   struct Target {
     std::string stream;    // the one that captures the subject

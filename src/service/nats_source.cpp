@@ -45,8 +45,7 @@ std::optional<std::string> stored_message(jsCtx* js, const std::string& stream,
 
 }  // namespace
 
-NatsEventSource::NatsEventSource(NatsLink& link, NatsInputOptions options,
-                                 const volatile std::sig_atomic_t* stop)
+NatsEventSource::NatsEventSource(NatsLink& link, NatsInputOptions options, const StopFlag* stop)
     : link_(link),
       options_(std::move(options)),
       stop_(stop),

@@ -12,10 +12,10 @@
 #pragma once
 
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <string>
 
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/line_source.hpp"
 #include "nats_link.hpp"
 
@@ -30,7 +30,7 @@ struct NatsInputOptions {
 class NatsEventSource : public io::LineSource {
  public:
   // io::RunRefused when the stream does not exist.
-  NatsEventSource(NatsLink& link, NatsInputOptions options, const volatile std::sig_atomic_t* stop);
+  NatsEventSource(NatsLink& link, NatsInputOptions options, const StopFlag* stop);
   ~NatsEventSource() override;
 
   const std::string& name() const override { return name_; }
@@ -59,7 +59,7 @@ class NatsEventSource : public io::LineSource {
 
   NatsLink& link_;
   NatsInputOptions options_;
-  const volatile std::sig_atomic_t* stop_;
+  const StopFlag* stop_;
   std::string name_;
   std::string next_subject_;           // where pull requests go
   natsSubscription* inbox_ = nullptr;  // where the pulled messages come

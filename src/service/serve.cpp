@@ -98,7 +98,7 @@ class ServiceObserver : public io::RunObserver {
 
 // The broker's side of a serve: the connection, the events and the two publishers.
 struct Broker {
-  Broker(const BrokerOptions& options, const volatile std::sig_atomic_t* stop)
+  Broker(const BrokerOptions& options, const StopFlag* stop)
       : link(options.url),
         events(link, {options.events_stream, options.events_subject, options.consumer}, stop),
         decisions(link, NatsPublisher::Kind::kDecisions, options.decisions_prefix, stop,
@@ -114,7 +114,7 @@ struct Broker {
 // A router's way out: its own connection, so that its acks are its own.
 struct RouterOut {
   RouterOut(const check::Policy& policy, const std::string& url, const ClusterOptions& cluster,
-            const volatile std::sig_atomic_t* stop)
+            const StopFlag* stop)
       : link(url), router(policy, link, cluster, stop) {}
   NatsLink link;
   ClusterRouter router;

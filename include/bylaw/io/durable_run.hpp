@@ -11,7 +11,6 @@
 #pragma once
 
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/audit_store.hpp"
 #include "bylaw/io/checkpoint.hpp"
 #include "bylaw/io/line_source.hpp"
@@ -68,7 +68,7 @@ struct DurableRunOptions {
   // Told at once when the run resumes, and what a policy change left behind.
   std::function<void(const std::string&)> notice;
   // Set (by a signal handler) to stop after the current line with a checkpoint.
-  const volatile std::sig_atomic_t* stop = nullptr;
+  const StopFlag* stop = nullptr;
   RunObserver* observer = nullptr;  // bylaw serve
 };
 

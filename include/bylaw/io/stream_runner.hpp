@@ -2,7 +2,6 @@
 // evaluated, duplicate, skipped, late or rejected; decisions go out as JSON Lines.
 #pragma once
 
-#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -13,6 +12,7 @@
 #include <string_view>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/decision_encoder.hpp"
 #include "bylaw/io/event_decoder.hpp"
 #include "bylaw/io/partitioned_evaluation.hpp"
@@ -43,7 +43,7 @@ struct RunOptions {
   runtime::ClauseObserver* observer = nullptr;
   // Set (by a signal handler) to stop after the current line, leaving the lateness buffer as
   // it is. Null: run to the end of the input.
-  const volatile std::sig_atomic_t* stop = nullptr;
+  const StopFlag* stop = nullptr;
   // Threads for a run from a regular file without a store (run_files): with 2 or more, lines are
   // decoded on a thread of their own ahead of evaluation (DecodeAhead). Evaluation stays on one
   // thread, in input order, so the output is the same for any number.

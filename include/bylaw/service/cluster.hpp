@@ -5,11 +5,11 @@
 #pragma once
 
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <string>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/stream_runner.hpp"
 
 namespace bylaw::service {
@@ -28,7 +28,7 @@ struct WorkerOptions {
   std::chrono::milliseconds lease_time{10000};
   std::chrono::milliseconds checkpoint_interval{200};
   io::RunOptions run;  // caps, explanations
-  const volatile std::sig_atomic_t* stop = nullptr;
+  const StopFlag* stop = nullptr;
 };
 
 // Works until stopped, then checkpoints and gives its partitions up. io::RunRefused when it

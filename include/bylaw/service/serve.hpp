@@ -11,6 +11,7 @@
 #include <string>
 
 #include "bylaw/check/policy.hpp"
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/run_files.hpp"
 #include "bylaw/io/stream_runner.hpp"
 #include "bylaw/service/cluster.hpp"
@@ -39,8 +40,8 @@ struct ServeOptions {
   bool serve_http = false;
   HttpOptions http;
   // Set by signal handlers: stop (SIGTERM, SIGINT), reload the policy (SIGHUP).
-  const volatile std::sig_atomic_t* stop = nullptr;
-  volatile std::sig_atomic_t* reload = nullptr;
+  const StopFlag* stop = nullptr;
+  StopFlag* reload = nullptr;
   // Told the port HTTP listens on, once it does.
   std::function<void(int port)> listening;
   // `--role router`: admit the events and send them to a cluster's partitions instead of

@@ -8,11 +8,11 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "bylaw/core/stop_flag.hpp"
 #include "bylaw/io/durable_run.hpp"
 #include "nats_server.hpp"
 
@@ -59,7 +59,7 @@ std::vector<std::string> expected_in(service::NatsLink& link, const char* stream
 
 // Publishes a batch through `publisher`, giving up (DeliveryStopped) after 20 seconds instead of
 // retrying for ever.
-void append_within_time(service::NatsPublisher& publisher, volatile std::sig_atomic_t& stop,
+void append_within_time(service::NatsPublisher& publisher, StopFlag& stop,
                         const std::string& batch) {
   std::mutex mutex;
   std::condition_variable done_cv;
@@ -114,7 +114,7 @@ TEST_CASE("a batch of decisions over two streams is stored in order in each and 
   add_stream(link, "HOLDS", {"bylaw.decisions.hold"});
   add_stream(link, "OTHERS",
              {"bylaw.decisions.alert", "bylaw.decisions.release", "bylaw.decisions.eligibility"});
-  volatile std::sig_atomic_t stop = 0;
+  StopFlag stop{0};
   service::NatsPublisher publisher(link, service::NatsPublisher::Kind::kDecisions,
                                    "bylaw.decisions", &stop,
                                    service::NatsPublisher::Writers::alone);
