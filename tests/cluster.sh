@@ -25,9 +25,14 @@ trap 'kill -KILL "${pids[@]}" "${node_pids[@]}" 2> /dev/null; rm -rf "$work"' EX
 
 # On failure, the end of every log, then why.
 cluster_fail() {
+  # The members' logs whole (up to 300 lines each: a stall shows in who took and gave up what,
+  # and when), the brokers' last lines; the folder goes with the test.
   for log in "$work"/*.log; do
     echo "== $(basename "$log")"
-    tail -n 12 "$log"
+    case "$(basename "$log")" in
+      node*) tail -n 12 "$log" ;;
+      *) tail -n 300 "$log" ;;
+    esac
   done >&2
   fail "$@"
 }
