@@ -49,8 +49,6 @@ class KeyedMap {
   };
 
  public:
-  using key_type = std::string;
-  using mapped_type = V;
   using value_type = std::pair<const std::string, V>;
 
   template <bool Const>
@@ -100,7 +98,6 @@ class KeyedMap {
   KeyedMap(KeyedMap&& other) noexcept
       : slots_(std::exchange(other.slots_, {})),
         salt_(other.salt_),  // the slots were placed with it
-        shift_(std::exchange(other.shift_, 64)),
         size_(std::exchange(other.size_, 0)),
         nodes_(std::move(other.nodes_)) {}
   KeyedMap& operator=(KeyedMap&& other) noexcept {
@@ -108,7 +105,6 @@ class KeyedMap {
       clear();
       slots_ = std::exchange(other.slots_, {});
       salt_ = other.salt_;
-      shift_ = std::exchange(other.shift_, 64);
       size_ = std::exchange(other.size_, 0);
       nodes_ = std::move(other.nodes_);
     }
@@ -176,7 +172,6 @@ class KeyedMap {
       if (slot.node) nodes_.destroy(slot.node);
     }
     slots_ = {};
-    shift_ = 64;
     size_ = 0;
     nodes_ = {};  // the memory too
   }
@@ -215,7 +210,9 @@ class KeyedMap {
 
   // The slot a key's hash points at (see the top of this file).
   std::size_t home(std::uint64_t hash) const {
-    return static_cast<std::size_t>((hash * salt_) >> shift_);
+    // The top log2(slots) bits; only called when there are slots.
+    int bits = std::countr_zero(slots_.size());
+    return static_cast<std::size_t>((hash * salt_) >> (64 - bits));
   }
   static std::uint64_t next_salt() {
     static std::atomic<std::uint64_t> tables{0};
@@ -224,7 +221,6 @@ class KeyedMap {
 
   void grow() {
     std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(grown_size(), Slot{}));
-    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& slot : old) {
       if (!slot.node) continue;
@@ -252,7 +248,6 @@ class KeyedMap {
 
   std::vector<Slot> slots_;  // empty, or a power of two
   std::uint64_t salt_ = next_salt();
-  unsigned shift_ = 64;  // 64 - log2(slots_.size()): home() keeps the top bits
   std::size_t size_ = 0;
   NodePool<value_type> nodes_;
 };
