@@ -34,6 +34,17 @@ cluster_fail() {
       *) tail -n 300 "$log" ;;
     esac
   done >&2
+  # Where every stream and consumer stands, from the nodes' monitoring ports: which stage stopped
+  # (the events consumer, the partitions' readers, the decisions) shows in their counts.
+  for i in 0 1 2; do
+    echo "== node$i: JetStream streams and consumers"
+    curl -s --max-time 5 "http://127.0.0.1:${monitor_ports[$i]}/jsz?consumers=true" |
+      jq -c '.account_details[]?.stream_detail[]? | {stream: .name, leader: .cluster.leader,
+        messages: .state.messages, last: .state.last_seq, consumers: [.consumer_detail[]? |
+        {name, leader: .cluster.leader, delivered: .delivered.stream_seq,
+         acked: .ack_floor.stream_seq, pending: .num_pending, unacked: .num_ack_pending,
+         waiting: .num_waiting, redelivered: .num_redelivered}]}' 2> /dev/null
+  done >&2
   fail "$@"
 }
 
@@ -42,6 +53,7 @@ free_port() {
 }
 client_ports=("$(free_port)" "$(free_port)" "$(free_port)")
 route_ports=("$(free_port)" "$(free_port)" "$(free_port)")
+monitor_ports=("$(free_port)" "$(free_port)" "$(free_port)")
 routes=$(printf 'nats://127.0.0.1:%s,' "${route_ports[@]}")
 url=$(printf 'nats://127.0.0.1:%s,' "${client_ports[@]}")
 url=${url%,}
@@ -51,7 +63,7 @@ start_node() {
   local i=$1
   nats-server -js -n "node$i" -a 127.0.0.1 -p "${client_ports[$i]}" -sd "$work/node$i" \
     --cluster_name bylaw-test --cluster "nats://127.0.0.1:${route_ports[$i]}" \
-    --routes "${routes%,}" -l "$work/node$i.log" &
+    --routes "${routes%,}" -m "${monitor_ports[$i]}" -l "$work/node$i.log" &
   node_pids[$i]=$!
 }
 stop_node() {
@@ -109,14 +121,18 @@ members_alive() {
     alive "$pid" || cluster_fail "a member exited before its time (pid $pid)"
   done
 }
-# wait_decisions N: until the decisions stream holds at least N.
+# wait_decisions N: until the decisions stream holds at least N. A count that stands still for
+# two minutes is a stall, however slow the build.
 wait_decisions() {
-  for attempt in $(seq 1 "$((wait_limit * 5))"); do
-    [ "$(decisions)" -ge "$1" ] && return 0
+  local deadline=$((SECONDS + wait_limit)) count=0 last=-1 moved=$SECONDS
+  while [ "$SECONDS" -lt "$deadline" ] && [ $((SECONDS - moved)) -lt 120 ]; do
+    count=$(decisions)
+    [ "$count" -ge "$1" ] && return 0
+    [ "$count" != "$last" ] && last=$count moved=$SECONDS
     members_alive
     sleep 0.2
   done
-  cluster_fail "the decisions stream holds $(decisions) decisions, not $1"
+  cluster_fail "the decisions stream holds $count decisions, not $1 (none more for $((SECONDS - moved)) s)"
 }
 
 # cpu_seconds PID: user and system time so far.
@@ -129,7 +145,8 @@ started=$(date +%s.%N)
 quarter=$((events / 4))
 # in_log NAME PATTERN: until the member's log has a line matching PATTERN.
 in_log() {
-  for attempt in $(seq 1 "$((wait_limit * 5))"); do
+  local deadline=$((SECONDS + wait_limit))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     grep -q "$2" "$work/$1.log" 2> /dev/null && return 0
     members_alive
     sleep 0.2

@@ -35,9 +35,10 @@ Entry read_entry(kvStore* bucket, const std::string& key) {
 
 }  // namespace
 
-Leases::Leases(kvStore* bucket, std::string worker, std::chrono::milliseconds lease_time,
+Leases::Leases(jsCtx* js, kvStore* bucket, std::string worker, std::chrono::milliseconds lease_time,
                std::uint32_t partitions)
-    : bucket_(bucket),
+    : js_(js),
+      bucket_(bucket),
       worker_(std::move(worker)),
       lease_time_(lease_time),
       partitions_(partitions) {}
@@ -124,18 +125,44 @@ void Leases::release(std::uint32_t partition) {
   held_.erase(it);
 }
 
-std::size_t Leases::live_workers() {
-  kvKeysList keys{};
-  if (kvStore_Keys(&keys, bucket_, nullptr) != NATS_OK) return 1;
+// Not kvStore_Keys: it reads through a new watcher (a consumer made and placed by the cluster's
+// metadata leader) each call, and waits for it without end; one that was never delivered to
+// (seen once on a loaded machine) stopped the worker for good. A stream info that lists the
+// subjects is one request with the library's timeout.
+std::optional<std::vector<std::string>> Leases::worker_keys() {
+  std::string bucket = kvStore_Bucket(bucket_);
+  std::string stream = "KV_" + bucket;
+  std::string prefix = fmt::format("$KV.{}.", bucket);
+  std::string filter = prefix + "worker.>";
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Info.SubjectsFilter = filter.c_str();
+  jsStreamInfo* info = nullptr;
+  jsErrCode code{};
+  if (js_GetStreamInfo(&info, js_, stream.c_str(), &options, &code) != NATS_OK) {
+    return std::nullopt;
+  }
+  std::vector<std::string> keys;
+  if (const jsStreamStateSubjects* subjects = info->State.Subjects) {
+    for (int i = 0; i < subjects->Count; ++i) {
+      std::string_view subject = subjects->List[i].Subject;
+      if (subject.substr(0, prefix.size()) == prefix)
+        keys.emplace_back(subject.substr(prefix.size()));
+    }
+  }
+  jsStreamInfo_Destroy(info);
+  return keys;
+}
+
+std::optional<std::size_t> Leases::live_workers() {
+  std::optional<std::vector<std::string>> keys = worker_keys();
+  if (!keys) return std::nullopt;
   std::size_t live = 0;
   std::int64_t now = now_ms();
-  for (int i = 0; i < keys.Count; ++i) {
-    std::string key = keys.Keys[i];
-    if (key.rfind("worker.", 0) != 0) continue;
+  for (const std::string& key : *keys) {
     Entry e = read_entry(bucket_, key);
     if (e.found && e.expires_ms >= now) ++live;
   }
-  kvKeysList_Destroy(&keys);
   return std::max<std::size_t>(live, 1);
 }
 

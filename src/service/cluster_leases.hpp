@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ namespace bylaw::service {
 
 class Leases {
  public:
-  Leases(kvStore* bucket, std::string worker, std::chrono::milliseconds lease_time,
+  // `js`: the context the bucket was opened with (the bucket's stream is asked for its keys).
+  Leases(jsCtx* js, kvStore* bucket, std::string worker, std::chrono::milliseconds lease_time,
          std::uint32_t partitions);
 
   // Renews this worker's own key and every lease it holds; returns the partitions it lost.
@@ -31,8 +33,8 @@ class Leases {
   std::vector<std::uint32_t> claim(std::size_t share);
   // Gives a partition up (after its last checkpoint), for another worker to take at once.
   void release(std::uint32_t partition);
-  // Workers whose own key is alive, this one included.
-  std::size_t live_workers();
+  // Workers whose own key is alive, this one included; nothing when JetStream cannot say now.
+  std::optional<std::size_t> live_workers();
 
  private:
   std::string value(std::int64_t expires_ms) const;
@@ -40,6 +42,10 @@ class Leases {
   // The revision after writing this worker's lease under `key` from `revision` (0: create).
   bool write(const std::string& key, std::uint64_t revision, std::uint64_t& written);
 
+  // The keys `worker.*` of the bucket, from its stream's subjects; nothing when it cannot say.
+  std::optional<std::vector<std::string>> worker_keys();
+
+  jsCtx* js_;
   kvStore* bucket_;
   std::string worker_;
   std::chrono::milliseconds lease_time_;

@@ -18,6 +18,7 @@
 #include "bylaw/service/cluster.hpp"
 #include "cluster_leases.hpp"
 #include "cluster_setup.hpp"
+#include "loop_watch.hpp"
 #include "nats_publisher.hpp"
 #include "owned_partition.hpp"
 
@@ -30,6 +31,12 @@ namespace {
 constexpr std::chrono::seconds kLongestBetweenSaves{5};
 // A drained partition whose last save was not stored tries again no sooner than this.
 constexpr std::chrono::seconds kSaveRetryWait{1};
+// A partition that holds work and has done nothing with it this long is reported, with what it
+// waits for (a tick from the router, a hop from another partition).
+constexpr std::chrono::seconds kStuckAfter{10};
+// The worker's loop staying this long at one call (a broker call that does not come back) is
+// reported: every partition of the worker waits for it.
+constexpr std::chrono::seconds kLoopStuckAfter{30};
 
 // Decisions as JSON Lines until the next checkpoint publishes them.
 class PendingDecisions : public runtime::DecisionSink {
@@ -68,12 +75,15 @@ class Worker {
         hops_(hop_link_, options.stop),
         decisions_(decision_link_, NatsPublisher::Kind::kDecisions, options.decisions_prefix,
                    options.stop, NatsPublisher::Writers::shared),
-        worker_id_(options.worker_id.empty() ? default_worker_id() : options.worker_id) {
+        worker_id_(options.worker_id.empty() ? default_worker_id() : options.worker_id),
+        watch_(
+            [id = worker_id_](const std::string& what) { spdlog::warn("worker {}: {}", id, what); },
+            kLoopStuckAfter) {
     ensure_cluster(control_, names_, options.cluster.replicas);
     lease_bucket_ = open_bucket(control_, names_.leases);
     checkpoint_bucket_ = open_bucket(control_, names_.checkpoints);
-    leases_ = std::make_unique<Leases>(lease_bucket_, worker_id_, options.lease_time,
-                                       options.cluster.partitions);
+    leases_ = std::make_unique<Leases>(control_.jetstream(), lease_bucket_, worker_id_,
+                                       options.lease_time, options.cluster.partitions);
     store_ = std::make_unique<PartitionStore>(checkpoint_bucket_, control_.jetstream());
   }
 
@@ -88,21 +98,32 @@ class Worker {
                  names_.prefix);
     auto next_lease = std::chrono::steady_clock::now();
     auto next_checkpoint = next_lease + options_.checkpoint_interval;
+    auto next_stuck_check = next_lease + kStuckAfter;
     while (!*options_.stop) {
       auto now = std::chrono::steady_clock::now();
       if (now >= next_lease) {
+        watch_.at("a lease turn");
         lease_turn();
         next_lease = now + options_.lease_time / 3;
       }
+      watch_.at("reading its partitions");
       bool did = false;
       for (auto& [p, partition] : owned_) did = partition->pump(512) || did;
+      watch_.at("giving partitions up");
       give_up_drained();
       if (now >= next_checkpoint) {
+        watch_.at("a checkpoint");
         checkpoint(Which::due);
         next_checkpoint = now + options_.checkpoint_interval;
       }
+      if (now >= next_stuck_check) {
+        report_stuck(now - kStuckAfter);
+        next_stuck_check = now + kStuckAfter;
+      }
+      watch_.at("a pause");
       if (!did) std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
+    watch_.at("the last checkpoint");
     checkpoint(Which::every);
     for (auto& [p, partition] : owned_) leases_->release(p);
     spdlog::info("worker {}: stopped; partitions given up", worker_id_);
@@ -112,7 +133,8 @@ class Worker {
   // Renew; drop what was lost; give up what is above this worker's share; take what is free.
   void lease_turn() {
     for (std::uint32_t p : leases_->renew()) owned_.erase(p);
-    std::size_t workers = leases_->live_workers();
+    // JetStream busy: the count from the last turn stands.
+    std::size_t workers = leases_->live_workers().value_or(workers_);
     std::size_t share = (options_.cluster.partitions + workers - 1) / workers;
     // Above its share (a worker joined): the partitions above it finish the event under way and
     // are given up between events, right after a checkpoint (give_up_drained).
@@ -127,6 +149,15 @@ class Worker {
     share_ = share;
     workers_ = workers;
     for (std::uint32_t p : leases_->claim(share)) take_over(p);
+  }
+
+  void report_stuck(std::chrono::steady_clock::time_point since) {
+    for (const auto& [p, partition] : owned_) {
+      if (auto why = partition->stuck_since(since)) {
+        spdlog::warn("worker {}: partition {} has done nothing for {} s: {}", worker_id_, p,
+                     kStuckAfter.count(), *why);
+      }
+    }
   }
 
   void give_up_drained() {
@@ -233,6 +264,7 @@ class Worker {
   std::size_t share_ = 0;
   std::map<std::uint32_t, std::chrono::steady_clock::time_point> next_save_;   // not before
   std::map<std::uint32_t, std::chrono::steady_clock::time_point> retry_save_;  // if drained
+  LoopWatch watch_;  // last: its thread stops first
 };
 
 }  // namespace

@@ -72,7 +72,28 @@ bool OwnedPartition::pump(std::size_t budget) {
     natsMsg_Destroy(msg);
     did = true;
   }
-  return progress() || did;
+  if (!progress()) return did;
+  last_progress_ = std::chrono::steady_clock::now();
+  return true;
+}
+
+std::optional<std::string> OwnedPartition::stuck_since(
+    std::chrono::steady_clock::time_point since) const {
+  if (last_progress_ >= since || (events_.empty() && hops_.empty() && !current_)) {
+    return std::nullopt;
+  }
+  std::string held = fmt::format("{} events and {} hops held, event {} done, ticks up to event {}",
+                                 events_.size(), hops_.size(), done_, ticked_);
+  if (current_) {
+    const runtime::EventRoute::Work& w = current_->work[current_->next];
+    return fmt::format("{}; event {} waits for the hop of rule {} step {}", held, current_->n,
+                       w.rule, w.hop);
+  }
+  if (draining_) return fmt::format("{}; being given up", held);
+  if (!events_.empty()) {
+    return fmt::format("{}; event {} waits for a tick to cover it", held, events_.begin()->first);
+  }
+  return held;
 }
 
 void OwnedPartition::take(natsMsg* msg) {

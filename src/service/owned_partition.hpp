@@ -5,6 +5,7 @@
 // the ticks move the clock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -46,6 +47,10 @@ class OwnedPartition {
   // To be given up: the event under way is finished, and no other is started.
   void drain() { draining_ = true; }
   bool drained() const { return draining_ && !current_; }
+  // Work is held (events or hops read, or an event under way) and none was done (an event
+  // finished, the clock moved) since `since`: what it waits for, in words, for the worker's
+  // warning; else nothing.
+  std::optional<std::string> stuck_since(std::chrono::steady_clock::time_point since) const;
 
  private:
   template <class T>
@@ -86,6 +91,7 @@ class OwnedPartition {
   std::uint64_t advanced_ = 0;       // the tick timers were fired for, and its time
   Time advanced_time_;
   std::uint64_t last_sequence_ = 0;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
   bool changed_ = false;  // since the last checkpoint
   bool draining_ = false;
 };

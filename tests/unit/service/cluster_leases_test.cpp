@@ -1,0 +1,95 @@
+// Leases in a real JetStream key-value bucket (nats-server started here): workers are counted
+// by their own keys while those are renewed, and no longer once they expire; a partition taken
+// by one worker is not free to another until it is released; the count comes from the bucket's
+// stream in one request, made again each call, with no watcher left behind.
+#include "service/cluster_leases.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "nats_server.hpp"
+#include "service/cluster_setup.hpp"
+#include "service/nats_link.hpp"
+
+using namespace bylaw;
+using bylaw::testing::NatsServer;
+using service::Leases;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// A cluster's lease bucket on a server of the test's own.
+struct Bucket {
+  NatsServer server;
+  service::NatsLink link{server.url()};
+  kvStore* kv = nullptr;
+  Bucket() {
+    service::ClusterNames names("test");
+    service::ensure_cluster(link, names, 1);
+    kv = service::open_bucket(link, names.leases);
+  }
+  ~Bucket() { kvStore_Destroy(kv); }
+  Leases worker(const std::string& id, std::chrono::milliseconds lease_time = 10s) {
+    return Leases(link.jetstream(), kv, id, lease_time, 4);
+  }
+  // Consumers on the bucket's stream now: a count that made one each call would leave them.
+  std::int64_t consumers() {
+    jsStreamInfo* info = nullptr;
+    REQUIRE(js_GetStreamInfo(&info, link.jetstream(), "KV_test_leases", nullptr, nullptr) ==
+            NATS_OK);
+    std::int64_t n = info->State.Consumers;
+    jsStreamInfo_Destroy(info);
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Leases count the workers whose own keys are renewed", "[service][leases]") {
+  Bucket bucket;
+  Leases a = bucket.worker("a");
+  // Before its first renewal a worker has no key, but counts itself.
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+  a.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+
+  Leases b = bucket.worker("b.host-12");  // dots in an id: a key of several tokens
+  b.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(2));
+  REQUIRE(b.live_workers() == std::optional<std::size_t>(2));
+  REQUIRE(bucket.consumers() == 0);
+}
+
+TEST_CASE("Leases stop counting a worker whose key expired", "[service][leases]") {
+  Bucket bucket;
+  Leases a = bucket.worker("a");
+  Leases gone = bucket.worker("gone", 300ms);
+  a.renew();
+  gone.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(2));
+  std::this_thread::sleep_for(400ms);  // `gone` renews no more
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+}
+
+TEST_CASE("Leases hand a partition to one worker until it is released", "[service][leases]") {
+  Bucket bucket;
+  Leases a = bucket.worker("a");
+  Leases b = bucket.worker("b");
+  REQUIRE(a.claim(2) == std::vector<std::uint32_t>{0, 1});
+  REQUIRE(b.claim(4) == std::vector<std::uint32_t>{2, 3});
+  REQUIRE(a.renew().empty());
+  a.release(1);
+  REQUIRE(b.claim(4) == std::vector<std::uint32_t>{1});
+}
+
+TEST_CASE("Leases cannot count workers without JetStream, and say so", "[service][leases]") {
+  Bucket bucket;
+  Leases a = bucket.worker("a");
+  a.renew();
+  // A bucket whose stream is gone: the count is not made up.
+  REQUIRE(js_DeleteStream(bucket.link.jetstream(), "KV_test_leases", nullptr, nullptr) == NATS_OK);
+  REQUIRE_FALSE(a.live_workers().has_value());
+}
