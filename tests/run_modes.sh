@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `run --threads` and `run --explanations` (issue 17 items 4 and 6) through the real binary:
-# decoding ahead on a thread of its own changes no byte of the decisions, the rejects or the
-# summary's counts, on a stream with malformed, duplicated and out-of-order lines; the
+# decoding ahead on a thread of its own (2 threads), and encoding behind on another (3 or more),
+# change no byte of the decisions, the shadow decisions, the rejects or the summary's counts, on
+# a stream with malformed, duplicated and out-of-order lines; the
 # explanations go on the line, only into the store, or nowhere, and a mode that would lose them
 # is refused.
 set -euo pipefail
@@ -15,7 +16,7 @@ policy="$root/policies/extended.policy"
 # Out of order within the lateness allowed: every 97th line moved 40 lines later.
 awk 'NR % 97 == 0 { held = $0; hold_until = NR + 40; next }
      { print } NR == hold_until { print held }' "$work/s.jsonl" > "$work/shuffled.jsonl"
-for threads in 1 2 4; do
+for threads in 1 2 3 4; do
   "$bylaw" run --threads "$threads" --policy "$policy" --input "$work/shuffled.jsonl" \
     --max-lateness 1d --rejects "$work/rejects.$threads" --rejects-include duplicate,skipped \
     --output "$work/out.$threads" --summary-json "$work/summary.$threads" 2> /dev/null
@@ -27,12 +28,24 @@ for kind in duplicate skipped invalid_json; do
   grep -q "\"reason\":\"$kind\"" "$work/rejects.1" || fail "no $kind line to compare"
 done
 [ "$(jq .late "$work/summary.1")" = 0 ] || fail "lines came too late for the comparison"
-for threads in 2 4; do
+for threads in 2 3 4; do
   cmp "$work/out.1" "$work/out.$threads" || fail "--threads $threads changed the decisions"
   cmp "$work/rejects.1" "$work/rejects.$threads" || fail "--threads $threads changed the rejects"
   cmp "$work/counts.1" "$work/counts.$threads" || fail "--threads $threads changed the counts"
 done
-echo "ok: $(wc -l < "$work/out.1") decisions, the same with 1, 2 and 4 threads"
+echo "ok: $(wc -l < "$work/out.1") decisions, the same with 1, 2, 3 and 4 threads"
+
+# Shadow decisions are encoded behind evaluation too, into their own file.
+sed -e 's/mass_cancellation = enforce/mass_cancellation = shadow/' -e 's|"\.\./rules/|"'"$root"'/rules/|g' \
+  "$root/policies/marketplace.policy" > "$work/shadow.policy"
+for threads in 1 3; do
+  "$bylaw" run --threads "$threads" --policy "$work/shadow.policy" --max-lateness 1d \
+    --input "$work/shuffled.jsonl" --output "$work/enforced.$threads" \
+    --shadow-output "$work/shadow.$threads" 2> /dev/null
+done
+[ -s "$work/shadow.1" ] || fail "the stream makes no shadow decision"
+cmp "$work/enforced.1" "$work/enforced.3" || fail "--threads 3 changed the enforced decisions"
+cmp "$work/shadow.1" "$work/shadow.3" || fail "--threads 3 changed the shadow decisions"
 
 # A pipe is read line by line (its decisions go out as soon as it pauses): the same output.
 cat "$work/shuffled.jsonl" | "$bylaw" run --threads 2 --policy "$policy" --max-lateness 1d \

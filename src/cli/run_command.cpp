@@ -202,8 +202,8 @@ void add_run_command(CLI::App& bylaw, Run& chosen) {
   options->stream.run.threads = available_cores();
   run->add_option("--threads", options->stream.run.threads,
                   "With 2 or more, a regular-file input without --store is decoded on a thread of "
-                  "its own ahead of evaluation; the output is the same (default: the cores "
-                  "available)")
+                  "its own ahead of evaluation; with 3 or more, its decisions are also encoded on "
+                  "another, behind it; the output is the same (default: the cores available)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run->add_option("--partitions", options->stream.run.partitions,

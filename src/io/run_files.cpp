@@ -19,6 +19,7 @@
 #include "bylaw/io/internal/tuning.hpp"
 #include "bylaw/io/line_reader.hpp"
 #include "decode_ahead.hpp"
+#include "encode_behind.hpp"
 #include "input_file.hpp"
 #include "output_file.hpp"
 
@@ -164,6 +165,12 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
   BufferedOutput rejects(open_output("the rejects", files.rejects));
   BufferedOutput shadow(open_output("the shadow output", files.shadow_output));
   FileSink sink(out, shadow, options.explanations);
+  // A third thread encodes behind evaluation, as the second decodes ahead of it (a regular file
+  // only: a live input's decisions go out whenever it pauses, from the evaluating thread).
+  std::optional<EncodeBehind> behind;
+  if (options.threads >= 3 && input.regular()) behind.emplace(sink);
+  runtime::DecisionSink& evaluated_to =
+      behind ? static_cast<runtime::DecisionSink&>(*behind) : sink;
   RejectHandler on_reject = [&](std::uint64_t line, std::string_view reason,
                                 std::string_view detail, std::string_view text) {
     if (!rejects) return log_reject(line, reason, detail, text);
@@ -171,7 +178,7 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
     rejects.buffer() += '\n';
     rejects.wrote();
   };
-  auto runner = std::make_unique<StreamRunner>(policy, sink, on_reject, options);
+  auto runner = std::make_unique<StreamRunner>(policy, evaluated_to, on_reject, options);
   auto flush_all = [&] {
     out.flush();
     rejects.flush();
@@ -199,6 +206,7 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
     throw std::runtime_error(fmt::format("reading {} failed: {}", input.name(), input.error()));
   }
   runner->finish();  // after a stop too: nothing that was read stays unevaluated
+  if (behind) behind->finish();
   flush_all();
   RunCounts counts = runner->counts();
   counts.stopped = reader.interrupted();

@@ -290,7 +290,7 @@ void RuleRunner::emit(Decision decision) {
     spdlog::info("shadow {} {} on {} by rule {} (not emitted)",
                  check::decision_kind_name(decision.kind), decision.name, decision.subject,
                  decision.rule);
-    sink_.on_decision(decision);
+    sink_.take_decision(std::move(decision));
     return;
   }
   switch (decision.kind) {
@@ -324,7 +324,7 @@ void RuleRunner::emit(Decision decision) {
     recorded_.push_back(
         {*need, decision.subject, {decision.time, eligible, decision.trigger.value_or("")}});
   }
-  sink_.on_decision(decision);
+  sink_.take_decision(std::move(decision));
 }
 
 }  // namespace bylaw::runtime

@@ -27,6 +27,9 @@ class DecisionSink {
  public:
   virtual ~DecisionSink() = default;
   virtual void on_decision(const Decision& decision) = 0;
+  // The engine has no more use for `decision`: a sink that keeps it (to encode it on another
+  // thread) takes it over instead of copying it. By default it is looked at as by on_decision.
+  virtual void take_decision(Decision&& decision) { on_decision(decision); }
 };
 
 class ClauseObserver;  // observer.hpp

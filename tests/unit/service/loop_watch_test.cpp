@@ -44,7 +44,8 @@ double seconds_in(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("A loop that stays at one place is reported once, and when it goes on", "[service]") {
+TEST_CASE("A loop that stays at one place is reported once, and when it goes on",
+          "[service][threads]") {
   Said said;
   {
     LoopWatch watch(said.sink(), 100ms);
@@ -65,7 +66,7 @@ TEST_CASE("A loop that stays at one place is reported once, and when it goes on"
   REQUIRE(said.all().size() == 2);
 }
 
-TEST_CASE("A loop that keeps coming round is not reported", "[service]") {
+TEST_CASE("A loop that keeps coming round is not reported", "[service][threads]") {
   Said said;
   {
     LoopWatch watch(said.sink(), 1s);
