@@ -128,11 +128,11 @@ wait_decisions() {
   while [ "$SECONDS" -lt "$deadline" ] && [ $((SECONDS - moved)) -lt 120 ]; do
     count=$(decisions)
     [ "$count" -ge "$1" ] && return 0
-    [ "$count" != "$last" ] && last=$count moved=$SECONDS
+    [ "$count" -gt "$last" ] && last=$count moved=$SECONDS  # a failed count (0) is no movement
     members_alive
     sleep 0.2
   done
-  cluster_fail "the decisions stream holds $count decisions, not $1 (none more for $((SECONDS - moved)) s)"
+  cluster_fail "the decisions stream holds $last decisions, not $1 (none more for $((SECONDS - moved)) s, $wait_limit s at most)"
 }
 
 # cpu_seconds PID: user and system time so far.

@@ -125,10 +125,24 @@ void Leases::release(std::uint32_t partition) {
   held_.erase(it);
 }
 
+void Leases::leave() {
+  std::string bucket = kvStore_Bucket(bucket_);
+  std::string stream = "KV_" + bucket;
+  std::string subject = fmt::format("$KV.{}.worker.{}", bucket, worker_);
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = subject.c_str();
+  if (js_PurgeStream(js_, stream.c_str(), &options, nullptr) != NATS_OK) {
+    // Only a subject more to list: the key expires and is not counted.
+    spdlog::warn("worker {}: its key stays in the leases bucket", worker_);
+  }
+}
+
 // Not kvStore_Keys: it reads through a new watcher (a consumer made and placed by the cluster's
 // metadata leader) each call, and waits for it without end; one that was never delivered to
 // (seen once on a loaded machine) stopped the worker for good. A stream info that lists the
-// subjects is one request with the library's timeout.
+// subjects is one request with the library's timeout (a page per 100,000 subjects, which the
+// library follows).
 std::optional<std::vector<std::string>> Leases::worker_keys() {
   std::string bucket = kvStore_Bucket(bucket_);
   std::string stream = "KV_" + bucket;

@@ -33,6 +33,9 @@ class Leases {
   std::vector<std::uint32_t> claim(std::size_t share);
   // Gives a partition up (after its last checkpoint), for another worker to take at once.
   void release(std::uint32_t partition);
+  // This worker stops: its own key goes from the bucket's stream (not a delete marker, which
+  // would stay among the subjects every lease turn lists).
+  void leave();
   // Workers whose own key is alive, this one included; nothing when JetStream cannot say now.
   std::optional<std::size_t> live_workers();
 

@@ -126,6 +126,7 @@ class Worker {
     watch_.at("the last checkpoint");
     checkpoint(Which::every);
     for (auto& [p, partition] : owned_) leases_->release(p);
+    leases_->leave();
     spdlog::info("worker {}: stopped; partitions given up", worker_id_);
   }
 

@@ -29,6 +29,13 @@ std::int64_t LoopWatch::now_ms() {
       .count();
 }
 
+void LoopWatch::tell(const std::string& what) {
+  try {
+    say_(what);
+  } catch (...) {  // a report that cannot be made (no memory) must not end the process
+  }
+}
+
 void LoopWatch::watch() {
   // The stay reported last (when it began, and where), so that each is told once, and its end.
   std::int64_t reported_since = -1;
@@ -45,12 +52,12 @@ void LoopWatch::watch() {
     }
     std::int64_t stayed = now_ms() - since;
     if (reported_place && since != reported_since) {
-      say_(fmt::format("the loop goes on, after {:.1f} s at {}",
+      tell(fmt::format("the loop goes on, after {:.1f} s at {}",
                        static_cast<double>(since - reported_since) / 1000, reported_place));
       reported_place = nullptr;
     }
     if (!reported_place && stayed >= after_.count()) {
-      say_(fmt::format("the loop has been at {} for {:.1f} s", place,
+      tell(fmt::format("the loop has been at {} for {:.1f} s", place,
                        static_cast<double>(stayed) / 1000));
       reported_since = since;
       reported_place = place;

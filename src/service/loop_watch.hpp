@@ -27,6 +27,7 @@ class LoopWatch {
 
  private:
   void watch();
+  void tell(const std::string& what);
   static std::int64_t now_ms();
 
   std::function<void(const std::string&)> say_;

@@ -1,7 +1,7 @@
 // Leases in a real JetStream key-value bucket (nats-server started here): workers are counted
 // by their own keys while those are renewed, and no longer once they expire; a partition taken
-// by one worker is not free to another until it is released; the count comes from the bucket's
-// stream in one request, made again each call, with no watcher left behind.
+// by one worker is not free to another until it is released; a worker that stops takes its key
+// with it; the count comes from the bucket's stream in one request, with no watcher left behind.
 #include "service/cluster_leases.hpp"
 
 #include <catch2/catch.hpp>
@@ -66,12 +66,34 @@ TEST_CASE("Leases count the workers whose own keys are renewed", "[service][leas
 TEST_CASE("Leases stop counting a worker whose key expired", "[service][leases]") {
   Bucket bucket;
   Leases a = bucket.worker("a");
-  Leases gone = bucket.worker("gone", 300ms);
+  Leases gone = bucket.worker("gone", 3s);  // time enough for a slow (sanitized) build
   a.renew();
   gone.renew();
   REQUIRE(a.live_workers() == std::optional<std::size_t>(2));
-  std::this_thread::sleep_for(400ms);  // `gone` renews no more
+  std::this_thread::sleep_for(3500ms);  // `gone` renews no more
   REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+}
+
+TEST_CASE("Leases: a worker that stops takes its key with it", "[service][leases]") {
+  Bucket bucket;
+  Leases a = bucket.worker("a");
+  Leases b = bucket.worker("b");
+  a.renew();
+  b.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(2));
+  b.leave();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+  // No subject is left behind for the lease turns to list (a delete marker would be one).
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Info.SubjectsFilter = "$KV.test_leases.worker.>";
+  jsStreamInfo* info = nullptr;
+  REQUIRE(js_GetStreamInfo(&info, bucket.link.jetstream(), "KV_test_leases", &options, nullptr) ==
+          NATS_OK);
+  REQUIRE(info->State.Subjects != nullptr);
+  REQUIRE(info->State.Subjects->Count == 1);
+  REQUIRE(std::string(info->State.Subjects->List[0].Subject) == "$KV.test_leases.worker.a");
+  jsStreamInfo_Destroy(info);
 }
 
 TEST_CASE("Leases hand a partition to one worker until it is released", "[service][leases]") {
