@@ -1,11 +1,11 @@
 #include "encode_behind.hpp"
 
+#include <utility>
+
 namespace bylaw::io {
 
 EncodeBehind::EncodeBehind(runtime::DecisionSink& encoder)
-    : encoder_(encoder), thread_([this] { encode_all(); }) {
-  filling_.reserve(kDecisionsPerBatch);
-}
+    : encoder_(encoder), thread_([this] { encode_all(); }) {}
 
 EncodeBehind::~EncodeBehind() {
   {
@@ -29,8 +29,7 @@ void EncodeBehind::hand_over() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return ready_.size() < kBatchesBehind || error_; });
   if (error_) std::rethrow_exception(error_);
-  ready_.push_back(std::move(filling_));
-  filling_ = Batch();
+  ready_.push_back(std::exchange(filling_, Batch()));
   if (!spare_.empty()) {
     filling_ = std::move(spare_.back());
     spare_.pop_back();

@@ -168,9 +168,8 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
   // A third thread encodes behind evaluation, as the second decodes ahead of it (a regular file
   // only: a live input's decisions go out whenever it pauses, from the evaluating thread).
   std::optional<EncodeBehind> behind;
-  if (options.threads >= 3 && input.regular()) behind.emplace(sink);
-  runtime::DecisionSink& evaluated_to =
-      behind ? static_cast<runtime::DecisionSink&>(*behind) : sink;
+  runtime::DecisionSink* evaluated_to = &sink;
+  if (options.threads >= 3 && input.regular()) evaluated_to = &behind.emplace(sink);
   RejectHandler on_reject = [&](std::uint64_t line, std::string_view reason,
                                 std::string_view detail, std::string_view text) {
     if (!rejects) return log_reject(line, reason, detail, text);
@@ -178,7 +177,7 @@ RunCounts run(const check::Policy& policy, const RunFiles& files, const RunOptio
     rejects.buffer() += '\n';
     rejects.wrote();
   };
-  auto runner = std::make_unique<StreamRunner>(policy, evaluated_to, on_reject, options);
+  auto runner = std::make_unique<StreamRunner>(policy, *evaluated_to, on_reject, options);
   auto flush_all = [&] {
     out.flush();
     rejects.flush();

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cluster_setup.hpp"
+
 namespace bylaw::service {
 
 namespace {
@@ -63,7 +65,7 @@ bool Leases::write(const std::string& key, std::uint64_t revision, std::uint64_t
 }
 
 std::vector<std::uint32_t> Leases::renew() {
-  std::string own = "worker." + worker_;
+  std::string own = own_key();
   std::uint64_t written = 0;
   if (own_revision_ == 0 || !write(own, own_revision_, written)) {
     // Missing, or taken over after this worker was gone too long: write it anew.
@@ -126,15 +128,9 @@ void Leases::release(std::uint32_t partition) {
 }
 
 void Leases::leave() {
-  std::string bucket = kvStore_Bucket(bucket_);
-  std::string stream = "KV_" + bucket;
-  std::string subject = fmt::format("$KV.{}.worker.{}", bucket, worker_);
-  jsOptions options;
-  jsOptions_Init(&options);
-  options.Stream.Purge.Subject = subject.c_str();
-  if (js_PurgeStream(js_, stream.c_str(), &options, nullptr) != NATS_OK) {
-    // Only a subject more to list: the key expires and is not counted.
-    spdlog::warn("worker {}: its key stays in the leases bucket", worker_);
+  natsStatus s = purge_keys(js_, bucket_, own_key());
+  if (s != NATS_OK) {  // only a subject more to list: the key expires and is not counted
+    spdlog::warn("worker {}: its key stays in the leases bucket: {}", worker_, nats_error(s));
   }
 }
 
@@ -144,9 +140,8 @@ void Leases::leave() {
 // subjects is one request with the library's timeout (a page per 100,000 subjects, which the
 // library follows).
 std::optional<std::vector<std::string>> Leases::worker_keys() {
-  std::string bucket = kvStore_Bucket(bucket_);
-  std::string stream = "KV_" + bucket;
-  std::string prefix = fmt::format("$KV.{}.", bucket);
+  std::string stream = bucket_stream(bucket_);
+  std::string prefix = bucket_subjects(bucket_);
   std::string filter = prefix + "worker.>";
   jsOptions options;
   jsOptions_Init(&options);
@@ -159,9 +154,8 @@ std::optional<std::vector<std::string>> Leases::worker_keys() {
   std::vector<std::string> keys;
   if (const jsStreamStateSubjects* subjects = info->State.Subjects) {
     for (int i = 0; i < subjects->Count; ++i) {
-      std::string_view subject = subjects->List[i].Subject;
-      if (subject.substr(0, prefix.size()) == prefix)
-        keys.emplace_back(subject.substr(prefix.size()));
+      std::string_view subject = subjects->List[i].Subject;  // within the filter
+      keys.emplace_back(subject.substr(prefix.size()));
     }
   }
   jsStreamInfo_Destroy(info);

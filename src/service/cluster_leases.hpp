@@ -41,6 +41,7 @@ class Leases {
 
  private:
   std::string value(std::int64_t expires_ms) const;
+  std::string own_key() const { return "worker." + worker_; }
   std::int64_t now_ms() const;
   // The revision after writing this worker's lease under `key` from `revision` (0: create).
   bool write(const std::string& key, std::uint64_t revision, std::uint64_t& written);

@@ -97,4 +97,21 @@ kvStore* open_bucket(NatsLink& link, const std::string& bucket) {
   return kv;
 }
 
+std::string bucket_stream(kvStore* bucket) {
+  return fmt::format("KV_{}", kvStore_Bucket(bucket));
+}
+
+std::string bucket_subjects(kvStore* bucket) {
+  return fmt::format("$KV.{}.", kvStore_Bucket(bucket));
+}
+
+natsStatus purge_keys(jsCtx* js, kvStore* bucket, const std::string& keys) {
+  std::string stream = bucket_stream(bucket);
+  std::string subject = bucket_subjects(bucket) + keys;
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = subject.c_str();
+  return js_PurgeStream(js, stream.c_str(), &options, nullptr);
+}
+
 }  // namespace bylaw::service

@@ -25,4 +25,12 @@ void ensure_cluster(NatsLink& link, const ClusterNames& names, int replicas);
 // A key-value bucket made by ensure_cluster; destroyed with kvStore_Destroy.
 kvStore* open_bucket(NatsLink& link, const std::string& bucket);
 
+// The stream that holds a bucket's keys (KV_<bucket>), and the prefix of its subjects
+// ($KV.<bucket>.), for what the key-value calls do not offer.
+std::string bucket_stream(kvStore* bucket);
+std::string bucket_subjects(kvStore* bucket);
+// Removes from the bucket's stream every message of the keys `keys` matches (a key, or a
+// pattern with `*`), markers and all, so that they no longer show among its subjects.
+natsStatus purge_keys(jsCtx* js, kvStore* bucket, const std::string& keys);
+
 }  // namespace bylaw::service

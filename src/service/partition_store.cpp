@@ -9,6 +9,7 @@
 
 #include "bylaw/core/bytes.hpp"
 #include "bylaw/core/sha256.hpp"
+#include "cluster_setup.hpp"
 
 namespace bylaw::service {
 
@@ -87,16 +88,9 @@ Manifest read_manifest(const std::string& text) {
 }  // namespace
 
 void PartitionStore::remove_chunks(std::uint32_t p, const std::string& generation) {
-  std::string bucket = kvStore_Bucket(bucket_);
-  std::string stream = "KV_" + bucket;
-  std::string chunks = fmt::format("$KV.{}.partition.{}.{}.*", bucket, p, generation);
-  jsOptions options;
-  jsOptions_Init(&options);
-  options.Stream.Purge.Subject = chunks.c_str();
-  jsErrCode code{};
-  natsStatus s = js_PurgeStream(js_, stream.c_str(), &options, &code);
+  natsStatus s = purge_keys(js_, bucket_, fmt::format("partition.{}.{}.*", p, generation));
   if (s != NATS_OK) {  // only room is lost: nothing points at them
-    spdlog::warn("partition {}: old checkpoint chunks not removed: {}", p, natsStatus_GetText(s));
+    spdlog::warn("partition {}: old checkpoint chunks not removed: {}", p, nats_error(s));
   }
 }
 

@@ -12,28 +12,17 @@
 
 #include "bylaw/core/bytes.hpp"
 #include "bylaw/core/sha256.hpp"
-#include "nats_server.hpp"
-#include "service/cluster_setup.hpp"
-#include "service/nats_link.hpp"
+#include "cluster_bucket.hpp"
 
 using namespace bylaw;
-using bylaw::testing::NatsServer;
 using service::PartitionCheckpoint;
 using service::PartitionStore;
 
 namespace {
 
 // A cluster's checkpoint bucket on a server of the test's own.
-struct Bucket {
-  NatsServer server;
-  service::NatsLink link{server.url()};
-  kvStore* kv = nullptr;
-  Bucket() {
-    service::ClusterNames names("test");
-    service::ensure_cluster(link, names, 1);
-    kv = service::open_bucket(link, names.checkpoints);
-  }
-  ~Bucket() { kvStore_Destroy(kv); }
+struct Bucket : bylaw::testing::ClusterBucket {
+  Bucket() : ClusterBucket(&service::ClusterNames::checkpoints) {}
   // A worker's view of the bucket.
   PartitionStore store() { return PartitionStore(kv, link.jetstream()); }
   // Whether the bucket's stream holds anything under `key`: a value, or a delete marker.
