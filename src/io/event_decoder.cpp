@@ -8,25 +8,21 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "event_decoder_parser.hpp"
+
 namespace bylaw::io {
 
 namespace dom = simdjson::dom;
-
-// The reusable parser, the padded copy of the line it reads, the last parsed document, and the
-// string buffers set fields are not using at the moment.
-struct EventDecoder::Parser {
-  dom::parser parser;
-  std::vector<char> buffer;
-  dom::element document;
-  std::vector<std::string> spare_strings;  // set items no record needs at the moment
-};
 
 // Room for lines up to this long from the start: the parser grows (once) for a longer line, and
 // growing it on the way up through ordinary line lengths would be allocations in the hot path.
 constexpr std::size_t kUsualLineCapacity = 64 * 1024;
 
-EventDecoder::EventDecoder(const check::Schema& schema, bool ahead)
-    : schema_(schema), parser_(std::make_unique<Parser>()), pools_(schema.types.size()) {
+EventDecoder::EventDecoder(const check::Schema& schema, bool ahead, DecodePath path)
+    : schema_(schema),
+      path_(path),
+      parser_(std::make_unique<Parser>()),
+      pools_(schema.types.size()) {
   if (ahead) {
     for (auto& pool : pools_) pool.share_between_threads();
   }
@@ -49,6 +45,27 @@ DecodedLine reject(DecodedLine line, std::string reason, std::string detail) {
   line.reason = std::move(reason);
   line.detail = std::move(detail);
   return line;
+}
+
+// The integer a JSON number stands for when it is a double: integral floats count (2.0 is 2).
+std::optional<std::int64_t> integral(double d) {
+  if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
+    return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+bool within_bounds(const check::FieldDef& field, std::int64_t i) {
+  return !(field.min && i < *field.min) && !(field.max && i > *field.max);
+}
+
+// The index of `text` among an enumeration's values.
+std::optional<std::uint32_t> enum_index(const check::Type& type, std::string_view text) {
+  const auto& values = type.enumeration->values;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == text) return static_cast<std::uint32_t>(i);
+  }
+  return std::nullopt;
 }
 
 // A member that is there and not null.
@@ -81,13 +98,8 @@ std::optional<std::int64_t> integer_of(dom::element value) {
       return int64_t(value);
     case dom::element_type::UINT64:
       return std::nullopt;  // above INT64_MAX
-    case dom::element_type::DOUBLE: {
-      double d = double(value);
-      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
-        return static_cast<std::int64_t>(d);
-      }
-      return std::nullopt;
-    }
+    case dom::element_type::DOUBLE:
+      return integral(double(value));
     default:
       return std::nullopt;
   }
@@ -127,7 +139,8 @@ std::string expectation(const check::FieldDef& field) {
   }
 }
 
-// Writes one field into its slot; false when the value does not fit its declared type.
+}  // namespace
+
 bool read_field(dom::element value, const check::FieldDef& field, Value& slot,
                 std::vector<std::string>& spare_strings) {
   using check::TypeKind;
@@ -142,7 +155,7 @@ bool read_field(dom::element value, const check::FieldDef& field, Value& slot,
     }
     case TypeKind::integer: {
       auto i = integer_of(value);
-      if (!i || (field.min && *i < *field.min) || (field.max && *i > *field.max)) return false;
+      if (!i || !within_bounds(field, *i)) return false;
       slot = *i;
       return true;
     }
@@ -174,15 +187,10 @@ bool read_field(dom::element value, const check::FieldDef& field, Value& slot,
     }
     case TypeKind::enumeration: {
       auto s = string_of(value);
-      if (!s) return false;
-      const auto& values = type.enumeration->values;
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        if (values[i] == *s) {
-          slot = EnumValue{static_cast<std::uint32_t>(i)};
-          return true;
-        }
-      }
-      return false;
+      std::optional<std::uint32_t> index = s ? enum_index(type, *s) : std::nullopt;
+      if (!index) return false;
+      slot = EnumValue{*index};
+      return true;
     }
     case TypeKind::string_set: {
       dom::array array;
@@ -203,20 +211,27 @@ bool read_field(dom::element value, const check::FieldDef& field, Value& slot,
   }
 }
 
-}  // namespace
-
-DecodedLine EventDecoder::decode_envelope(std::string_view line) {
-  DecodedLine out;
+bool EventDecoder::parse(std::string_view line, DecodedLine& out) {
   // simdjson reads a little past the end: parse a padded copy.
   Parser& p = *parser_;
   if (p.buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
     p.buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
   }
   std::memcpy(p.buffer.data(), line.data(), line.size());
-  if (p.parser.parse(p.buffer.data(), line.size(), false).get(p.document) != simdjson::SUCCESS) {
-    if (!valid_utf8(line)) return reject(std::move(out), "invalid_utf8", "the line is not UTF-8");
-    return reject(std::move(out), "invalid_json", "the line is not one JSON value");
+  if (p.parser.parse(p.buffer.data(), line.size(), false).get(p.document) == simdjson::SUCCESS) {
+    return true;
   }
+  if (!valid_utf8(line)) {
+    out = reject(std::move(out), "invalid_utf8", "the line is not UTF-8");
+  } else {
+    out = reject(std::move(out), "invalid_json", "the line is not one JSON value");
+  }
+  return false;
+}
+
+DecodedLine EventDecoder::decode_envelope() {
+  DecodedLine out;
+  Parser& p = *parser_;
   dom::object document;
   if (p.document.get_object().get(document) != simdjson::SUCCESS) {
     return reject(std::move(out), "not_an_object",

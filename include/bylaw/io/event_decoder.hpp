@@ -29,12 +29,22 @@ struct DecodedLine {
   bool duplicate_unchecked = false;
 };
 
-// Parses with simdjson's validating DOM parser, reused from line to line.
+// How a parsed line is read.
+//   one_pass: one walk over the envelope and one over the data, each member matched to what
+//     takes it (the first of a key given twice, as a lookup by name finds). A line it does not
+//     take whole, as an event or as skipped, goes to the reference reader, which alone decides
+//     rejects and their reasons, so the two give the same outcome for every line.
+//   reference: members looked up by name, in the contract's order of checks (slower: each
+//     lookup walks the object). What tests hold the one-pass reader to.
+enum class DecodePath { one_pass, reference };
+
+// simdjson's DOM parser, which validates the whole line, reused from line to line.
 class EventDecoder {
  public:
   // `ahead`: the decoder runs on a thread of its own (decode_ahead), and the events it makes are
   // released on another.
-  explicit EventDecoder(const check::Schema& schema, bool ahead = false);
+  explicit EventDecoder(const check::Schema& schema, bool ahead = false,
+                        DecodePath path = DecodePath::one_pass);
   ~EventDecoder();
   EventDecoder(const EventDecoder&) = delete;
   EventDecoder& operator=(const EventDecoder&) = delete;
@@ -43,7 +53,16 @@ class EventDecoder {
   template <class IsDuplicate>
   DecodedLine decode(std::string_view line, std::uint64_t line_number, std::uint64_t sequence,
                      const IsDuplicate& is_duplicate) {
-    DecodedLine out = decode_envelope(line);
+    DecodedLine out;
+    if (!parse(line, out)) return out;
+    if (decode_one_pass(line_number, sequence, out)) {
+      if (is_duplicate(out.id)) {
+        out.outcome = LineOutcome::duplicate;
+        out.event.reset();
+      }
+      return out;
+    }
+    out = decode_envelope();
     if (out.outcome != LineOutcome::event) return out;
     if (is_duplicate(out.id)) {
       out.outcome = LineOutcome::duplicate;
@@ -56,21 +75,32 @@ class EventDecoder {
   // lines meanwhile: the outcome is then what decode() gives when the id is not used.
   DecodedLine decode_ahead(std::string_view line, std::uint64_t line_number,
                            std::uint64_t sequence) {
-    DecodedLine out = decode_envelope(line);
-    if (out.outcome != LineOutcome::event) return out;
-    out = decode_data(std::move(out), line_number, sequence);
+    DecodedLine out;
+    if (!parse(line, out)) return out;
+    if (!decode_one_pass(line_number, sequence, out)) {
+      out = decode_envelope();
+      if (out.outcome != LineOutcome::event) return out;
+      out = decode_data(std::move(out), line_number, sequence);
+    }
     out.duplicate_unchecked = true;
     return out;
   }
 
  private:
   struct Parser;
-  // The envelope, up to the duplicate check: outcome `event` means "go on".
-  DecodedLine decode_envelope(std::string_view line);
-  // Undeclared type, then data against the schema, for the line decode_envelope last parsed.
+  // Parses a padded copy of the line; false when it is not JSON, with `out` rejected.
+  bool parse(std::string_view line, DecodedLine& out);
+  // The one-pass reader over the parsed line: true when it took the line whole, as an event (in
+  // `out.event`) or skipped (undeclared or raised type), with the duplicate check still to make;
+  // false leaves the line to the reference reader. With DecodePath::reference, always false.
+  bool decode_one_pass(std::uint64_t line_number, std::uint64_t sequence, DecodedLine& out);
+  // The reference reader's envelope, up to the duplicate check: outcome `event` means "go on".
+  DecodedLine decode_envelope();
+  // Undeclared type, then data against the schema, for the line parse() last parsed.
   DecodedLine decode_data(DecodedLine line, std::uint64_t line_number, std::uint64_t sequence);
 
   const check::Schema& schema_;
+  DecodePath path_;
   std::unique_ptr<Parser> parser_;
   std::vector<runtime::EventPool> pools_;  // by event type
 };
