@@ -65,6 +65,7 @@ expect 1 "" "--role worker takes no --store" \
 expect 1 "" "--store is required \(but with --role worker\)" serve --policy "$pack" --role router
 expect 1 "" "--role router needs --nats" serve --policy "$pack" --role router --store "$work/r.db"
 expect 1 "" "--partitions: Value 0 not in range 1 to 4096" run --policy "$pack" --partitions 0
+expect 1 "" "--threads: Value 0 not in range 1 to 256" run --policy "$pack" --threads 0
 expect 1 "" "--partitions is for --role router or worker" \
   serve --policy "$pack" --store "$work/s.db" --partitions 8
 expect 1 "" "--lease-time is for --role router or worker" \

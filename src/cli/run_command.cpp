@@ -205,7 +205,7 @@ void add_run_command(CLI::App& bylaw, Run& chosen) {
                   "With 2 or more, a regular-file input without --store is decoded on a thread of "
                   "its own ahead of evaluation; with 3 or more, its decisions are also encoded on "
                   "another, behind it; the output is the same (default: 2, or 1 on one core)")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
   run->add_option("--partitions", options->stream.run.partitions,
                   "Evaluate with the state split by key over N partitions in this process, as "

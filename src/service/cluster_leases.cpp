@@ -1,5 +1,6 @@
 #include "cluster_leases.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -146,6 +147,9 @@ std::optional<std::vector<std::string>> Leases::worker_keys() {
   jsOptions options;
   jsOptions_Init(&options);
   options.Stream.Info.SubjectsFilter = filter.c_str();
+  // Not the context's wait (seconds): a lease turn must not outlast a lease. Without an answer
+  // the worker keeps the count it had.
+  options.Wait = std::max<std::int64_t>(lease_time_.count() / 4, 100);
   jsStreamInfo* info = nullptr;
   jsErrCode code{};
   if (js_GetStreamInfo(&info, js_, stream.c_str(), &options, &code) != NATS_OK) {
@@ -170,8 +174,22 @@ std::optional<std::size_t> Leases::live_workers() {
   for (const std::string& key : *keys) {
     Entry e = read_entry(bucket_, key);
     if (e.found && e.expires_ms >= now) ++live;
+    if (e.found && e.expires_ms < now - kForgetAfterLeases * lease_time_.count() &&
+        key != own_key()) {
+      forget(key);
+    }
   }
   return std::max<std::size_t>(live, 1);
+}
+
+void Leases::forget(const std::string& key) {
+  // A worker killed without leave() leaves its key; every turn of every worker would read it
+  // for ever. One that comes back after this writes its key anew (renew creates a missing one).
+  natsStatus s = purge_keys(js_, bucket_, key);
+  if (s == NATS_OK) {
+    spdlog::info("worker {}: forgot {}, expired {} lease times ago", worker_, key,
+                 kForgetAfterLeases);
+  }
 }
 
 }  // namespace bylaw::service

@@ -37,7 +37,9 @@ class Leases {
   // would stay among the subjects every lease turn lists).
   void leave();
   // Workers whose own key is alive, this one included; nothing when JetStream cannot say now.
+  // Keys of others that expired kForgetAfterLeases lease times ago are purged on the way.
   std::optional<std::size_t> live_workers();
+  static constexpr int kForgetAfterLeases = 10;
 
  private:
   std::string value(std::int64_t expires_ms) const;
@@ -48,6 +50,8 @@ class Leases {
 
   // The keys `worker.*` of the bucket, from its stream's subjects; nothing when it cannot say.
   std::optional<std::vector<std::string>> worker_keys();
+  // Purges another worker's long-expired key.
+  void forget(const std::string& key);
 
   jsCtx* js_;
   kvStore* bucket_;

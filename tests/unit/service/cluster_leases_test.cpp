@@ -1,12 +1,16 @@
 // Leases in a real JetStream key-value bucket (nats-server started here): workers are counted
 // by their own keys while those are renewed, and no longer once they expire; a partition taken
 // by one worker is not free to another until it is released; a worker that stops takes its key
-// with it; without the bucket's stream the count is not made up.
+// with it, and one killed is forgotten ten lease times after; without the bucket's stream the
+// count is not made up.
 #include "service/cluster_leases.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "cluster_bucket.hpp"
@@ -23,6 +27,22 @@ struct Bucket : bylaw::testing::ClusterBucket {
   Bucket() : ClusterBucket(&service::ClusterNames::leases) {}
   Leases worker(const std::string& id, std::chrono::milliseconds lease_time = 10s) {
     return Leases(link.jetstream(), kv, id, lease_time, 4);
+  }
+  // The subjects of the workers' own keys in the bucket's stream, sorted.
+  std::vector<std::string> worker_subjects() {
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Stream.Info.SubjectsFilter = "$KV.test_leases.worker.>";
+    jsStreamInfo* info = nullptr;
+    REQUIRE(js_GetStreamInfo(&info, link.jetstream(), "KV_test_leases", &options, nullptr) ==
+            NATS_OK);
+    std::vector<std::string> subjects;
+    if (const jsStreamStateSubjects* list = info->State.Subjects) {
+      for (int i = 0; i < list->Count; ++i) subjects.emplace_back(list->List[i].Subject);
+    }
+    jsStreamInfo_Destroy(info);
+    std::sort(subjects.begin(), subjects.end());
+    return subjects;
   }
 };
 
@@ -63,16 +83,29 @@ TEST_CASE("Leases: a worker that stops takes its key with it", "[service][leases
   b.leave();
   REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
   // No subject is left behind for the lease turns to list (a delete marker would be one).
-  jsOptions options;
-  jsOptions_Init(&options);
-  options.Stream.Info.SubjectsFilter = "$KV.test_leases.worker.>";
-  jsStreamInfo* info = nullptr;
-  REQUIRE(js_GetStreamInfo(&info, bucket.link.jetstream(), "KV_test_leases", &options, nullptr) ==
-          NATS_OK);
-  REQUIRE(info->State.Subjects != nullptr);
-  REQUIRE(info->State.Subjects->Count == 1);
-  REQUIRE(std::string(info->State.Subjects->List[0].Subject) == "$KV.test_leases.worker.a");
-  jsStreamInfo_Destroy(info);
+  REQUIRE(bucket.worker_subjects() == std::vector<std::string>{"$KV.test_leases.worker.a"});
+}
+
+TEST_CASE("Leases forget a killed worker's key ten lease times after it expired",
+          "[service][leases]") {
+  Bucket bucket;
+  Leases a = bucket.worker("a", 300ms);
+  Leases killed = bucket.worker("killed", 300ms);
+  a.renew();
+  killed.renew();  // and never again, nor leave()
+  std::this_thread::sleep_for(500ms);
+  a.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+  // Expired, not yet forgotten (that is 3 s after it expired).
+  REQUIRE(bucket.worker_subjects() ==
+          std::vector<std::string>{"$KV.test_leases.worker.a", "$KV.test_leases.worker.killed"});
+  std::this_thread::sleep_for(3500ms);
+  a.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(1));
+  REQUIRE(bucket.worker_subjects() == std::vector<std::string>{"$KV.test_leases.worker.a"});
+  // Back after all: it writes its key anew, and is counted.
+  killed.renew();
+  REQUIRE(a.live_workers() == std::optional<std::size_t>(2));
 }
 
 TEST_CASE("Leases hand a partition to one worker until it is released", "[service][leases]") {
