@@ -508,6 +508,34 @@ class RuleChecker {
     } else if (declared && declared->expires_after) {
       out.expires_after = uses_declared(*declared->expires_after);
     }
+    warn_if_expiry_comes_first(action, out);
+  }
+
+  // A hold that ends no later than its appeal opens can never be appealed: the author most
+  // likely meant `not appealable`, or a longer expiry. Months count as 28 days for the appeal
+  // wait and 31 for the expiry, so the warning is certain whatever the month.
+  void warn_if_expiry_comes_first(const syntax::Action& action, const ActionDef& out) {
+    if (!out.appeal_after || !out.expires_after) return;
+    std::optional<Value> appeal = constant_value(*out.appeal_after, context_.policy);
+    std::optional<Value> expiry = constant_value(*out.expires_after, context_.policy);
+    const auto* wait = appeal ? std::get_if<Duration>(&*appeal) : nullptr;
+    const auto* length = expiry ? std::get_if<Duration>(&*expiry) : nullptr;
+    if (!wait || !length) return;
+    auto micros = [](const Duration& d, std::int64_t days_a_month) {
+      return d.months * days_a_month * kMicrosPerDay + d.micros;
+    };
+    if (micros(*length, 31) > micros(*wait, 28)) return;
+    auto shown = [](const TExpr& expr, const Value& value) {  // a parameter with its value
+      std::string text = display_value(value, expr.type);
+      return expr.kind == TExpr::Kind::param ? fmt::format("{} = {}", expr.text, text) : text;
+    };
+    context_.diagnostics.warning(
+        action.span,
+        fmt::format("hold '{}' expires after {}, no later than its appeal opens (appeal after "
+                    "{}): it can never be appealed",
+                    *out.static_name, shown(*out.expires_after, *expiry),
+                    shown(*out.appeal_after, *appeal)),
+        "`not appealable`, or an expiry longer than the appeal wait");
   }
 
   // A declaration's constant used by this rule: its parameter shows in the rule's traces.
