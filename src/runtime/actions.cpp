@@ -378,6 +378,9 @@ void RuleRunner::postpone_appeal(Firing& firing, std::size_t a, const std::strin
   if (emits_besides_postponing && state_.traces) firing.explained();
   HoldState& held = state_.holds.get(subject, name);
   held.appeal_at = *due;
+  // A date not after now opens the appeal at once. Its timer would fire in the past, behind
+  // decisions already made, so none is set; the timer of the date it replaces goes stale.
+  if (*due <= frame.now) return;
   state_.timers.push(
       {*due, state_.timer_order++, subject, name, held.generation, TimerKind::appeal_due});
 }

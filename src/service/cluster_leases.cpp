@@ -187,7 +187,7 @@ void Leases::forget(const std::string& key) {
   // for ever. One that comes back after this writes its key anew (renew creates a missing one).
   natsStatus s = purge_keys(js_, bucket_, key);
   if (s == NATS_OK) {
-    spdlog::info("worker {}: forgot {}, expired {} lease times ago", worker_, key,
+    spdlog::info("worker {}: forgot {}, expired over {} lease times ago", worker_, key,
                  kForgetAfterLeases);
   }
 }

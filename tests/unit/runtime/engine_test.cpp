@@ -305,6 +305,45 @@ TEST_CASE("a postponed appeal fires at the new time only", "[runtime][timer]") {
   CHECK(h.sink.all[1].time == at("2026-01-02T12:00:00Z"));
 }
 
+TEST_CASE("a postpone to a time already past opens the appeal at once, with no timer",
+          "[runtime][timer]") {
+  Harness h(R"(
+rule place {
+  on tick as t
+  where t.tag == "hold"
+  then hold blocked on t.who appeal after 10d say "held"
+}
+rule move {
+  on mark as m
+  where held(m.who, blocked)
+  then postpone appeal blocked on m.who until m.time - 1h
+}
+rule ask {
+  on tick as t
+  where t.tag == "ask"
+  let due = appeal_at(t.who, blocked)
+  then eligibility appeal on t.who
+    deny too_early when t.time < due until due say "from {due}"
+    allow say "go ahead"
+}
+rule opens {
+  on timer hold.appeal_due as h
+  then eligibility appeal on h.subject allow say "{h.hold} may be appealed"
+}
+)");
+  h.tick("a", "2026-01-01T00:00:00Z", "x", 0, "o", "hold");
+  h.tick("b", "2026-01-02T00:00:00Z", "x", 0, "o", "ask");
+  h.mark("m", "2026-01-03T00:00:00Z", "x");  // the appeal date moves to an hour ago
+  h.tick("c", "2026-01-03T00:00:01Z", "x", 0, "o", "ask");
+  h.tick("d", "2026-02-01T00:00:00Z", "y");  // past the first date: its timer is stale
+  h.engine.finish();
+  REQUIRE(h.sink.all.size() == 3);
+  CHECK(h.sink.all[1].reason == "too_early");
+  CHECK(h.sink.all[2].eligible);
+  CHECK(h.sink.all[2].time == at("2026-01-03T00:00:01Z"));
+  CHECK(h.engine.stats().timers_fired == 0);
+}
+
 TEST_CASE("a released hold's timer does not fire - and nothing fires at the end",
           "[runtime][timer]") {
   Harness h(kHoldRules);
