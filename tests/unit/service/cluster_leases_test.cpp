@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "cluster_bucket.hpp"
 
