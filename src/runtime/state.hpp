@@ -241,8 +241,10 @@ class WindowKey {
   AggregateEntries entries_;
   std::size_t counted_ = 0;  // entries not left out
   std::unique_ptr<DistinctCounts> distinct_;
-  // False once an entry older than the one before it was added (a timer due before the clock):
-  // an entry at or before `lower` may then sit behind the front, where only a recount skips it.
+  // False once an entry older than the one before it was added (a timer due before the clock,
+  // which a `postpone` to a past date set until 2026-12-04 and a checkpoint from then may still
+  // hold): an entry at or before `lower` may then sit behind the front, where only a recount
+  // skips it.
   bool in_time_order_ = true;
 };
 
