@@ -34,6 +34,8 @@ constexpr std::chrono::seconds kSaveRetryWait{1};
 // A partition that holds work and has done nothing with it this long is reported, with what it
 // waits for (a tick from the router, a hop from another partition).
 constexpr std::chrono::seconds kStuckAfter{10};
+// A partition stuck this long reads its subject again through a new consumer.
+constexpr std::chrono::seconds kReadAgainAfter{30};
 // The worker's loop staying this long at one call (a broker call that does not come back) is
 // reported: every partition of the worker waits for it.
 constexpr std::chrono::seconds kLoopStuckAfter{30};
@@ -117,7 +119,7 @@ class Worker {
         next_checkpoint = now + options_.checkpoint_interval;
       }
       if (now >= next_stuck_check) {
-        report_stuck(now - kStuckAfter);
+        report_stuck(now);
         next_stuck_check = now + kStuckAfter;
       }
       watch_.at("a pause");
@@ -152,11 +154,17 @@ class Worker {
     for (std::uint32_t p : leases_->claim(share)) take_over(p);
   }
 
-  void report_stuck(std::chrono::steady_clock::time_point since) {
+  void report_stuck(std::chrono::steady_clock::time_point now) {
     for (const auto& [p, partition] : owned_) {
-      if (auto why = partition->stuck_since(since)) {
+      if (auto why = partition->stuck_since(now - kStuckAfter)) {
         spdlog::warn("worker {}: partition {} has done nothing for {} s: {}", worker_id_, p,
                      kStuckAfter.count(), *why);
+      }
+      if (auto from = partition->read_again_if_stuck_since(now - kReadAgainAfter)) {
+        spdlog::warn(
+            "worker {}: partition {} reads its subject again from stream sequence {} "
+            "(a new consumer, after {} s stuck)",
+            worker_id_, p, *from, kReadAgainAfter.count());
       }
     }
   }

@@ -33,10 +33,14 @@ OwnedPartition::OwnedPartition(const check::Policy& policy, const runtime::Engin
 }
 
 OwnedPartition::~OwnedPartition() {
-  if (subscription_) {
-    natsSubscription_Unsubscribe(subscription_);
-    natsSubscription_Destroy(subscription_);
-  }
+  unsubscribe();
+}
+
+void OwnedPartition::unsubscribe() {
+  if (!subscription_) return;
+  natsSubscription_Unsubscribe(subscription_);
+  natsSubscription_Destroy(subscription_);
+  subscription_ = nullptr;
 }
 
 // An ordered consumer (ephemeral, no acks, made again by the library after a gap or a lost
@@ -50,6 +54,7 @@ void OwnedPartition::subscribe(std::uint64_t from_sequence) {
   so.Config.DeliverPolicy = js_DeliverByStartSequence;
   so.Config.OptStartSeq = from_sequence;
   jsErrCode code = static_cast<jsErrCode>(0);
+  subscribed_at_ = std::chrono::steady_clock::now();
   natsStatus s =
       js_SubscribeSync(&subscription_, link_.jetstream(), subject.c_str(), nullptr, &so, &code);
   if (s != NATS_OK) {
@@ -58,6 +63,16 @@ void OwnedPartition::subscribe(std::uint64_t from_sequence) {
   }
   // A partition behind by a whole stream must not be cut off by the library's queue limits.
   natsSubscription_SetPendingLimits(subscription_, -1, -1);
+}
+
+std::optional<std::uint64_t> OwnedPartition::read_again_if_stuck_since(
+    std::chrono::steady_clock::time_point since) {
+  if (subscribed_at_ >= since || !stuck_since(since)) return std::nullopt;
+  // Messages read again are taken once: events and hops by their number, ticks by theirs.
+  std::uint64_t from = last_sequence_ + 1;
+  unsubscribe();
+  subscribe(from);
+  return from;
 }
 
 bool OwnedPartition::pump(std::size_t budget) {

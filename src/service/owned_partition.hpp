@@ -51,6 +51,12 @@ class OwnedPartition {
   // finished, the clock moved) since `since`: what it waits for, in words, for the worker's
   // warning; else nothing.
   std::optional<std::string> stuck_since(std::chrono::steady_clock::time_point since) const;
+  // Held work, and nothing done nor read again since `since`: reads the subject again through
+  // a new consumer, from the message after the last one read, and returns that sequence. (A
+  // consumer placed on a replica that lags delivers nothing new: seen when a restarted node's
+  // catch-up stalled with nats-server 2.9. The server may place a new one elsewhere.)
+  std::optional<std::uint64_t> read_again_if_stuck_since(
+      std::chrono::steady_clock::time_point since);
 
  private:
   template <class T>
@@ -68,6 +74,7 @@ class OwnedPartition {
   };
 
   void subscribe(std::uint64_t from_sequence);
+  void unsubscribe();
   void take(natsMsg* msg);
   bool progress();
   bool start_next();
@@ -92,6 +99,7 @@ class OwnedPartition {
   Time advanced_time_;
   std::uint64_t last_sequence_ = 0;
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point subscribed_at_ = std::chrono::steady_clock::now();
   bool changed_ = false;  // since the last checkpoint
   bool draining_ = false;
 };
