@@ -50,7 +50,10 @@ void Decode(benchmark::State& state, bylaw::io::DecodePath path) {
   auto never = [](const std::string&) { return false; };
   for (auto _ : state) {
     auto decoded = decoder.decode(line, 1, 1, never);
-    if (decoded.outcome != bylaw::io::LineOutcome::event) state.SkipWithError("not an event");
+    if (decoded.outcome != bylaw::io::LineOutcome::event) {
+      state.SkipWithError("not an event");
+      break;
+    }
     benchmark::DoNotOptimize(decoded.event);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * line.size()));

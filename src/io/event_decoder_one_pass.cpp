@@ -95,7 +95,7 @@ bool read_data(dom::object data, const check::EventTypeDef& def, std::vector<Val
     auto i = static_cast<std::size_t>(slot);
     next = i + 1;
     if (member.value.is_null()) {
-      found[i] = given_null;
+      found[i] = given_null;  // missing, and a later repeat is not taken (a lookup finds this)
     } else if (read_field(member.value, def.fields[i], fields[i], spare)) {
       found[i] = given;
     } else {
@@ -115,11 +115,15 @@ bool read_data(dom::object data, const check::EventTypeDef& def, std::vector<Val
 bool EventDecoder::decode_one_pass(std::uint64_t line_number, std::uint64_t sequence,
                                    DecodedLine& out) {
   dom::object top;
-  if (path_ == DecodePath::reference || parser_->document.get_object().get(top)) return false;
+  if (path_ == DecodePath::reference ||
+      parser_->document.get_object().get(top) != simdjson::SUCCESS) {
+    return false;
+  }
   Envelope envelope;
   for (dom::key_value_pair member : top) {
     std::optional<dom::element>* kept = attribute(envelope, member.key);
-    if (kept != nullptr && !*kept) *kept = member.value;  // the first of a key given twice
+    // The first of a key given twice, null or not, as a lookup by name finds it.
+    if (kept != nullptr && !*kept) *kept = member.value;
   }
   if (!read_envelope(envelope, schema_, out)) return false;
   if (out.type < 0 || schema_.types[std::size_t(out.type)].raised()) {
@@ -127,7 +131,7 @@ bool EventDecoder::decode_one_pass(std::uint64_t line_number, std::uint64_t sequ
     return true;
   }
   dom::object data;
-  if (!envelope.data || envelope.data->get_object().get(data)) return false;
+  if (!envelope.data || envelope.data->get_object().get(data) != simdjson::SUCCESS) return false;
   const check::EventTypeDef& def = schema_.types[std::size_t(out.type)];
   runtime::Event* event = pools_[std::size_t(out.type)].acquire();
   runtime::EventPtr shared(event);  // hands the record back to its pool if the line is refused

@@ -32,20 +32,26 @@ bool same(const bylaw::io::DecodedLine& a, const bylaw::io::DecodedLine& b) {
     return false;
   }
   if (a.outcome != bylaw::io::LineOutcome::rejected && a.time != b.time) return false;
+  if (a.duplicate_unchecked != b.duplicate_unchecked) return false;
   return !a.event || (a.event->fields == b.event->fields && a.event->time == b.event->time &&
-                      a.event->id == b.event->id);
+                      a.event->id == b.event->id && a.event->type == b.event->type &&
+                      a.event->sequence == b.event->sequence && a.event->line == b.event->line);
 }
 
-// The decoder's two readers of a parsed line agree on every line of the input.
+// The decoder's two readers of a parsed line agree on every line of the input: its id unused,
+// used, and decoded ahead with the duplicate check left over.
 void decode_both_ways(std::string_view input) {
   using bylaw::io::DecodePath;
   static bylaw::io::EventDecoder one_pass(marketplace().schema, false, DecodePath::one_pass);
   static bylaw::io::EventDecoder reference(marketplace().schema, false, DecodePath::reference);
   auto unused = [](const std::string&) { return false; };
+  auto used = [](const std::string&) { return true; };
   while (!input.empty()) {
     std::size_t end = input.find('\n');
     std::string_view line = input.substr(0, end);
-    if (!same(one_pass.decode(line, 1, 1, unused), reference.decode(line, 1, 1, unused))) {
+    if (!same(one_pass.decode(line, 7, 9, unused), reference.decode(line, 7, 9, unused)) ||
+        !same(one_pass.decode(line, 7, 9, used), reference.decode(line, 7, 9, used)) ||
+        !same(one_pass.decode_ahead(line, 7, 9), reference.decode_ahead(line, 7, 9))) {
       std::abort();  // the readers disagree on this line
     }
     input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
@@ -55,8 +61,8 @@ void decode_both_ways(std::string_view input) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // The first byte picks the allowed lateness, so that the buffered path is fuzzed too.
   decode_both_ways(std::string_view(reinterpret_cast<const char*>(data), size));
+  // The first byte picks the allowed lateness, so that the buffered path is fuzzed too.
   bylaw::io::RunOptions options;
   if (size > 0 && (data[0] & 1)) options.max_lateness = bylaw::Duration{0, 3600LL * 1000 * 1000};
   std::istringstream input(std::string(reinterpret_cast<const char*>(data), size));

@@ -1,5 +1,7 @@
 // Decodes one CloudEvents JSON line into a typed event, validated against the schema.
-// The checks run in the contract's order: envelope, duplicate, undeclared type, data.
+// The outcome is the contract's order of checks: envelope, duplicate, undeclared type, data (the
+// one-pass reader reads the data before the duplicate check, and only takes lines whose every
+// check passes, so which check fails first is still decided in that order).
 #pragma once
 
 #include <cstdint>
@@ -92,7 +94,8 @@ class EventDecoder {
   bool parse(std::string_view line, DecodedLine& out);
   // The one-pass reader over the parsed line: true when it took the line whole, as an event (in
   // `out.event`) or skipped (undeclared or raised type), with the duplicate check still to make;
-  // false leaves the line to the reference reader. With DecodePath::reference, always false.
+  // false leaves the line to the reference reader, and `out` half filled, for the caller to
+  // overwrite. With DecodePath::reference, always false.
   bool decode_one_pass(std::uint64_t line_number, std::uint64_t sequence, DecodedLine& out);
   // The reference reader's envelope, up to the duplicate check: outcome `event` means "go on".
   DecodedLine decode_envelope();
