@@ -1,4 +1,5 @@
-// Helpers for tests that need a checked policy: load one from in-memory files.
+// Helpers for tests that need a checked policy: load one from in-memory files, or one of the
+// packs the project ships.
 #pragma once
 
 #include <map>
@@ -7,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "bylaw/check/checker.hpp"
+#include "bylaw/io/disk_files.hpp"
 
 namespace bylaw::testing {
 
@@ -31,6 +33,19 @@ inline check::Policy policy_of(const std::string& rules, const std::string& pack
   INFO(result.render());
   REQUIRE(result.policy.has_value());
   return std::move(*result.policy);
+}
+
+// A pack under policies/ ("marketplace.policy"), loaded once per test process; fails the test
+// when it does not check.
+inline const check::Policy& shipped_policy(const std::string& file) {
+  static std::map<std::string, check::Policy> loaded;
+  auto it = loaded.find(file);
+  if (it != loaded.end()) return it->second;
+  check::LoadResult result =
+      io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/" + file);
+  INFO(result.render());
+  REQUIRE(result.policy.has_value());
+  return loaded.emplace(file, std::move(*result.policy)).first->second;
 }
 
 }  // namespace bylaw::testing

@@ -12,7 +12,6 @@
 #include <catch2/catch.hpp>
 
 #include "../support.hpp"
-#include "bylaw/io/disk_files.hpp"
 #include "bylaw/io/event_decoder.hpp"
 
 using namespace bylaw;
@@ -20,14 +19,8 @@ using namespace bylaw::io;
 
 namespace {
 
-const check::Policy& marketplace() {
-  static const check::Policy policy = [] {
-    check::LoadResult loaded =
-        load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/extended.policy");
-    REQUIRE(loaded.policy);
-    return std::move(*loaded.policy);
-  }();
-  return policy;
+const check::Policy& extended() {
+  return testing::shipped_policy("extended.policy");
 }
 
 const check::Policy& every_kind() {
@@ -215,10 +208,10 @@ TEST_CASE("the one-pass reader agrees on every stored line, and on mutations of 
   lines.push_back(
       R"({"id":"r1","type":"hold.appeal_due","time":"2026-01-01T00:00:00Z","data":{}})");
   lines.push_back(R"({"id":"r2","type":"block_lapse","time":"2026-01-01T00:00:00Z"})");
-  for (const std::string& line : lines) same_both_ways(marketplace(), line);
+  for (const std::string& line : lines) same_both_ways(extended(), line);
   std::mt19937 random(20261204);
   for (int i = 0; i < 20000; ++i) {
-    same_both_ways(marketplace(), mutate(lines[random() % lines.size()], random));
+    same_both_ways(extended(), mutate(lines[random() % lines.size()], random));
   }
   std::vector<std::string> tricky = tricky_lines();
   for (int i = 0; i < 5000; ++i) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "bylaw/io/disk_files.hpp"
+#include "../support.hpp"
 #include "cluster_bucket.hpp"
 
 using namespace bylaw;
@@ -22,43 +22,50 @@ class Discard : public runtime::DecisionSink {
   void on_decision(const runtime::Decision&) override {}
 };
 
-// The report of `partition`, pumped until it has one (the message arrives) or 10 s pass.
-std::optional<std::string> report_once_read(service::OwnedPartition& partition) {
+// Publishes event number `n` on partition 0's subject of the cluster "test".
+void publish_event(service::BatchPublisher& out, std::uint64_t n) {
+  service::PartitionMessage message;
+  message.kind = service::PartitionMessage::Kind::event;
+  message.n = n;
+  runtime::Event event;
+  event.id = "evt-" + std::to_string(n);
+  message.event = runtime::share(std::move(event));
+  out.publish(service::partition_subject("test", 0), service::message_id(message, 0),
+              service::encode_message(message));
+  out.flush();
+}
+
+// The report of `partition`, pumped until it begins with `start` (the message arrived) or 10 s
+// pass.
+std::optional<std::string> report_once(service::OwnedPartition& partition,
+                                       const std::string& start) {
+  std::optional<std::string> why;
   for (int i = 0; i < 1000; ++i) {
     partition.pump(16);
-    if (auto why = partition.stuck_since(std::chrono::steady_clock::now())) return why;
+    why = partition.stuck_since(std::chrono::steady_clock::now());
+    if (why && why->rfind(start, 0) == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return std::nullopt;
+  return why;
 }
 
 }  // namespace
 
 TEST_CASE("A partition says what it waits for when it is stuck", "[service][partitions]") {
   testing::ClusterBucket bucket(&service::ClusterNames::leases);  // the cluster's stream too
-  check::LoadResult loaded =
-      io::load_policy_file(std::string(BYLAW_SOURCE_DIR) + "/policies/marketplace.policy");
-  REQUIRE(loaded.policy);
-  runtime::Router router(*loaded.policy, 2);
+  const check::Policy& policy = testing::shipped_policy("marketplace.policy");
+  runtime::Router router(policy, 2);
   Discard sink;
   service::ClusterNames names("test");
   StopFlag stop{0};
   service::BatchPublisher out(bucket.link, &stop);
-  service::OwnedPartition partition(*loaded.policy, runtime::EngineOptions{}, sink, router, 0,
-                                    bucket.link, names, out, std::nullopt);
+  service::OwnedPartition partition(policy, runtime::EngineOptions{}, sink, router, 0, bucket.link,
+                                    names, out, std::nullopt);
   auto now = std::chrono::steady_clock::now();
   REQUIRE_FALSE(partition.stuck_since(now));  // nothing held
 
-  service::PartitionMessage event;
-  event.kind = service::PartitionMessage::Kind::event;
-  event.n = 1;
-  runtime::Event e;
-  e.id = "evt-1";
-  event.event = runtime::share(std::move(e));
-  out.publish(service::partition_subject("test", 0), service::message_id(event, 0),
-              service::encode_message(event));
-  out.flush();
-  std::optional<std::string> why = report_once_read(partition);
+  publish_event(out, 1);
+  std::optional<std::string> why = report_once(partition, "1 events");
   REQUIRE(why);
   CHECK(*why ==
         "1 events and 0 hops held, event 0 done, ticks up to event 0; event 1 waits for a tick "
@@ -70,18 +77,9 @@ TEST_CASE("A partition says what it waits for when it is stuck", "[service][part
   // Not again at once: only when stuck since the new consumer was made.
   REQUIRE_FALSE(partition.read_again_if_stuck_since(std::chrono::steady_clock::now() -
                                                     std::chrono::seconds(1)));
-  event.n = 2;
-  runtime::Event second;
-  second.id = "evt-2";
-  event.event = runtime::share(std::move(second));
-  out.publish(service::partition_subject("test", 0), service::message_id(event, 0),
-              service::encode_message(event));
-  out.flush();
-  for (int i = 0; i < 1000 && why->rfind("2 events", 0) != 0; ++i) {
-    partition.pump(16);
-    why = partition.stuck_since(std::chrono::steady_clock::now());
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  publish_event(out, 2);
+  why = report_once(partition, "2 events");
+  REQUIRE(why);
   CHECK(*why ==
         "2 events and 0 hops held, event 0 done, ticks up to event 0; event 1 waits for a tick "
         "to cover it");
